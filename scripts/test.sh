@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# scripts/test.sh [CARGO TEST ARGS...] — the project's one test command.
+#
+# Checks formatting, runs clippy with warnings as errors, then runs all tests.
+# Everything runs under scripts/with-services.sh, which starts a throwaway
+# PostgreSQL and Redis on free loopback ports and removes them afterwards:
+# tests must never touch data we did not create (no system 5432/6379).
+# Extra arguments go to `cargo test`, e.g. `scripts/test.sh my_test -- --nocapture`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cockpit-target}"
+
+exec scripts/with-services.sh bash -c '
+    set -euo pipefail
+    locked=()
+    if [[ -f Cargo.lock ]]; then locked=(--locked); fi
+    cargo fmt --all -- --check
+    cargo clippy --all-targets "${locked[@]}" -- -D warnings
+    cargo test --all-targets "${locked[@]}" "$@"
+' test.sh "$@"

@@ -1,0 +1,270 @@
+//! Projects journal changes onto aggregate increments, merged per key, so that a
+//! whole batch reaches the aggregate store as one atomic apply.
+//!
+//! Every figure counts in the record's scope and all its ancestors. Open and
+//! overdue tickets are kept two ways: live (gauges, and a deadline index per scope
+//! for the overdue clock) and as per-day nets, whose prefix sums give the
+//! end-of-day value of any past day exactly:
+//! a ticket entering the open set at `s` adds +1 overdue on day(max(s, deadline)),
+//! leaving it at `e` adds −1 on day(max(e, deadline)); the two cancel when it was
+//! resolved in time.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use jiff::civil::Date;
+
+use crate::domain::day::Calendar;
+use crate::domain::decide::{Change, TicketHead};
+use crate::domain::figures::field;
+use crate::domain::scope::Scope;
+use crate::domain::ticket::Status;
+
+/// Which hash of a scope a counter lives in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Bucket {
+    /// Counters of one local day.
+    Day(Scope, Date),
+    /// Live gauges.
+    Gauge(Scope),
+    /// Per-day nets of open / overdue tickets.
+    Net(Scope),
+}
+
+/// The merged aggregate changes of one or more journal entries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Delta {
+    pub counts: HashMap<(Bucket, String), i64>,
+    /// Persons checked in, per scope and day.
+    pub uniques: HashMap<(Scope, Date), HashSet<String>>,
+    /// Open-ticket rank of a unit (second) under an ancestor (first).
+    pub ranks: HashMap<(Scope, Scope), i64>,
+    /// Deadline index per scope: `Some(deadline)` while the ticket is open, `None` once not.
+    pub deadlines: HashMap<(Scope, String), Option<i64>>,
+    /// Every scope whose figures changed.
+    pub scopes: BTreeSet<Scope>,
+    /// Journal position just before the first change included: the watermark
+    /// the aggregates must stand at for this delta to apply.
+    pub prev_seq: i64,
+    /// Journal position of the newest change included (the new watermark).
+    pub last_seq: i64,
+}
+
+impl Delta {
+    /// An empty delta that starts after journal position `prev_seq`.
+    pub fn after(prev_seq: i64) -> Self {
+        Delta {
+            prev_seq,
+            last_seq: prev_seq,
+            ..Delta::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.uniques.is_empty() && self.ranks.is_empty() && self.deadlines.is_empty()
+    }
+
+    /// Adds one journal entry at position `seq`.
+    pub fn add(&mut self, seq: i64, change: &Change, cal: &Calendar) {
+        self.last_seq = self.last_seq.max(seq);
+        match change {
+            Change::Event { event, previous } => {
+                if let Some(p) = previous {
+                    self.each(&p.scope, |d, s| {
+                        d.count(
+                            Bucket::Day(s.clone(), cal.day_of(p.starts_at)),
+                            field::events(p.status.as_str()),
+                            -1,
+                        )
+                    });
+                }
+                self.each(&event.scope, |d, s| {
+                    d.count(
+                        Bucket::Day(s.clone(), cal.day_of(event.starts_at)),
+                        field::events(event.status.as_str()),
+                        1,
+                    )
+                });
+            }
+            Change::Attendance { checkin } => {
+                let day = cal.day_of(checkin.at);
+                self.each(&checkin.scope, |d, s| {
+                    d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE.into(), checkin.count);
+                    if let Some(p) = &checkin.person {
+                        d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
+                    }
+                });
+            }
+            Change::Ticket { ticket, deadline } => {
+                let head = TicketHead {
+                    scope: ticket.scope.clone(),
+                    category: ticket.category.clone(),
+                    reported_at: ticket.reported_at,
+                    deadline: *deadline,
+                };
+                let day = cal.day_of(ticket.reported_at);
+                self.each(&ticket.scope, |d, s| {
+                    d.count(Bucket::Day(s.clone(), day), field::TICKETS_REPORTED.into(), 1);
+                    d.count(Bucket::Day(s.clone(), day), field::reported_in(&ticket.category), 1);
+                    d.count(Bucket::Gauge(s.clone()), field::status(Status::Reported.as_str()), 1);
+                });
+                self.open_set(&ticket.id, &head, ticket.reported_at, 1, cal);
+            }
+            Change::Transition { late: true, .. } => {}
+            Change::Transition {
+                transition: t,
+                ticket,
+                from,
+                late: false,
+            } => {
+                self.each(&ticket.scope, |d, s| {
+                    for (status, n) in [(*from, -1), (t.to, 1)] {
+                        if status != Status::Closed {
+                            d.count(Bucket::Gauge(s.clone()), field::status(status.as_str()), n);
+                        }
+                    }
+                    let day = Bucket::Day(s.clone(), cal.day_of(t.at));
+                    match t.to {
+                        Status::Resolved => {
+                            d.count(day.clone(), field::TICKETS_RESOLVED.into(), 1);
+                            d.count(day, field::RESOLVE_MS_SUM.into(), (t.at - ticket.reported_at).max(0));
+                        }
+                        Status::Closed => d.count(day, field::TICKETS_CLOSED.into(), 1),
+                        Status::Reopened => d.count(day, field::TICKETS_REOPENED.into(), 1),
+                        _ => {}
+                    }
+                });
+                match (from.is_open(), t.to.is_open()) {
+                    (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
+                    (false, true) => self.open_set(&t.ticket_id, ticket, t.at, 1, cal),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// A ticket enters (`n = 1`) or leaves (`n = -1`) the open set at `at`.
+    fn open_set(&mut self, ticket_id: &str, head: &TicketHead, at: i64, n: i64, cal: &Calendar) {
+        let day = cal.day_of(at).to_string();
+        let overdue_day = cal.day_of(at.max(head.deadline)).to_string();
+        self.each(&head.scope, |d, s| {
+            d.count(Bucket::Gauge(s.clone()), field::open_in(&head.category), n);
+            d.count(Bucket::Net(s.clone()), field::open_net(&day), n);
+            d.count(Bucket::Net(s.clone()), field::overdue_net(&overdue_day), n);
+            d.deadlines
+                .insert((s.clone(), ticket_id.to_owned()), (n > 0).then_some(head.deadline));
+            if s != &head.scope {
+                *d.ranks.entry((s.clone(), head.scope.clone())).or_default() += n;
+            }
+        });
+    }
+
+    /// Runs `f` for the scope and each ancestor, marking them changed.
+    fn each(&mut self, scope: &Scope, mut f: impl FnMut(&mut Self, &Scope)) {
+        for s in scope.lineage() {
+            f(self, &s);
+            self.scopes.insert(s);
+        }
+    }
+
+    fn count(&mut self, bucket: Bucket, field: String, n: i64) {
+        *self.counts.entry((bucket, field)).or_default() += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{Attendance, TicketReport, Transition};
+
+    fn cal() -> Calendar {
+        Calendar::new("UTC").unwrap()
+    }
+
+    const DAY: i64 = 86_400_000;
+
+    fn report(id: &str) -> Change {
+        Change::Ticket {
+            ticket: TicketReport {
+                id: id.into(),
+                scope: Scope::parse("d.s.c.g1").unwrap(),
+                category: "garbage".into(),
+                reported_at: 10 * DAY,
+                description: String::new(),
+                location: None,
+            },
+            deadline: 11 * DAY,
+        }
+    }
+
+    #[test]
+    fn a_report_counts_in_every_ancestor() {
+        let mut d = Delta::default();
+        d.add(1, &report("k1"), &cal());
+        for s in ["d", "d.s", "d.s.c", "d.s.c.g1"] {
+            let key = (Bucket::Gauge(Scope::parse(s).unwrap()), "status:reported".to_string());
+            assert_eq!(d.counts.get(&key), Some(&1), "{s}");
+        }
+        assert_eq!(d.ranks.len(), 3, "every proper ancestor ranks the grid");
+        assert_eq!(d.last_seq, 1);
+    }
+
+    #[test]
+    fn resolving_in_time_cancels_the_overdue_net() {
+        let mut d = Delta::default();
+        let head = TicketHead {
+            scope: Scope::parse("d").unwrap(),
+            category: "garbage".into(),
+            reported_at: 10 * DAY,
+            deadline: 11 * DAY,
+        };
+        let mut r = report("k1");
+        if let Change::Ticket { ticket, .. } = &mut r {
+            ticket.scope = head.scope.clone();
+        }
+        d.add(1, &r, &cal());
+        let t = Transition {
+            id: "t".into(),
+            ticket_id: "k1".into(),
+            to: Status::Resolved,
+            at: 10 * DAY + 5,
+            assignee: None,
+            note: None,
+        };
+        d.add(
+            2,
+            &Change::Transition {
+                transition: t,
+                ticket: head,
+                from: Status::Reported,
+                late: false,
+            },
+            &cal(),
+        );
+        let net = |f: &str| d.counts.get(&(Bucket::Net(Scope::parse("d").unwrap()), f.to_string())).copied();
+        assert_eq!(net("overdue:1970-01-12"), Some(0));
+        assert_eq!(net("open:1970-01-11"), Some(0));
+        assert_eq!(d.deadlines.get(&(Scope::parse("d").unwrap(), "k1".into())), Some(&None));
+    }
+
+    #[test]
+    fn checkins_merge_into_one_counter_per_key() {
+        let mut d = Delta::default();
+        for i in 0..3 {
+            let c = Attendance {
+                id: format!("a{i}"),
+                event_id: "e".into(),
+                scope: Scope::parse("d.s").unwrap(),
+                at: 5,
+                count: 2,
+                person: Some(format!("p{}", i % 2)),
+            };
+            d.add(i, &Change::Attendance { checkin: c }, &cal());
+        }
+        let day = cal().day_of(5);
+        assert_eq!(
+            d.counts.get(&(Bucket::Day(Scope::parse("d").unwrap(), day), "attendance".into())),
+            Some(&6)
+        );
+        assert_eq!(d.uniques[&(Scope::parse("d").unwrap(), day)].len(), 2);
+    }
+}

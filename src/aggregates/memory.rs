@@ -1,0 +1,173 @@
+//! In-memory aggregate store: the embedded default (and the reference the Redis
+//! store is tested against). Single-instance only; it is rebuilt from the record
+//! store at start-up, so a restart loses nothing. Unique attendees are exact here.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+
+use super::delta::{Bucket, Delta};
+use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
+use crate::domain::figures::RawFigures;
+use crate::domain::scope::Scope;
+
+#[derive(Default)]
+struct Deadlines {
+    by_time: BTreeSet<(i64, String)>,
+    by_ticket: HashMap<String, i64>,
+}
+
+impl Deadlines {
+    fn set(&mut self, ticket: &str, deadline: Option<i64>) {
+        if let Some(old) = self.by_ticket.remove(ticket) {
+            self.by_time.remove(&(old, ticket.to_owned()));
+        }
+        if let Some(d) = deadline {
+            self.by_ticket.insert(ticket.to_owned(), d);
+            self.by_time.insert((d, ticket.to_owned()));
+        }
+    }
+
+    fn overdue(&self, now_ms: i64) -> i64 {
+        self.by_time.range(..(now_ms + 1, String::new())).count() as i64
+    }
+
+    fn next_after(&self, now_ms: i64) -> Option<i64> {
+        self.by_time.range((now_ms + 1, String::new())..).next().map(|(d, _)| *d)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    hashes: HashMap<Bucket, HashMap<String, i64>>,
+    uniques: HashMap<(Scope, Date), HashSet<String>>,
+    ranks: HashMap<Scope, HashMap<Scope, i64>>,
+    deadlines: HashMap<Scope, Deadlines>,
+    watermark: i64,
+}
+
+impl State {
+    fn hash(&self, b: &Bucket) -> HashMap<String, i64> {
+        self.hashes.get(b).cloned().unwrap_or_default()
+    }
+
+    fn unique(&self, scope: &Scope, day: Date) -> i64 {
+        self.uniques.get(&(scope.clone(), day)).map_or(0, |s| s.len() as i64)
+    }
+
+    fn top(&self, scope: &Scope, n: usize) -> Vec<(String, i64)> {
+        let mut v: Vec<(String, i64)> = self
+            .ranks
+            .get(scope)
+            .map(|m| m.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+            .unwrap_or_default();
+        // Redis orders equal scores by member, descending under REV: match it.
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        v.truncate(n);
+        v
+    }
+}
+
+/// Aggregates held in this process.
+#[derive(Default)]
+pub struct MemoryAggregates {
+    state: Mutex<State>,
+}
+
+impl MemoryAggregates {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied delta visible
+        // beyond what Redis would show after a crash; keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl AggregateStore for MemoryAggregates {
+    async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError> {
+        let mut st = self.lock();
+        if delta.last_seq <= st.watermark {
+            return Ok(Applied::Already);
+        }
+        if delta.prev_seq != st.watermark {
+            return Ok(Applied::Gap { watermark: st.watermark });
+        }
+        for ((bucket, field), n) in &delta.counts {
+            *st.hashes.entry(bucket.clone()).or_default().entry(field.clone()).or_default() += n;
+        }
+        for (key, persons) in &delta.uniques {
+            st.uniques.entry(key.clone()).or_default().extend(persons.iter().cloned());
+        }
+        for ((under, unit), n) in &delta.ranks {
+            let ranks = st.ranks.entry(under.clone()).or_default();
+            let v = ranks.entry(unit.clone()).or_default();
+            *v += n;
+            if *v <= 0 {
+                ranks.remove(unit);
+            }
+        }
+        for ((scope, ticket), deadline) in &delta.deadlines {
+            st.deadlines.entry(scope.clone()).or_default().set(ticket, *deadline);
+        }
+        st.watermark = delta.last_seq;
+        Ok(Applied::Done)
+    }
+
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError> {
+        let st = self.lock();
+        Ok(queries
+            .iter()
+            .map(|q| {
+                let dl = st.deadlines.get(&q.scope);
+                RawFigures {
+                    day: st.hash(&Bucket::Day(q.scope.clone(), day)),
+                    gauge: st.hash(&Bucket::Gauge(q.scope.clone())),
+                    nets: if q.nets {
+                        st.hash(&Bucket::Net(q.scope.clone()))
+                    } else {
+                        HashMap::new()
+                    },
+                    unique: st.unique(&q.scope, day),
+                    overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
+                    next_deadline: dl.and_then(|d| d.next_after(now_ms)),
+                    top: st.top(&q.scope, q.top),
+                }
+            })
+            .collect())
+    }
+
+    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {
+        let st = self.lock();
+        let days = days
+            .iter()
+            .map(|d| RawFigures {
+                day: st.hash(&Bucket::Day(scope.clone(), *d)),
+                unique: st.unique(scope, *d),
+                ..RawFigures::default()
+            })
+            .collect();
+        Ok(SeriesRaw {
+            days,
+            nets: st.hash(&Bucket::Net(scope.clone())),
+        })
+    }
+
+    async fn watermark(&self) -> Result<i64, AggregateError> {
+        Ok(self.lock().watermark)
+    }
+
+    async fn clear(&self) -> Result<(), AggregateError> {
+        *self.lock() = State::default();
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), AggregateError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! The aggregate store: the live read model. Redis in production, memory when
+//! embedded. Figures are rolled up the scope tree at write time, so reading any
+//! scope's dashboard is a few key reads, never a scan of records.
+
+pub mod delta;
+pub mod memory;
+pub mod redis;
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+
+use crate::domain::figures::RawFigures;
+use crate::domain::scope::Scope;
+pub use delta::Delta;
+
+/// Failure of the aggregate backend (unreachable, script error, …).
+#[derive(Debug, thiserror::Error)]
+#[error("aggregate store: {0}")]
+pub struct AggregateError(pub String);
+
+/// What a screen or a query needs of one scope on one day.
+#[derive(Clone, Debug)]
+pub struct FigureQuery {
+    pub scope: Scope,
+    /// How many top units to return (0 for none).
+    pub top: usize,
+    /// Read the per-day nets (needed for days other than today).
+    pub nets: bool,
+}
+
+/// Per-day values of one scope, for the series endpoint.
+#[derive(Clone, Debug, Default)]
+pub struct SeriesRaw {
+    /// One entry per requested day, in order: (day counters, unique attendees).
+    pub days: Vec<RawFigures>,
+    /// All per-day nets of the scope.
+    pub nets: std::collections::HashMap<String, i64>,
+}
+
+/// What became of an apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The delta is in.
+    Done,
+    /// The watermark is already at or past the delta: nothing was changed.
+    Already,
+    /// The watermark is not where the delta starts: entries between are missing.
+    /// Nothing was changed; replay the journal from `watermark` first.
+    Gap { watermark: i64 },
+}
+
+/// The live read model. Implementations apply a [`Delta`] atomically.
+#[async_trait]
+pub trait AggregateStore: Send + Sync {
+    /// Applies a batch's merged changes and advances the watermark, all or nothing,
+    /// only when the watermark stands exactly at `delta.prev_seq`.
+    async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError>;
+
+    /// Reads the figures of several scopes for `day`; `now_ms` drives the overdue clock.
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError>;
+
+    /// Reads day counters and unique attendees of one scope for several days, plus its nets.
+    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError>;
+
+    /// The journal position of the newest change applied (0 when empty).
+    async fn watermark(&self) -> Result<i64, AggregateError>;
+
+    /// Forgets every aggregate of this deployment (before a rebuild).
+    async fn clear(&self) -> Result<(), AggregateError>;
+
+    /// Cheap reachability check for `/readyz`.
+    async fn ping(&self) -> Result<(), AggregateError>;
+}

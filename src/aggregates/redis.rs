@@ -1,0 +1,275 @@
+//! Redis aggregate store: one Lua script applies a batch's merged increments and
+//! the watermark atomically (one round trip); a dashboard read is one pipeline.
+//!
+//! Keys share the hash tag `{prefix}`, so a deployment's aggregates live in one
+//! Redis Cluster slot and a script may touch all of them atomically. Layout, for
+//! scope `S` and local day `D`:
+//! - `{p}:d:S:D` hash of day counters; `{p}:g:S` hash of live gauges;
+//! - `{p}:n:S` hash of per-day open/overdue nets; `{p}:u:S:D` HyperLogLog of persons;
+//! - `{p}:t:S` sorted set of units under S by open tickets;
+//! - `{p}:dl:S` sorted set of open tickets by deadline (the overdue clock);
+//! - `{p}:wm` the journal position of the newest applied change.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+use redis::aio::ConnectionManager;
+use redis::{Script, Value};
+
+use super::delta::{Bucket, Delta};
+use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
+use crate::domain::figures::RawFigures;
+use crate::domain::scope::Scope;
+
+/// Ops: `H key field n` HINCRBY; `P key count members…` PFADD; `Z key n member`
+/// ZINCRBY (dropping members that reach 0); `A key score member` ZADD; `R key member` ZREM.
+/// Returns 1 when applied, 0 when the watermark is already at or past the delta,
+/// and -(watermark + 1) when the watermark is not the delta's start (a gap).
+const APPLY: &str = r#"
+local last, prev = tonumber(ARGV[1]), tonumber(ARGV[2])
+local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
+if last <= wm then return 0 end
+if wm ~= prev then return -(wm + 1) end
+local i, n = 3, #ARGV
+while i <= n do
+  local op = ARGV[i]
+  if op == 'H' then
+    redis.call('HINCRBY', ARGV[i+1], ARGV[i+2], ARGV[i+3]); i = i + 4
+  elseif op == 'P' then
+    local c = tonumber(ARGV[i+2])
+    redis.call('PFADD', ARGV[i+1], unpack(ARGV, i+3, i+2+c)); i = i + 3 + c
+  elseif op == 'Z' then
+    local v = tonumber(redis.call('ZINCRBY', ARGV[i+1], ARGV[i+2], ARGV[i+3]))
+    if v <= 0 then redis.call('ZREM', ARGV[i+1], ARGV[i+3]) end
+    i = i + 4
+  elseif op == 'A' then
+    redis.call('ZADD', ARGV[i+1], ARGV[i+2], ARGV[i+3]); i = i + 4
+  elseif op == 'R' then
+    redis.call('ZREM', ARGV[i+1], ARGV[i+2]); i = i + 3
+  else
+    return redis.error_reply('unknown op ' .. tostring(op))
+  end
+end
+redis.call('SET', KEYS[1], last)
+return 1
+"#;
+
+/// Lua's `unpack` is bounded by its C stack; PFADD members go in chunks below it.
+const PFADD_CHUNK: usize = 1000;
+
+/// Aggregates in Redis under one key prefix.
+#[derive(Clone)]
+pub struct RedisAggregates {
+    conn: ConnectionManager,
+    prefix: String,
+    apply: Script,
+}
+
+impl RedisAggregates {
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, AggregateError> {
+        let client = redis::Client::open(url).map_err(err)?;
+        let conn = ConnectionManager::new(client).await.map_err(err)?;
+        Ok(RedisAggregates {
+            conn,
+            prefix: prefix.to_owned(),
+            apply: Script::new(APPLY),
+        })
+    }
+
+    fn key(&self, kind: &str, rest: &str) -> String {
+        format!("{{{}}}:{kind}:{rest}", self.prefix)
+    }
+
+    fn bucket_key(&self, b: &Bucket) -> String {
+        match b {
+            Bucket::Day(s, d) => self.key("d", &format!("{s}:{d}")),
+            Bucket::Gauge(s) => self.key("g", s.as_str()),
+            Bucket::Net(s) => self.key("n", s.as_str()),
+        }
+    }
+
+    fn script_args(&self, delta: &Delta) -> Vec<String> {
+        let mut a = vec![delta.last_seq.to_string(), delta.prev_seq.to_string()];
+        for ((bucket, field), n) in &delta.counts {
+            if *n != 0 {
+                a.extend([String::from("H"), self.bucket_key(bucket), field.clone(), n.to_string()]);
+            }
+        }
+        for ((scope, day), persons) in &delta.uniques {
+            let key = self.key("u", &format!("{scope}:{day}"));
+            let persons: Vec<&String> = persons.iter().collect();
+            for chunk in persons.chunks(PFADD_CHUNK) {
+                a.extend([String::from("P"), key.clone(), chunk.len().to_string()]);
+                a.extend(chunk.iter().map(|p| (*p).clone()));
+            }
+        }
+        for ((under, unit), n) in &delta.ranks {
+            if *n != 0 {
+                a.extend([String::from("Z"), self.key("t", under.as_str()), n.to_string(), unit.to_string()]);
+            }
+        }
+        for ((scope, ticket), deadline) in &delta.deadlines {
+            let key = self.key("dl", scope.as_str());
+            match deadline {
+                Some(d) => a.extend([String::from("A"), key, d.to_string(), ticket.clone()]),
+                None => a.extend([String::from("R"), key, ticket.clone()]),
+            }
+        }
+        a
+    }
+
+    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, day: Date, now_ms: i64) {
+        let s = q.scope.as_str();
+        let dl = self.key("dl", s);
+        pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{day}")));
+        pipe.cmd("HGETALL").arg(self.key("g", s));
+        pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{day}")));
+        pipe.cmd("ZCOUNT").arg(&dl).arg("-inf").arg(now_ms);
+        pipe.cmd("ZRANGE")
+            .arg(&dl)
+            .arg(format!("({now_ms}"))
+            .arg("+inf")
+            .arg("BYSCORE")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(1)
+            .arg("WITHSCORES");
+        if q.top > 0 {
+            pipe.cmd("ZRANGE")
+                .arg(self.key("t", s))
+                .arg(0)
+                .arg(q.top - 1)
+                .arg("REV")
+                .arg("WITHSCORES");
+        }
+        if q.nets {
+            pipe.cmd("HGETALL").arg(self.key("n", s));
+        }
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> AggregateError {
+    AggregateError(e.to_string())
+}
+
+fn decode<T: redis::FromRedisValue>(v: Option<Value>) -> Result<T, AggregateError> {
+    redis::from_redis_value(v.unwrap_or(Value::Nil)).map_err(err)
+}
+
+fn counters(v: Option<Value>) -> Result<HashMap<String, i64>, AggregateError> {
+    decode(v)
+}
+
+#[async_trait]
+impl AggregateStore for RedisAggregates {
+    async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError> {
+        let mut inv = self.apply.prepare_invoke();
+        inv.key(self.key("wm", ""));
+        for a in self.script_args(delta) {
+            inv.arg(a);
+        }
+        let mut conn = self.conn.clone();
+        let r: i64 = inv.invoke_async(&mut conn).await.map_err(err)?;
+        Ok(match r {
+            1 => Applied::Done,
+            0 => Applied::Already,
+            n => Applied::Gap { watermark: -n - 1 },
+        })
+    }
+
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError> {
+        let mut pipe = redis::pipe();
+        for q in queries {
+            self.queue_read(&mut pipe, q, day, now_ms);
+        }
+        let mut conn = self.conn.clone();
+        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
+        let mut it = values.into_iter();
+        let mut out = Vec::with_capacity(queries.len());
+        for q in queries {
+            let day = counters(it.next())?;
+            let gauge = counters(it.next())?;
+            let unique: i64 = decode(it.next())?;
+            let overdue_now: i64 = decode(it.next())?;
+            let next: Vec<(String, f64)> = decode(it.next())?;
+            let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
+            let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
+            out.push(RawFigures {
+                day,
+                gauge,
+                nets,
+                unique,
+                overdue_now,
+                next_deadline: next.first().map(|(_, s)| *s as i64),
+                top: top.into_iter().map(|(m, s)| (m, s as i64)).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {
+        let s = scope.as_str();
+        let mut pipe = redis::pipe();
+        for d in days {
+            pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{d}")));
+            pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{d}")));
+        }
+        pipe.cmd("HGETALL").arg(self.key("n", s));
+        let mut conn = self.conn.clone();
+        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
+        let mut it = values.into_iter();
+        let mut out = SeriesRaw::default();
+        for _ in days {
+            let day = counters(it.next())?;
+            let unique: i64 = decode(it.next())?;
+            out.days.push(RawFigures {
+                day,
+                unique,
+                ..RawFigures::default()
+            });
+        }
+        out.nets = counters(it.next())?;
+        Ok(out)
+    }
+
+    async fn watermark(&self) -> Result<i64, AggregateError> {
+        let mut conn = self.conn.clone();
+        let v: Option<i64> = redis::cmd("GET")
+            .arg(self.key("wm", ""))
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(v.unwrap_or(0))
+    }
+
+    async fn clear(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let pattern = format!("{{{}}}:*", self.prefix);
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?;
+            if !keys.is_empty() {
+                let _: i64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await.map_err(err)?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    async fn ping(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(err)?;
+        Ok(())
+    }
+}

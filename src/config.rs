@@ -1,0 +1,187 @@
+//! Settings, layered: built-in defaults → a TOML file → `COCKPIT_*` environment
+//! variables (`__` separates nesting, e.g. `COCKPIT_DEADLINES__GARBAGE=86400`),
+//! plus the conventional `DATABASE_URL` and `REDIS_URL`.
+//! No `database_url` means the embedded SQLite store; no `redis_url`, in-memory aggregates.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A credential or URL with a password in it: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on; port 0 picks a free one.
+    pub bind: String,
+    /// PostgreSQL URL; absent → SQLite file `cockpit.sqlite3` in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// Redis URL; absent → in-memory aggregates and hub (single instance).
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key and channel, so deployments (and tests) can share a Redis.
+    pub redis_prefix: String,
+    /// IANA zone whose local days the daily figures count in.
+    pub time_zone: String,
+    pub data_dir: PathBuf,
+    /// JSON file of scopes `[{"id","name","theme"}]` registered at start-up.
+    pub scopes_file: Option<PathBuf>,
+    /// Updates to one scope's screens are coalesced over this window.
+    pub coalesce_ms: u64,
+    /// Bearer token for `/api/v1/admin/*`; absent → admin endpoints are open (say so in logs).
+    pub admin_token: Option<Secret>,
+    /// Seconds a ticket of a category may stay open before it is overdue.
+    pub deadlines: HashMap<String, i64>,
+    pub default_deadline_secs: i64,
+    /// Largest batch one ingest request may carry.
+    pub max_batch: usize,
+    pub db_max_connections: u32,
+    /// How many top grids a dashboard lists.
+    pub top_grids: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let d = crate::domain::decide::Deadlines::default();
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "cockpit".into(),
+            time_zone: "Asia/Shanghai".into(),
+            data_dir: PathBuf::from("data"),
+            scopes_file: None,
+            coalesce_ms: 200,
+            admin_token: None,
+            deadlines: d.by_category,
+            default_deadline_secs: d.default_secs,
+            max_batch: 10_000,
+            db_max_connections: 16,
+            top_grids: 10,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `file` (if it exists or was named), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, String> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(f) if !f.exists() => return Err(format!("config file {} does not exist", f.display())),
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None => fig = fig.merge(Toml::file("cockpit.toml")),
+        }
+        fig = fig.merge(Env::prefixed("COCKPIT_").split("__")).merge(
+            Env::raw()
+                .only(&["DATABASE_URL", "REDIS_URL"])
+                .map(|k| k.as_str().to_ascii_lowercase().into()),
+        );
+        let s: Settings = fig.extract().map_err(|e| format!("invalid configuration: {e}"))?;
+        s.check()?;
+        Ok(s)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let ok = !self.redis_prefix.is_empty() && self.redis_prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        if !ok {
+            return Err(format!("redis_prefix {:?} must be non-empty [A-Za-z0-9-_.:]", self.redis_prefix));
+        }
+        crate::domain::day::Calendar::new(&self.time_zone)?;
+        if self.max_batch == 0 || self.max_batch > 100_000 {
+            return Err("max_batch must be 1..=100000".into());
+        }
+        Ok(())
+    }
+
+    pub fn deadlines(&self) -> crate::domain::decide::Deadlines {
+        crate::domain::decide::Deadlines {
+            by_category: self.deadlines.clone(),
+            default_secs: self.default_deadline_secs,
+        }
+    }
+
+    /// The defaults as a commented TOML file (`cockpit print-config`).
+    pub fn default_toml() -> String {
+        let body = toml_of(&Settings::default());
+        format!(
+            "# Community Cockpit settings. Every key may also be set as COCKPIT_<KEY> in the\n\
+             # environment (COCKPIT_DEADLINES__GARBAGE=86400); DATABASE_URL and REDIS_URL too.\n\
+             # database_url = \"postgres://cockpit@127.0.0.1/cockpit\"   # absent: embedded SQLite\n\
+             # redis_url = \"redis://127.0.0.1:6379/\"                   # absent: in-memory aggregates\n\
+             # scopes_file = \"deploy/nanan-scopes.json\"\n\
+             # admin_token = \"change-me\"\n{body}"
+        )
+    }
+}
+
+fn toml_of(s: &Settings) -> String {
+    let mut out = String::new();
+    let v = serde_json::to_value(s).unwrap_or_default();
+    let Some(map) = v.as_object() else { return out };
+    let mut tables = String::new();
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::Object(m) => {
+                tables.push_str(&format!("\n[{k}]\n"));
+                let mut items: Vec<_> = m.iter().collect();
+                items.sort_by(|a, b| a.0.cmp(b.0));
+                for (ik, iv) in items {
+                    tables.push_str(&format!("{ik} = {iv}\n"));
+                }
+            }
+            other => out.push_str(&format!("{k} = {other}\n")),
+        }
+    }
+    out + &tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("postgres://u:hunter2@h/db");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn printed_defaults_parse_back() {
+        let text = Settings::default_toml();
+        let fig = Figment::from(Toml::string(&text));
+        let s: Settings = fig.extract().unwrap();
+        assert_eq!(s.coalesce_ms, 200);
+        assert_eq!(s.deadlines.get("garbage"), Some(&86_400));
+    }
+
+    #[test]
+    fn bad_prefix_is_refused() {
+        let s = Settings {
+            redis_prefix: "a b".into(),
+            ..Settings::default()
+        };
+        assert!(s.check().is_err());
+    }
+}

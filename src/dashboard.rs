@@ -1,0 +1,205 @@
+//! The query side: a scope's dashboard (exactly what a screen receives) and its
+//! daily series, assembled from a handful of aggregate reads.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
+use crate::domain::day::Calendar;
+use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
+use crate::domain::scope::{Scope, ScopeInfo};
+use crate::registry::Registry;
+
+/// One scope's dashboard for one local day.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dashboard {
+    pub scope: Scope,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// The local day (YYYY-MM-DD) the daily figures count.
+    pub day: String,
+    /// True when `day` is today: open and overdue are live, not end-of-day values.
+    pub live: bool,
+    pub as_of: String,
+    pub figures: Figures,
+    /// Live tickets by status (`resolved` awaits verification before `closed`).
+    pub tickets_by_status: BTreeMap<&'static str, i64>,
+    pub categories: Vec<CategoryFigures>,
+    pub children: Vec<ChildFigures>,
+    pub top_grids: Vec<TopUnit>,
+    /// Figures that are estimates rather than exact counts.
+    pub approximate: Vec<&'static str>,
+    /// Earliest open-ticket deadline still ahead (ms), so screens refresh when it passes.
+    #[serde(skip)]
+    pub next_deadline: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChildFigures {
+    pub scope: Scope,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TopUnit {
+    pub scope: String,
+    pub name: String,
+    pub tickets_open: i64,
+}
+
+/// Daily values of one metric.
+#[derive(Clone, Debug, Serialize)]
+pub struct Series {
+    pub scope: Scope,
+    pub metric: &'static str,
+    pub points: Vec<Point>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub day: String,
+    pub value: Option<f64>,
+}
+
+#[derive(Clone)]
+pub struct Dashboards {
+    aggregates: Arc<dyn AggregateStore>,
+    registry: Arc<Registry>,
+    calendar: Calendar,
+    top_n: usize,
+}
+
+impl Dashboards {
+    pub fn new(aggregates: Arc<dyn AggregateStore>, registry: Arc<Registry>, calendar: Calendar, top_n: usize) -> Self {
+        Dashboards {
+            aggregates,
+            registry,
+            calendar,
+            top_n,
+        }
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The dashboard of a registered scope for `day` (today when `None`).
+    pub async fn dashboard(&self, info: &ScopeInfo, day: Option<Date>) -> Result<Dashboard, AggregateError> {
+        let now = Timestamp::now().as_millisecond();
+        let today = self.calendar.day_of(now);
+        let day = day.unwrap_or(today);
+        let live = day == today;
+        let children = self.registry.children(&info.id);
+        let mut queries = vec![FigureQuery {
+            scope: info.id.clone(),
+            top: self.top_n,
+            nets: !live,
+        }];
+        queries.extend(children.iter().map(|c| FigureQuery {
+            scope: c.id.clone(),
+            top: 0,
+            nets: !live,
+        }));
+        let raws = self.aggregates.read(&queries, day, now).await?;
+        let day_s = day.to_string();
+        let Some(own) = raws.first() else {
+            return Err(AggregateError("empty read".into()));
+        };
+        let next_deadline = raws.iter().filter_map(|r| r.next_deadline).min();
+        Ok(Dashboard {
+            scope: info.id.clone(),
+            name: info.name.clone(),
+            theme: info.theme.clone(),
+            day: day_s.clone(),
+            live,
+            as_of: Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default(),
+            figures: Figures::compute(own, &day_s, live),
+            tickets_by_status: figures::by_status(own),
+            categories: figures::categories(own),
+            children: children
+                .into_iter()
+                .zip(raws.iter().skip(1))
+                .map(|(c, raw)| ChildFigures {
+                    figures: Figures::compute(raw, &day_s, live),
+                    scope: c.id,
+                    name: c.name,
+                    theme: c.theme,
+                })
+                .collect(),
+            top_grids: own.top.iter().map(|(s, n)| self.top_unit(s, *n)).collect(),
+            approximate: vec!["unique_attendees"],
+            next_deadline,
+        })
+    }
+
+    fn top_unit(&self, scope: &str, open: i64) -> TopUnit {
+        let name = Scope::parse(scope)
+            .ok()
+            .and_then(|s| self.registry.get(&s))
+            .map(|i| i.name)
+            .unwrap_or_default();
+        TopUnit {
+            scope: scope.to_owned(),
+            name,
+            tickets_open: open,
+        }
+    }
+
+    /// The last `days` local days of `metric`, oldest first, today last.
+    pub async fn series(&self, scope: &Scope, metric: Metric, days: usize) -> Result<Series, AggregateError> {
+        let now = Timestamp::now().as_millisecond();
+        let today = self.calendar.day_of(now);
+        let dates = self.calendar.days_ending(today, days);
+        let mut raw = self.aggregates.series(scope, &dates).await?;
+        // Today's open/overdue come from the live gauges, as on the dashboard.
+        let live = if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue) {
+            let q = FigureQuery {
+                scope: scope.clone(),
+                top: 0,
+                nets: false,
+            };
+            self.aggregates.read(&[q], today, now).await?.pop()
+        } else {
+            None
+        };
+        let points = dates
+            .iter()
+            .zip(raw.days.iter_mut())
+            .map(|(d, r)| {
+                let ds = d.to_string();
+                let f = match (&live, *d == today) {
+                    (Some(l), true) => {
+                        let mut l = l.clone();
+                        l.day = std::mem::take(&mut r.day);
+                        Figures::compute(&l, &ds, true)
+                    }
+                    _ => {
+                        r.nets = raw.nets.clone();
+                        Figures::compute(r, &ds, false)
+                    }
+                };
+                Point {
+                    day: ds,
+                    value: metric.value(&f),
+                }
+            })
+            .collect();
+        Ok(Series {
+            scope: scope.clone(),
+            metric: metric.name(),
+            points,
+        })
+    }
+}

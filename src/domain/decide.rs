@@ -1,0 +1,439 @@
+//! The pure heart of ingest: given what the record store already holds, decide
+//! each record's fate (accepted, duplicate, rejected) and the change it makes.
+//!
+//! Both record stores call [`decide`] inside their write transaction, so the
+//! rules live in one place and the stores only load state and persist changes.
+//! A [`Change`] carries everything needed to project it onto the aggregates
+//! (the previous event version, the ticket's status before the move), so the
+//! aggregates can be rebuilt from the journal alone, in order, without replaying state.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{Attendance, Event, FieldError, Kind, Record, TicketReport, Transition};
+use super::scope::Scope;
+use super::ticket::Status;
+
+/// The facts of a ticket that never change after its report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketHead {
+    pub scope: Scope,
+    pub category: String,
+    pub reported_at: i64,
+    /// When it becomes overdue if not resolved (ms).
+    pub deadline: i64,
+}
+
+/// A ticket as it stands now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TicketNow {
+    pub head: TicketHead,
+    pub status: Status,
+    /// Time of the newest applied step; an earlier `at` is late and does not rewind.
+    pub last_at: i64,
+}
+
+/// What an accepted record changed, as stored in the journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Event {
+        event: Event,
+        previous: Option<Event>,
+    },
+    Attendance {
+        checkin: Attendance,
+    },
+    Ticket {
+        ticket: TicketReport,
+        deadline: i64,
+    },
+    Transition {
+        transition: Transition,
+        ticket: TicketHead,
+        from: Status,
+        late: bool,
+    },
+}
+
+impl Change {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Change::Event { .. } => Kind::Event,
+            Change::Attendance { .. } => Kind::Attendance,
+            Change::Ticket { .. } => Kind::Ticket,
+            Change::Transition { .. } => Kind::Transition,
+        }
+    }
+
+    pub fn record_id(&self) -> &str {
+        match self {
+            Change::Event { event, .. } => &event.id,
+            Change::Attendance { checkin } => &checkin.id,
+            Change::Ticket { ticket, .. } => &ticket.id,
+            Change::Transition { transition, .. } => &transition.id,
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        match self {
+            Change::Event { event, .. } => &event.scope,
+            Change::Attendance { checkin } => &checkin.scope,
+            Change::Ticket { ticket, .. } => &ticket.scope,
+            Change::Transition { ticket, .. } => &ticket.scope,
+        }
+    }
+}
+
+/// The fate of one record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    Accepted(Change),
+    Duplicate,
+    Rejected(FieldError),
+}
+
+/// The record store's current state for just the ids a batch mentions.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub events: HashMap<String, Event>,
+    pub tickets: HashMap<String, TicketNow>,
+    pub checkins: HashSet<String>,
+    pub transitions: HashSet<String>,
+}
+
+/// The ids a batch mentions, by what the store must look up.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub events: Vec<String>,
+    pub tickets: Vec<String>,
+    pub checkins: Vec<String>,
+    pub transitions: Vec<String>,
+}
+
+impl Wanted {
+    pub fn of(records: &[Record]) -> Self {
+        let mut w = Wanted::default();
+        for r in records {
+            match r {
+                Record::Event(e) => w.events.push(e.id.clone()),
+                Record::Attendance(a) => {
+                    w.checkins.push(a.id.clone());
+                    w.events.push(a.event_id.clone());
+                }
+                Record::Ticket(t) => w.tickets.push(t.id.clone()),
+                Record::Transition(t) => {
+                    w.transitions.push(t.id.clone());
+                    w.tickets.push(t.ticket_id.clone());
+                }
+            }
+        }
+        for v in [&mut w.events, &mut w.tickets, &mut w.checkins, &mut w.transitions] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        w
+    }
+}
+
+/// How long a ticket of each category may stay open before it is overdue.
+#[derive(Clone, Debug)]
+pub struct Deadlines {
+    pub by_category: HashMap<String, i64>,
+    pub default_secs: i64,
+}
+
+impl Deadlines {
+    pub fn deadline(&self, category: &str, reported_at: i64) -> i64 {
+        let secs = self.by_category.get(category).copied().unwrap_or(self.default_secs);
+        reported_at.saturating_add(secs.saturating_mul(1000))
+    }
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        let hours = |h: i64| h * 3600;
+        let by_category = [
+            ("street_light", hours(48)),
+            ("garbage", hours(24)),
+            ("parking", hours(24)),
+            ("noise", hours(24)),
+            ("dispute", hours(168)),
+            ("water", hours(24)),
+            ("road", hours(72)),
+            ("greening", hours(72)),
+        ]
+        .into_iter()
+        .map(|(c, s)| (c.to_owned(), s))
+        .collect();
+        Deadlines {
+            by_category,
+            default_secs: hours(72),
+        }
+    }
+}
+
+/// Decides every record of a batch in order, updating `known` as it goes so
+/// that a record may refer to one sent earlier in the same batch.
+pub fn decide(records: &[Record], known: &mut Known, deadlines: &Deadlines) -> Vec<Verdict> {
+    records.iter().map(|r| decide_one(r, known, deadlines)).collect()
+}
+
+fn decide_one(record: &Record, known: &mut Known, deadlines: &Deadlines) -> Verdict {
+    match record {
+        Record::Event(e) => decide_event(e, known),
+        Record::Attendance(a) => decide_checkin(a, known),
+        Record::Ticket(t) => decide_ticket(t, known, deadlines),
+        Record::Transition(t) => decide_transition(t, known),
+    }
+}
+
+fn decide_event(event: &Event, known: &mut Known) -> Verdict {
+    let previous = known.events.get(&event.id).cloned();
+    if previous.as_ref() == Some(event) {
+        return Verdict::Duplicate;
+    }
+    known.events.insert(event.id.clone(), event.clone());
+    Verdict::Accepted(Change::Event {
+        event: event.clone(),
+        previous,
+    })
+}
+
+fn decide_checkin(checkin: &Attendance, known: &mut Known) -> Verdict {
+    if known.checkins.contains(&checkin.id) {
+        return Verdict::Duplicate;
+    }
+    let Some(event) = known.events.get(&checkin.event_id) else {
+        return Verdict::Rejected(FieldError::new(
+            "event_id",
+            format!("no event {:?} has been sent", checkin.event_id),
+        ));
+    };
+    if !checkin.scope.is_within(&event.scope) {
+        let reason = format!("{} is not within the event's scope {}", checkin.scope, event.scope);
+        return Verdict::Rejected(FieldError::new("scope", reason));
+    }
+    known.checkins.insert(checkin.id.clone());
+    Verdict::Accepted(Change::Attendance { checkin: checkin.clone() })
+}
+
+fn decide_ticket(ticket: &TicketReport, known: &mut Known, deadlines: &Deadlines) -> Verdict {
+    if known.tickets.contains_key(&ticket.id) {
+        return Verdict::Duplicate;
+    }
+    let deadline = deadlines.deadline(&ticket.category, ticket.reported_at);
+    let head = TicketHead {
+        scope: ticket.scope.clone(),
+        category: ticket.category.clone(),
+        reported_at: ticket.reported_at,
+        deadline,
+    };
+    known.tickets.insert(
+        ticket.id.clone(),
+        TicketNow {
+            head,
+            status: Status::Reported,
+            last_at: ticket.reported_at,
+        },
+    );
+    Verdict::Accepted(Change::Ticket {
+        ticket: ticket.clone(),
+        deadline,
+    })
+}
+
+fn decide_transition(t: &Transition, known: &mut Known) -> Verdict {
+    if known.transitions.contains(&t.id) {
+        return Verdict::Duplicate;
+    }
+    let Some(now) = known.tickets.get_mut(&t.ticket_id) else {
+        return Verdict::Rejected(FieldError::new(
+            "ticket_id",
+            format!("no ticket {:?} has been reported", t.ticket_id),
+        ));
+    };
+    let from = now.status;
+    let late = t.at < now.last_at;
+    if !late {
+        if !from.can_move_to(t.to) {
+            let legal: Vec<&str> = Status::ALL
+                .into_iter()
+                .filter(|s| from.can_move_to(*s))
+                .map(Status::as_str)
+                .collect();
+            let reason = format!(
+                "a {} ticket cannot move to {}; it can move to: {}",
+                from.as_str(),
+                t.to.as_str(),
+                legal.join(", ")
+            );
+            return Verdict::Rejected(FieldError::new("to", reason));
+        }
+        now.status = t.to;
+        now.last_at = t.at;
+    }
+    let ticket = now.head.clone();
+    known.transitions.insert(t.id.clone());
+    Verdict::Accepted(Change::Transition {
+        transition: t.clone(),
+        ticket,
+        from,
+        late,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::EventStatus;
+
+    fn scope(s: &str) -> Scope {
+        Scope::parse(s).unwrap()
+    }
+
+    fn ticket(id: &str, at: i64) -> Record {
+        Record::Ticket(TicketReport {
+            id: id.into(),
+            scope: scope("nanan.nanping.zhengjie.g03"),
+            category: "street_light".into(),
+            reported_at: at,
+            description: String::new(),
+            location: None,
+        })
+    }
+
+    fn step(id: &str, ticket: &str, to: Status, at: i64) -> Record {
+        Record::Transition(Transition {
+            id: id.into(),
+            ticket_id: ticket.into(),
+            to,
+            at,
+            assignee: None,
+            note: None,
+        })
+    }
+
+    #[test]
+    fn same_batch_references_and_duplicates() {
+        let mut known = Known::default();
+        let recs = [
+            ticket("k1", 1000),
+            ticket("k1", 1000),
+            step("s1", "k1", Status::Dispatched, 2000),
+            step("s1", "k1", Status::Dispatched, 2000),
+        ];
+        let v = decide(&recs, &mut known, &Deadlines::default());
+        assert!(matches!(v[0], Verdict::Accepted(_)));
+        assert_eq!(v[1], Verdict::Duplicate);
+        assert!(matches!(
+            v[2],
+            Verdict::Accepted(Change::Transition {
+                from: Status::Reported,
+                late: false,
+                ..
+            })
+        ));
+        assert_eq!(v[3], Verdict::Duplicate);
+        assert_eq!(known.tickets["k1"].status, Status::Dispatched);
+    }
+
+    #[test]
+    fn illegal_moves_name_the_legal_ones() {
+        let mut known = Known::default();
+        let v = decide(
+            &[ticket("k1", 1000), step("s1", "k1", Status::Closed, 2000)],
+            &mut known,
+            &Deadlines::default(),
+        );
+        let Verdict::Rejected(e) = &v[1] else {
+            panic!("expected a reject, got {:?}", v[1])
+        };
+        assert_eq!(e.field, "to");
+        assert!(e.reason.contains("dispatched, resolved"), "{}", e.reason);
+        assert_eq!(known.tickets["k1"].status, Status::Reported);
+    }
+
+    #[test]
+    fn late_steps_are_recorded_without_rewinding() {
+        let mut known = Known::default();
+        let recs = [
+            ticket("k1", 1000),
+            step("s1", "k1", Status::Dispatched, 5000),
+            step("s2", "k1", Status::Resolved, 9000),
+            step("s3", "k1", Status::InProgress, 7000),
+        ];
+        let v = decide(&recs, &mut known, &Deadlines::default());
+        assert!(matches!(
+            v[3],
+            Verdict::Accepted(Change::Transition {
+                late: true,
+                from: Status::Resolved,
+                ..
+            })
+        ));
+        assert_eq!(known.tickets["k1"].status, Status::Resolved);
+        assert_eq!(known.tickets["k1"].last_at, 9000);
+    }
+
+    #[test]
+    fn events_move_by_status_and_repeat_as_duplicates() {
+        let mut known = Known::default();
+        let mk = |status| {
+            Record::Event(Event {
+                id: "e1".into(),
+                scope: scope("nanan"),
+                category: "health".into(),
+                title: "lecture".into(),
+                starts_at: 1,
+                status,
+            })
+        };
+        let v = decide(
+            &[mk(EventStatus::Scheduled), mk(EventStatus::Scheduled), mk(EventStatus::Held)],
+            &mut known,
+            &Deadlines::default(),
+        );
+        assert!(matches!(&v[0], Verdict::Accepted(Change::Event { previous: None, .. })));
+        assert_eq!(v[1], Verdict::Duplicate);
+        let Verdict::Accepted(Change::Event { previous: Some(p), .. }) = &v[2] else {
+            panic!("expected a move")
+        };
+        assert_eq!(p.status, EventStatus::Scheduled);
+    }
+
+    #[test]
+    fn checkins_need_a_known_event_in_scope() {
+        let mut known = Known::default();
+        known.events.insert(
+            "e1".into(),
+            Event {
+                id: "e1".into(),
+                scope: scope("nanan.a"),
+                category: "c".into(),
+                title: "t".into(),
+                starts_at: 1,
+                status: EventStatus::Held,
+            },
+        );
+        let ck = |id: &str, ev: &str, sc: &str| {
+            Record::Attendance(Attendance {
+                id: id.into(),
+                event_id: ev.into(),
+                scope: scope(sc),
+                at: 1,
+                count: 1,
+                person: None,
+            })
+        };
+        let v = decide(
+            &[ck("a1", "e9", "nanan.a"), ck("a2", "e1", "nanan.b"), ck("a3", "e1", "nanan.a.g1")],
+            &mut known,
+            &Deadlines::default(),
+        );
+        assert!(matches!(&v[0], Verdict::Rejected(e) if e.field == "event_id"));
+        assert!(matches!(&v[1], Verdict::Rejected(e) if e.field == "scope"));
+        assert!(matches!(&v[2], Verdict::Accepted(_)));
+    }
+}

@@ -1,0 +1,269 @@
+//! Dashboard figures: their names (one snake_case name each, used alike in the
+//! dashboard JSON, `metric=` of the series endpoint and Prometheus), and how they
+//! are computed from what the aggregate store returns.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::ticket::Status;
+
+/// Statuses kept as live gauges (closed tickets are done, so not gauged).
+pub const GAUGED: [Status; 5] = [
+    Status::Reported,
+    Status::Dispatched,
+    Status::InProgress,
+    Status::Reopened,
+    Status::Resolved,
+];
+
+/// Field names in a scope's per-day hash.
+pub mod field {
+    pub const ATTENDANCE: &str = "attendance";
+    pub const TICKETS_REPORTED: &str = "tickets_reported";
+    pub const TICKETS_RESOLVED: &str = "tickets_resolved";
+    pub const TICKETS_CLOSED: &str = "tickets_closed";
+    pub const TICKETS_REOPENED: &str = "tickets_reopened";
+    pub const RESOLVE_MS_SUM: &str = "resolve_ms_sum";
+    /// `events_{scheduled,held,cancelled}`
+    pub fn events(status: &str) -> String {
+        format!("events_{status}")
+    }
+    /// Per-day reports of one category.
+    pub fn reported_in(category: &str) -> String {
+        format!("rep:{category}")
+    }
+    /// Live gauge of tickets in one status.
+    pub fn status(status: &str) -> String {
+        format!("status:{status}")
+    }
+    /// Live gauge of open tickets of one category.
+    pub fn open_in(category: &str) -> String {
+        format!("open:{category}")
+    }
+    /// Net change of open tickets on a day (prefix sums give end-of-day values).
+    pub fn open_net(day: &str) -> String {
+        format!("open:{day}")
+    }
+    /// Net change of overdue tickets on a day.
+    pub fn overdue_net(day: &str) -> String {
+        format!("overdue:{day}")
+    }
+}
+
+/// The figures of the contract, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    EventsHeld,
+    EventsScheduled,
+    Attendance,
+    UniqueAttendees,
+    TicketsReported,
+    TicketsOpen,
+    TicketsOverdue,
+    TicketsResolved,
+    MeanResolveSeconds,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 9] = [
+        Metric::EventsHeld,
+        Metric::EventsScheduled,
+        Metric::Attendance,
+        Metric::UniqueAttendees,
+        Metric::TicketsReported,
+        Metric::TicketsOpen,
+        Metric::TicketsOverdue,
+        Metric::TicketsResolved,
+        Metric::MeanResolveSeconds,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::EventsHeld => "events_held",
+            Metric::EventsScheduled => "events_scheduled",
+            Metric::Attendance => "attendance",
+            Metric::UniqueAttendees => "unique_attendees",
+            Metric::TicketsReported => "tickets_reported",
+            Metric::TicketsOpen => "tickets_open",
+            Metric::TicketsOverdue => "tickets_overdue",
+            Metric::TicketsResolved => "tickets_resolved",
+            Metric::MeanResolveSeconds => "mean_resolve_seconds",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    pub fn value(self, f: &Figures) -> Option<f64> {
+        Some(match self {
+            Metric::EventsHeld => f.events_held as f64,
+            Metric::EventsScheduled => f.events_scheduled as f64,
+            Metric::Attendance => f.attendance as f64,
+            Metric::UniqueAttendees => f.unique_attendees as f64,
+            Metric::TicketsReported => f.tickets_reported as f64,
+            Metric::TicketsOpen => f.tickets_open as f64,
+            Metric::TicketsOverdue => f.tickets_overdue as f64,
+            Metric::TicketsResolved => f.tickets_resolved as f64,
+            Metric::MeanResolveSeconds => return f.mean_resolve_seconds,
+        })
+    }
+}
+
+/// What the aggregate store holds for one scope, read for one day.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawFigures {
+    /// The day's counters.
+    pub day: HashMap<String, i64>,
+    /// Live gauges.
+    pub gauge: HashMap<String, i64>,
+    /// Per-day net changes of open / overdue tickets, all days.
+    pub nets: HashMap<String, i64>,
+    /// Approximate distinct persons checked in that day.
+    pub unique: i64,
+    /// Open tickets past their deadline right now.
+    pub overdue_now: i64,
+    /// Earliest deadline still ahead, so a screen can be refreshed when it passes.
+    pub next_deadline: Option<i64>,
+    /// Units under this scope with the most open tickets, most first.
+    pub top: Vec<(String, i64)>,
+}
+
+/// The headline figures of one scope for one day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Figures {
+    pub events_held: i64,
+    pub events_scheduled: i64,
+    pub events_cancelled: i64,
+    pub attendance: i64,
+    /// HyperLogLog estimate in Redis (about 0.81% standard error); exact in memory.
+    pub unique_attendees: i64,
+    pub tickets_reported: i64,
+    pub tickets_open: i64,
+    pub tickets_overdue: i64,
+    pub tickets_resolved: i64,
+    pub tickets_closed: i64,
+    pub tickets_reopened: i64,
+    /// Mean of (resolved at − reported at) over the day's resolutions; null when none.
+    pub mean_resolve_seconds: Option<f64>,
+}
+
+impl Figures {
+    /// `live` is true when `day` is today: open and overdue then come from the live
+    /// gauges; for other days they are end-of-day values from the per-day nets.
+    pub fn compute(raw: &RawFigures, day: &str, live: bool) -> Figures {
+        let get = |k: &str| raw.day.get(k).copied().unwrap_or(0);
+        let resolved = get(field::TICKETS_RESOLVED);
+        let (open, overdue) = if live {
+            let open = Status::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| raw.gauge.get(&field::status(s.as_str())).copied().unwrap_or(0))
+                .sum();
+            (open, raw.overdue_now)
+        } else {
+            (prefix_sum(&raw.nets, "open:", day), prefix_sum(&raw.nets, "overdue:", day))
+        };
+        Figures {
+            events_held: get("events_held"),
+            events_scheduled: get("events_scheduled"),
+            events_cancelled: get("events_cancelled"),
+            attendance: get(field::ATTENDANCE),
+            unique_attendees: raw.unique,
+            tickets_reported: get(field::TICKETS_REPORTED),
+            tickets_open: open,
+            tickets_overdue: overdue,
+            tickets_resolved: resolved,
+            tickets_closed: get(field::TICKETS_CLOSED),
+            tickets_reopened: get(field::TICKETS_REOPENED),
+            mean_resolve_seconds: (resolved > 0).then(|| get(field::RESOLVE_MS_SUM) as f64 / 1000.0 / resolved as f64),
+        }
+    }
+}
+
+/// Sum of the nets named `{prefix}{d}` for every day `d` up to and including `day`
+/// (ISO dates compare correctly as strings).
+pub fn prefix_sum(nets: &HashMap<String, i64>, prefix: &str, day: &str) -> i64 {
+    nets.iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).filter(|d| *d <= day).map(|_| *v))
+        .sum()
+}
+
+/// Live tickets by status.
+pub fn by_status(raw: &RawFigures) -> BTreeMap<&'static str, i64> {
+    GAUGED
+        .iter()
+        .map(|s| (s.as_str(), raw.gauge.get(&field::status(s.as_str())).copied().unwrap_or(0)))
+        .collect()
+}
+
+/// One row of the category breakdown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryFigures {
+    pub category: String,
+    /// Reported on the dashboard's day.
+    pub reported: i64,
+    /// Open now.
+    pub open: i64,
+}
+
+/// Categories seen in the day's reports or the live open gauges, busiest first.
+pub fn categories(raw: &RawFigures) -> Vec<CategoryFigures> {
+    let mut rows: BTreeMap<&str, CategoryFigures> = BTreeMap::new();
+    let row = |c: &str| CategoryFigures {
+        category: c.to_owned(),
+        reported: 0,
+        open: 0,
+    };
+    for (k, v) in &raw.day {
+        if let Some(c) = k.strip_prefix("rep:") {
+            rows.entry(c).or_insert_with(|| row(c)).reported += v;
+        }
+    }
+    for (k, v) in &raw.gauge {
+        if let Some(c) = k.strip_prefix("open:") {
+            rows.entry(c).or_insert_with(|| row(c)).open += v;
+        }
+    }
+    let mut out: Vec<CategoryFigures> = rows.into_values().filter(|r| r.reported != 0 || r.open != 0).collect();
+    out.sort_by(|a, b| {
+        (b.open, b.reported)
+            .cmp(&(a.open, a.reported))
+            .then_with(|| a.category.cmp(&b.category))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_round_trip() {
+        for m in Metric::ALL {
+            assert_eq!(Metric::parse(m.name()), Some(m));
+        }
+        assert_eq!(Metric::parse("tickets"), None);
+    }
+
+    #[test]
+    fn past_days_use_end_of_day_nets() {
+        let mut raw = RawFigures::default();
+        raw.nets.insert("open:2024-11-01".into(), 3);
+        raw.nets.insert("open:2024-11-02".into(), -1);
+        raw.nets.insert("open:2024-11-03".into(), 5);
+        raw.nets.insert("overdue:2024-11-02".into(), 2);
+        let f = Figures::compute(&raw, "2024-11-02", false);
+        assert_eq!((f.tickets_open, f.tickets_overdue), (2, 2));
+    }
+
+    #[test]
+    fn mean_resolve_is_null_without_resolutions() {
+        let mut raw = RawFigures::default();
+        assert_eq!(Figures::compute(&raw, "2024-11-02", true).mean_resolve_seconds, None);
+        raw.day.insert(field::TICKETS_RESOLVED.into(), 2);
+        raw.day.insert(field::RESOLVE_MS_SUM.into(), 7_000);
+        assert_eq!(Figures::compute(&raw, "2024-11-02", true).mean_resolve_seconds, Some(3.5));
+    }
+}

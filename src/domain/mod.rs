@@ -1,0 +1,8 @@
+//! Domain types: parsed once at the edge, trusted after.
+
+pub mod day;
+pub mod decide;
+pub mod figures;
+pub mod record;
+pub mod scope;
+pub mod ticket;

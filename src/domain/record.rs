@@ -1,0 +1,423 @@
+//! The four kinds of record integrators send, parsed field by field from JSON so
+//! that a bad record is rejected with the exact field and reason, never a 500.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::scope::Scope;
+use super::ticket::Status;
+
+/// Earliest instant any record may carry (2000-01-01T00:00:00Z).
+const EARLIEST_MS: i64 = 946_684_800_000;
+/// How far ahead of the server clock a past-tense time (`at`, `reported_at`) may be: clock skew.
+const SKEW_MS: i64 = 24 * 3600 * 1000;
+/// How far ahead an event may be scheduled.
+const SCHEDULE_AHEAD_MS: i64 = 2 * 366 * 24 * 3600 * 1000;
+
+/// Why one field of one record was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Which endpoint a record came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Event,
+    Attendance,
+    Ticket,
+    Transition,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Event, Kind::Attendance, Kind::Ticket, Kind::Transition];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Event => "event",
+            Kind::Attendance => "attendance",
+            Kind::Ticket => "ticket",
+            Kind::Transition => "transition",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Scheduled,
+    Held,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Scheduled => "scheduled",
+            EventStatus::Held => "held",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A community event (活动); its `id` names it, so re-posting moves its status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub scope: Scope,
+    pub category: String,
+    pub title: String,
+    pub starts_at: i64,
+    pub status: EventStatus,
+}
+
+/// A check-in at an event: `count` person-times, optionally by an opaque `person`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    pub id: String,
+    pub event_id: String,
+    pub scope: Scope,
+    pub at: i64,
+    pub count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+}
+
+/// A resident's problem as first reported (上报).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TicketReport {
+    pub id: String,
+    pub scope: Scope,
+    pub category: String,
+    pub reported_at: i64,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Value>,
+}
+
+/// One step of a ticket's closed loop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub id: String,
+    pub ticket_id: String,
+    pub to: Status,
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Any record, as accepted by the ingest endpoints.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Event(Event),
+    Attendance(Attendance),
+    Ticket(TicketReport),
+    Transition(Transition),
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Event(_) => Kind::Event,
+            Record::Attendance(_) => Kind::Attendance,
+            Record::Ticket(_) => Kind::Ticket,
+            Record::Transition(_) => Kind::Transition,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Event(r) => &r.id,
+            Record::Attendance(r) => &r.id,
+            Record::Ticket(r) => &r.id,
+            Record::Transition(r) => &r.id,
+        }
+    }
+
+    /// The scope a record names itself; transitions inherit their ticket's.
+    pub fn scope(&self) -> Option<&Scope> {
+        match self {
+            Record::Event(r) => Some(&r.scope),
+            Record::Attendance(r) => Some(&r.scope),
+            Record::Ticket(r) => Some(&r.scope),
+            Record::Transition(_) => None,
+        }
+    }
+
+    /// Parses one JSON element sent to the endpoint for `kind`.
+    /// `ticket_id` is the ticket named by the URL for transitions.
+    pub fn parse(kind: Kind, value: &Value, ticket_id: Option<&str>, now_ms: i64) -> Result<Record, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(match kind {
+            Kind::Event => Record::Event(Event {
+                id: f.id("id")?,
+                scope: f.scope()?,
+                category: f.code("category")?,
+                title: f.text("title", 200)?,
+                starts_at: f.time("starts_at", now_ms + SCHEDULE_AHEAD_MS)?,
+                status: match f.text("status", 16)?.as_str() {
+                    "scheduled" => EventStatus::Scheduled,
+                    "held" => EventStatus::Held,
+                    "cancelled" => EventStatus::Cancelled,
+                    other => {
+                        return Err(FieldError::new(
+                            "status",
+                            format!("{other:?} is not one of scheduled, held, cancelled"),
+                        ));
+                    }
+                },
+            }),
+            Kind::Attendance => Record::Attendance(Attendance {
+                id: f.id("id")?,
+                event_id: f.id("event_id")?,
+                scope: f.scope()?,
+                at: f.time("at", now_ms + SKEW_MS)?,
+                count: f.count()?,
+                person: f.opt_text("person", 128)?,
+            }),
+            Kind::Ticket => Record::Ticket(TicketReport {
+                id: f.id("id")?,
+                scope: f.scope()?,
+                category: f.code("category")?,
+                reported_at: f.time("reported_at", now_ms + SKEW_MS)?,
+                description: f.opt_text("description", 4000)?.unwrap_or_default(),
+                location: f.location()?,
+            }),
+            Kind::Transition => Record::Transition(Transition {
+                id: f.id("id")?,
+                ticket_id: f.ticket_id(ticket_id)?,
+                to: {
+                    let to = f.text("to", 16)?;
+                    Status::parse_target(&to).ok_or_else(|| {
+                        FieldError::new(
+                            "to",
+                            format!("{to:?} is not one of dispatched, in_progress, resolved, closed, reopened"),
+                        )
+                    })?
+                },
+                at: f.time("at", now_ms + SKEW_MS)?,
+                assignee: f.opt_text("assignee", 128)?,
+                note: f.opt_text("note", 2000)?,
+            }),
+        })
+    }
+}
+
+/// Typed access to one record's JSON object, each getter naming its field on failure.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl<'a> Fields<'a> {
+    fn of(value: &'a Value) -> Result<Self, FieldError> {
+        value
+            .as_object()
+            .map(Fields)
+            .ok_or_else(|| FieldError::new("(record)", "each record must be a JSON object"))
+    }
+
+    fn get(&self, name: &'static str) -> Option<&'a Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+
+    fn text(&self, name: &'static str, max: usize) -> Result<String, FieldError> {
+        self.opt_text(name, max)?.ok_or_else(|| FieldError::new(name, "is required"))
+    }
+
+    fn opt_text(&self, name: &'static str, max: usize) -> Result<Option<String>, FieldError> {
+        let Some(v) = self.get(name) else { return Ok(None) };
+        let s = v
+            .as_str()
+            .ok_or_else(|| FieldError::new(name, format!("must be a string, got {}", type_name(v))))?;
+        if s.chars().count() > max {
+            return Err(FieldError::new(name, format!("is longer than {max} characters")));
+        }
+        Ok(Some(s.to_owned()))
+    }
+
+    /// Idempotency keys and references: non-empty, printable, short.
+    fn id(&self, name: &'static str) -> Result<String, FieldError> {
+        let s = self.text(name, 128)?;
+        if s.is_empty() || s.chars().any(char::is_control) {
+            return Err(FieldError::new(name, "must be 1-128 printable characters"));
+        }
+        Ok(s)
+    }
+
+    /// Category codes such as `street_light`: they become aggregate key parts.
+    fn code(&self, name: &'static str) -> Result<String, FieldError> {
+        let s = self.text(name, 64)?;
+        let ok = !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !ok {
+            return Err(FieldError::new(name, "must be 1-64 characters of [a-z0-9_-]"));
+        }
+        Ok(s)
+    }
+
+    fn scope(&self) -> Result<Scope, FieldError> {
+        Scope::parse(&self.text("scope", 200)?).map_err(|e| FieldError::new("scope", e))
+    }
+
+    fn time(&self, name: &'static str, latest_ms: i64) -> Result<i64, FieldError> {
+        let s = self.text(name, 64)?;
+        let ts: Timestamp = s
+            .parse()
+            .map_err(|_| FieldError::new(name, format!("{s:?} is not an RFC 3339 time such as 2024-06-18T14:00:00+08:00")))?;
+        let ms = ts.as_millisecond();
+        if ms < EARLIEST_MS {
+            return Err(FieldError::new(name, "is before 2000-01-01"));
+        }
+        if ms > latest_ms {
+            return Err(FieldError::new(name, "is too far in the future"));
+        }
+        Ok(ms)
+    }
+
+    fn count(&self) -> Result<i64, FieldError> {
+        let Some(v) = self.get("count") else { return Ok(1) };
+        match v.as_i64() {
+            Some(n) if (1..=10_000).contains(&n) => Ok(n),
+            _ => Err(FieldError::new("count", format!("must be a whole number from 1 to 10000, got {v}"))),
+        }
+    }
+
+    fn location(&self) -> Result<Option<Value>, FieldError> {
+        let Some(v) = self.get("location") else { return Ok(None) };
+        if !(v.is_string() || v.is_object()) || v.to_string().len() > 1000 {
+            return Err(FieldError::new("location", "must be a string or an object of at most 1000 bytes"));
+        }
+        Ok(Some(v.clone()))
+    }
+
+    /// A transition's ticket comes from the URL; a body that names another is refused.
+    fn ticket_id(&self, from_path: Option<&str>) -> Result<String, FieldError> {
+        let in_body = self.opt_text("ticket_id", 128)?;
+        match (from_path, in_body) {
+            (Some(p), Some(b)) if p != b => Err(FieldError::new(
+                "ticket_id",
+                format!("{b:?} differs from the ticket in the URL {p:?}"),
+            )),
+            (Some(p), _) => Ok(p.to_owned()),
+            (None, _) => self.id("ticket_id"),
+        }
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_732_780_800_000; // 2024-11-28
+
+    fn parse(kind: Kind, v: Value) -> Result<Record, FieldError> {
+        Record::parse(kind, &v, None, NOW)
+    }
+
+    #[test]
+    fn a_good_event_parses() {
+        let r = parse(
+            Kind::Event,
+            json!({"id":"e1","scope":"nanan.changshengqiao.tongjing","category":"health",
+            "title":"健康大讲堂","starts_at":"2024-11-26T14:00:00+08:00","status":"held"}),
+        )
+        .unwrap();
+        let Record::Event(e) = r else { panic!("not an event") };
+        assert_eq!(e.status, EventStatus::Held);
+        assert_eq!(e.starts_at, 1_732_600_800_000);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases = [
+            (
+                json!({"scope":"nanan","category":"x","title":"t","starts_at":"2024-11-26T14:00:00Z","status":"held"}),
+                "id",
+            ),
+            (
+                json!({"id":"e","scope":"Nanan","category":"x","title":"t","starts_at":"2024-11-26T14:00:00Z","status":"held"}),
+                "scope",
+            ),
+            (
+                json!({"id":"e","scope":"nanan","category":"x","title":"t","starts_at":"yesterday","status":"held"}),
+                "starts_at",
+            ),
+            (
+                json!({"id":"e","scope":"nanan","category":"x","title":"t","starts_at":"9999-01-01T00:00:00Z","status":"held"}),
+                "starts_at",
+            ),
+            (
+                json!({"id":"e","scope":"nanan","category":"x","title":"t","starts_at":"1960-01-01T00:00:00Z","status":"held"}),
+                "starts_at",
+            ),
+            (
+                json!({"id":"e","scope":"nanan","category":"x","title":"t","starts_at":"2024-11-26T14:00:00Z","status":"done"}),
+                "status",
+            ),
+            (
+                json!({"id":"e","scope":"nanan","category":"X Y","title":"t","starts_at":"2024-11-26T14:00:00Z","status":"held"}),
+                "category",
+            ),
+            (
+                json!({"id":7,"scope":"nanan","category":"x","title":"t","starts_at":"2024-11-26T14:00:00Z","status":"held"}),
+                "id",
+            ),
+        ];
+        for (v, field) in cases {
+            assert_eq!(parse(Kind::Event, v.clone()).unwrap_err().field, field, "{v}");
+        }
+    }
+
+    #[test]
+    fn counts_must_be_positive_whole_numbers() {
+        for bad in [json!(0), json!(-3), json!(1.5), json!("2"), json!(10_001)] {
+            let v = json!({"id":"a","event_id":"e","scope":"nanan","at":"2024-11-26T14:00:00Z","count":bad});
+            assert_eq!(parse(Kind::Attendance, v).unwrap_err().field, "count");
+        }
+        let v = json!({"id":"a","event_id":"e","scope":"nanan","at":"2024-11-26T14:00:00Z"});
+        let Ok(Record::Attendance(a)) = parse(Kind::Attendance, v) else {
+            panic!("should parse")
+        };
+        assert_eq!(a.count, 1);
+    }
+
+    #[test]
+    fn transition_ticket_comes_from_the_url() {
+        let v = json!({"id":"t1","to":"dispatched","at":"2024-11-26T14:00:00Z","ticket_id":"other"});
+        assert_eq!(Record::parse(Kind::Transition, &v, Some("k1"), NOW).unwrap_err().field, "ticket_id");
+        let v = json!({"id":"t1","to":"reported","at":"2024-11-26T14:00:00Z"});
+        assert_eq!(Record::parse(Kind::Transition, &v, Some("k1"), NOW).unwrap_err().field, "to");
+    }
+
+    #[test]
+    fn huge_strings_are_refused() {
+        let v =
+            json!({"id":"k","scope":"nanan","category":"garbage","reported_at":"2024-11-26T14:00:00Z","description":"x".repeat(1_000_000)});
+        assert_eq!(parse(Kind::Ticket, v).unwrap_err().field, "description");
+    }
+}

@@ -1,0 +1,85 @@
+//! `ApiError`: the one error type at the HTTP boundary, rendered as
+//! `{"code", "message"}`. 5xx bodies say little; the log says everything.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::aggregates::AggregateError;
+use crate::records::RecordError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("a valid admin token is required")]
+    Unauthorized,
+    #[error("the record store is unavailable; nothing was acknowledged, retry")]
+    RecordsDown(String),
+    #[error("the aggregate store is unavailable")]
+    AggregatesDown(#[source] AggregateError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { code, .. } => code,
+            ApiError::NotFound(_) => "not_found",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::RecordsDown(_) => "records_unavailable",
+            ApiError::AggregatesDown(_) => "aggregates_unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<RecordError> for ApiError {
+    fn from(e: RecordError) -> Self {
+        ApiError::RecordsDown(e.to_string())
+    }
+}
+
+impl From<AggregateError> for ApiError {
+    fn from(e: AggregateError) -> Self {
+        ApiError::AggregatesDown(e)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::RecordsDown(_) | ApiError::AggregatesDown(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let mut res = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header(("Retry-After", "2"));
+        }
+        res.json(json!({ "code": self.code(), "message": self.to_string() }))
+    }
+}

@@ -1,0 +1,135 @@
+//! `POST /api/v1/{events,attendance,tickets,transitions}` and
+//! `POST /api/v1/tickets/{id}/transitions`: one object or an array of records.
+//!
+//! Good records in a batch land even when others are rejected. The answer is 200
+//! when nothing was rejected, 422 otherwise; both carry the same report:
+//! `{accepted, duplicates, rejected: [{index, id, field, reason}]}`.
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpResponse, http::StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::AppState;
+use crate::domain::decide::Verdict;
+use crate::domain::record::{FieldError, Kind, Record};
+use crate::error::ApiError;
+use crate::ingest::IngestError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/events", web::post().to(|s, b| ingest(s, b, Kind::Event, None)))
+        .route("/api/v1/attendance", web::post().to(|s, b| ingest(s, b, Kind::Attendance, None)))
+        .route("/api/v1/tickets", web::post().to(|s, b| ingest(s, b, Kind::Ticket, None)))
+        .route("/api/v1/transitions", web::post().to(|s, b| ingest(s, b, Kind::Transition, None)))
+        .route("/api/v1/tickets/{id}/transitions", web::post().to(transitions_of));
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rejection {
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub field: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub rejected: Vec<Rejection>,
+}
+
+async fn transitions_of(state: web::Data<AppState>, body: Bytes, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    ingest(state, body, Kind::Transition, Some(path.into_inner())).await
+}
+
+async fn ingest(state: web::Data<AppState>, body: Bytes, kind: Kind, ticket: Option<String>) -> Result<HttpResponse, ApiError> {
+    let items = elements(&body, state.settings.max_batch)?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let mut report = IngestReport::default();
+    let mut valid = Vec::with_capacity(items.len());
+    let mut positions = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match check(&state, kind, item, ticket.as_deref(), now).await {
+            Ok(r) => {
+                valid.push(r);
+                positions.push(index);
+            }
+            Err(e) => report.rejected.push(rejection(index, item, e)),
+        }
+    }
+    let verdicts = state.ingest.submit(valid).await.map_err(|e| match e {
+        IngestError::Records(r) => ApiError::RecordsDown(r.to_string()),
+        IngestError::Stopped => ApiError::Internal("ingest writer stopped".into()),
+    })?;
+    for (v, index) in verdicts.into_iter().zip(positions) {
+        match v {
+            Verdict::Accepted(_) => report.accepted += 1,
+            Verdict::Duplicate => report.duplicates += 1,
+            Verdict::Rejected(e) => report.rejected.push(rejection(index, &items[index], e)),
+        }
+    }
+    report.rejected.sort_by_key(|r| r.index);
+    count(&state, kind, &report);
+    if report.rejected.is_empty() {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    report.code = Some("rejected_records");
+    report.message = Some(format!(
+        "{} of {} records were rejected (see `rejected`); the others were processed",
+        report.rejected.len(),
+        items.len()
+    ));
+    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY).json(report))
+}
+
+/// The body as a list of JSON elements: one object, or an array of at most `max`.
+fn elements(body: &[u8], max: usize) -> Result<Vec<Value>, ApiError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| ApiError::bad("invalid_json", format!("the body is not valid JSON: {e}")))?;
+    match v {
+        Value::Array(items) if items.len() > max => Err(ApiError::TooLarge(format!(
+            "a batch may hold at most {max} records, this one has {}",
+            items.len()
+        ))),
+        Value::Array(items) if items.is_empty() => Err(ApiError::bad("empty_batch", "the batch is empty")),
+        Value::Array(items) => Ok(items),
+        Value::Object(_) => Ok(vec![v]),
+        _ => Err(ApiError::bad(
+            "invalid_body",
+            "the body must be a JSON object or an array of objects",
+        )),
+    }
+}
+
+/// Parses one element and checks its scope is registered.
+async fn check(state: &AppState, kind: Kind, item: &Value, ticket: Option<&str>, now: i64) -> Result<Record, FieldError> {
+    let record = Record::parse(kind, item, ticket, now)?;
+    if let Some(scope) = record.scope()
+        && state.registry.find(scope).await.is_none()
+    {
+        return Err(FieldError::new("scope", format!("{scope} is not a registered scope")));
+    }
+    Ok(record)
+}
+
+fn rejection(index: usize, item: &Value, e: FieldError) -> Rejection {
+    let id = item.get("id").and_then(Value::as_str).map(|s| s.chars().take(128).collect());
+    Rejection {
+        index,
+        id,
+        field: e.field,
+        reason: e.reason,
+    }
+}
+
+fn count(state: &AppState, kind: Kind, r: &IngestReport) {
+    let c = &state.metrics.records;
+    c.with_label_values(&[kind.as_str(), "accepted"]).inc_by(r.accepted as u64);
+    c.with_label_values(&[kind.as_str(), "duplicate"]).inc_by(r.duplicates as u64);
+    c.with_label_values(&[kind.as_str(), "rejected"]).inc_by(r.rejected.len() as u64);
+}

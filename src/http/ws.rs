@@ -1,0 +1,38 @@
+//! `GET /api/v1/ws?scope=S`: upgrade to a screen session (see `hub::session`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::AppState;
+use super::query::registered;
+use crate::error::ApiError;
+use crate::hub::session;
+
+/// Largest frame a screen may send: screens only send tiny control messages.
+const MAX_FRAME: usize = 16 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/ws", web::get().to(upgrade));
+}
+
+#[derive(Deserialize)]
+struct WsQuery {
+    scope: Option<String>,
+}
+
+async fn upgrade(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Payload,
+    q: web::Query<WsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = q
+        .scope
+        .as_deref()
+        .ok_or_else(|| ApiError::bad("missing_scope", "add ?scope=<scope> to the URL"))?;
+    let info = registered(&state, raw).await?;
+    let (res, session, stream) = actix_ws::handle(&req, body).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
+    let stream = stream.max_frame_size(MAX_FRAME);
+    actix_web::rt::spawn(session::run(state.hub.clone(), info, session, stream));
+    Ok(res)
+}

@@ -1,0 +1,97 @@
+//! Redis pub/sub broker: notices published on `{prefix}:notices` reach the hub of
+//! every instance. The subscriber reconnects by itself with back-off; after any
+//! reconnect it tells the hub that everything may have changed, because notices
+//! published while it was away are gone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use tokio::sync::broadcast;
+
+use super::broker::{Broker, BrokerError, Notice};
+
+pub struct RedisBroker {
+    conn: ConnectionManager,
+    channel: String,
+    tx: broadcast::Sender<Notice>,
+}
+
+impl RedisBroker {
+    pub async fn connect(url: &str, prefix: &str) -> Result<Arc<Self>, BrokerError> {
+        let client = redis::Client::open(url).map_err(err)?;
+        let conn = ConnectionManager::new(client.clone()).await.map_err(err)?;
+        let channel = format!("{{{prefix}}}:notices");
+        let tx = broadcast::channel(1024).0;
+        let broker = Arc::new(RedisBroker {
+            conn,
+            channel: channel.clone(),
+            tx: tx.clone(),
+        });
+        tokio::spawn(listen(client, channel, tx));
+        Ok(broker)
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> BrokerError {
+    BrokerError(e.to_string())
+}
+
+/// Subscribes forever; ends when nobody can receive any more (the app is gone).
+async fn listen(client: redis::Client, channel: String, tx: broadcast::Sender<Notice>) {
+    let mut backoff = Duration::from_millis(100);
+    let mut first = true;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    if !first {
+                        tracing::info!("broker: resubscribed; resyncing every screen");
+                        let _ = tx.send(Notice::everything());
+                    }
+                    first = false;
+                    backoff = Duration::from_millis(100);
+                    let mut stream = pubsub.on_message();
+                    while let Some(msg) = stream.next().await {
+                        let payload: String = msg.get_payload().unwrap_or_default();
+                        match serde_json::from_str::<Notice>(&payload) {
+                            Ok(n) => {
+                                let _ = tx.send(n);
+                            }
+                            Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
+                        }
+                    }
+                    tracing::warn!("broker: pub/sub connection lost");
+                }
+                Err(e) => tracing::warn!(error = %e, "broker: subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "broker: cannot connect"),
+        }
+        if tx.receiver_count() == 0 && !first {
+            return;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[async_trait]
+impl Broker for RedisBroker {
+    async fn publish(&self, notice: &Notice) -> Result<(), BrokerError> {
+        let payload = serde_json::to_string(notice).map_err(err)?;
+        let mut conn = self.conn.clone();
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(payload)
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.tx.subscribe()
+    }
+}

@@ -1,0 +1,213 @@
+//! Ingest: the write path. Requests hand their parsed records to one writer task
+//! per instance, which group-commits whatever is waiting (many requests, one
+//! transaction), projects the committed entries onto the aggregates in journal
+//! order, publishes a notice for the hub, and only then answers each request.
+//!
+//! The projection is exactly-once by construction: a delta applies only when the
+//! aggregate watermark stands at the batch's predecessor; otherwise (Redis was
+//! down, or lost its data) the journal is replayed from the watermark first.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::aggregates::{AggregateError, AggregateStore, Applied, Delta};
+use crate::domain::day::Calendar;
+use crate::domain::decide::{Deadlines, Verdict};
+use crate::domain::record::Record;
+use crate::hub::{Broker, Notice};
+use crate::metrics::Metrics;
+use crate::records::{Entry, Projector, RecordError, RecordStore};
+
+/// Requests waiting for the writer; beyond this, callers wait (back-pressure).
+const QUEUE: usize = 256;
+/// Most records one group commit takes.
+const GROUP_MAX: usize = 20_000;
+/// Journal entries replayed per aggregate apply when catching up.
+const REPLAY_PAGE: i64 = 10_000;
+
+struct Job {
+    records: Vec<Record>,
+    reply: oneshot::Sender<Result<Vec<Verdict>, Arc<RecordError>>>,
+}
+
+/// Handle to the writer task.
+#[derive(Clone)]
+pub struct Ingest {
+    tx: mpsc::Sender<Job>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Records(#[from] Arc<RecordError>),
+    #[error("the ingest writer has stopped")]
+    Stopped,
+}
+
+impl Ingest {
+    /// Starts the writer task.
+    pub fn start(store: Arc<dyn RecordStore>, projection: Arc<Projection>, deadlines: Deadlines) -> Ingest {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(write_loop(rx, store, projection, deadlines));
+        Ingest { tx }
+    }
+
+    /// Commits `records` durably and returns each one's verdict, in order.
+    pub async fn submit(&self, records: Vec<Record>) -> Result<Vec<Verdict>, IngestError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job { records, reply }).await.map_err(|_| IngestError::Stopped)?;
+        Ok(rx.await.map_err(|_| IngestError::Stopped)??)
+    }
+
+    /// Brings the aggregates up to the end of the journal (start-up, rebuild, after an outage).
+    pub async fn sync(&self) -> Result<(), IngestError> {
+        self.submit(Vec::new()).await.map(|_| ())
+    }
+}
+
+async fn write_loop(mut rx: mpsc::Receiver<Job>, store: Arc<dyn RecordStore>, projection: Arc<Projection>, deadlines: Deadlines) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut n = jobs[0].records.len();
+        while n < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(j) => {
+                    n += j.records.len();
+                    jobs.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut sizes = Vec::with_capacity(jobs.len());
+        let mut all = Vec::with_capacity(n);
+        let mut replies = Vec::with_capacity(jobs.len());
+        for j in jobs {
+            sizes.push(j.records.len());
+            all.extend(j.records);
+            replies.push(j.reply);
+        }
+        match store.commit(&all, &deadlines, projection.as_ref()).await {
+            Ok(verdicts) => {
+                let mut it = verdicts.into_iter();
+                for (size, reply) in sizes.into_iter().zip(replies) {
+                    let _ = reply.send(Ok(it.by_ref().take(size).collect()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ingest: commit failed");
+                projection.metrics.backend_errors.with_label_values(&["records"]).inc();
+                let e = Arc::new(e);
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Projects committed journal entries onto the aggregates and tells the hubs.
+pub struct Projection {
+    store: Arc<dyn RecordStore>,
+    aggregates: Arc<dyn AggregateStore>,
+    broker: Arc<dyn Broker>,
+    calendar: Calendar,
+    metrics: Metrics,
+    /// The last projection failed: the aggregates are behind the journal.
+    behind: AtomicBool,
+}
+
+impl Projection {
+    pub fn new(
+        store: Arc<dyn RecordStore>,
+        aggregates: Arc<dyn AggregateStore>,
+        broker: Arc<dyn Broker>,
+        calendar: Calendar,
+        metrics: Metrics,
+    ) -> Self {
+        Projection {
+            store,
+            aggregates,
+            broker,
+            calendar,
+            metrics,
+            behind: AtomicBool::new(false),
+        }
+    }
+
+    pub fn is_behind(&self) -> bool {
+        self.behind.load(Ordering::Relaxed)
+    }
+
+    async fn apply(&self, prev: i64, entries: &[Entry]) -> Result<BTreeSet<String>, ProjectError> {
+        let mut delta = Delta::after(prev);
+        for e in entries {
+            delta.add(e.seq, &e.change, &self.calendar);
+        }
+        let mut scopes: BTreeSet<String> = delta.scopes.iter().map(|s| s.to_string()).collect();
+        if let Applied::Gap { watermark } = self.aggregates.apply(&delta).await? {
+            tracing::info!(watermark, upto = delta.last_seq, "aggregates behind the journal: replaying");
+            scopes.extend(self.replay(watermark, delta.last_seq).await?);
+        }
+        Ok(scopes)
+    }
+
+    /// Applies journal entries after `from` up to at least `to`, page by page.
+    async fn replay(&self, mut from: i64, to: i64) -> Result<BTreeSet<String>, ProjectError> {
+        let mut scopes = BTreeSet::new();
+        while from < to {
+            let page = self.store.journal(from, REPLAY_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            let mut delta = Delta::after(from);
+            for e in &page {
+                delta.add(e.seq, &e.change, &self.calendar);
+            }
+            from = last.seq;
+            if let Applied::Gap { watermark } = self.aggregates.apply(&delta).await? {
+                return Err(ProjectError::Moved(watermark));
+            }
+            if scopes.len() < 10_000 {
+                scopes.extend(delta.scopes.iter().map(|s| s.to_string()));
+            }
+        }
+        Ok(scopes)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ProjectError {
+    #[error(transparent)]
+    Aggregates(#[from] AggregateError),
+    #[error(transparent)]
+    Records(#[from] RecordError),
+    #[error("the aggregate watermark moved to {0} during a replay")]
+    Moved(i64),
+}
+
+#[async_trait]
+impl Projector for Projection {
+    async fn project(&self, prev: i64, entries: &[Entry]) {
+        match self.apply(prev, entries).await {
+            Ok(scopes) => {
+                self.behind.store(false, Ordering::Relaxed);
+                if scopes.is_empty() {
+                    return;
+                }
+                let seq = entries.last().map_or(prev, |e| e.seq);
+                if let Err(e) = self.broker.publish(&Notice::of(scopes, seq)).await {
+                    tracing::warn!(error = %e, "cannot publish notice");
+                    self.metrics.backend_errors.with_label_values(&["broker"]).inc();
+                }
+            }
+            Err(e) => {
+                // The records are durable; the next batch or the sync tick replays them.
+                tracing::warn!(error = %e, "aggregates not updated; will catch up");
+                self.metrics.backend_errors.with_label_values(&["aggregates"]).inc();
+                self.behind.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Community Cockpit: live dashboards for a city's grassroots units.
+//!
+//! ```text
+//!  POST /api/v1/{events,attendance,tickets,…}
+//!        │ parse (domain) ─ reject field by field
+//!        ▼
+//!  ingest ── group commit ──▶ RecordStore (PostgreSQL | SQLite): journal, seq
+//!        │                          │ committed entries, in seq order
+//!        │                          ▼
+//!        │                    AggregateStore (Redis | memory): rolled-up figures
+//!        ▼
+//!  Broker (Redis pub/sub | memory) ──▶ Hub (per-scope coalescing, seq) ──▶ screens (WebSocket)
+//!  GET /api/v1/scopes/{s}/dashboard, /series, /metrics read the AggregateStore.
+//! ```
+pub mod aggregates;
+pub mod config;
+pub mod dashboard;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod ingest;
+pub mod metrics;
+pub mod records;
+pub mod registry;
+pub mod startup;

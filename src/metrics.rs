@@ -1,0 +1,102 @@
+//! Prometheus metrics: an owned registry in app state, HTTP metrics labelled by
+//! route *template* (never the raw path, which would explode cardinality), and
+//! the dashboard figures of every scope as gauges refreshed at scrape time.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+
+use crate::domain::figures::Metric;
+
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_seconds: HistogramVec,
+    pub records: IntCounterVec,
+    pub ws_connections: IntGauge,
+    pub ws_messages: IntCounter,
+    pub backend_errors: IntCounterVec,
+    /// `cockpit_<figure>{scope}` for every figure of the contract, today.
+    pub figures: Vec<(Metric, GaugeVec)>,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new("cockpit_http_requests_total", "HTTP requests by route template"),
+            &["route", "method", "status"],
+        )?;
+        let http_seconds = HistogramVec::new(
+            HistogramOpts::new("cockpit_http_request_duration_seconds", "HTTP latency by route template")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["route", "method"],
+        )?;
+        let records = IntCounterVec::new(
+            Opts::new("cockpit_records_total", "Ingested records by kind and outcome"),
+            &["kind", "outcome"],
+        )?;
+        let ws_connections = IntGauge::new("cockpit_ws_connections", "Open screen WebSockets")?;
+        let ws_messages = IntCounter::new("cockpit_ws_messages_total", "Messages pushed to screens")?;
+        let backend_errors = IntCounterVec::new(
+            Opts::new("cockpit_backend_errors_total", "Errors talking to a backend"),
+            &["backend"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_seconds.clone()))?;
+        registry.register(Box::new(records.clone()))?;
+        registry.register(Box::new(ws_connections.clone()))?;
+        registry.register(Box::new(ws_messages.clone()))?;
+        registry.register(Box::new(backend_errors.clone()))?;
+        let mut figures = Vec::new();
+        for m in Metric::ALL {
+            let g = GaugeVec::new(
+                Opts::new(
+                    format!("cockpit_{}", m.name()),
+                    format!("Dashboard figure {} of each scope, today", m.name()),
+                ),
+                &["scope"],
+            )?;
+            registry.register(Box::new(g.clone()))?;
+            figures.push((m, g));
+        }
+        Ok(Metrics {
+            registry,
+            http_requests,
+            http_seconds,
+            records,
+            ws_connections,
+            ws_messages,
+            backend_errors,
+            figures,
+        })
+    }
+
+    pub fn render(&self) -> String {
+        prometheus::TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_default()
+    }
+}
+
+/// Middleware recording every request under its route template.
+pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let res = next.call(req).await?;
+    if let Some(m) = metrics {
+        let status = res.status().as_u16().to_string();
+        m.http_requests
+            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+            .inc();
+        m.http_seconds
+            .with_label_values(&[route.as_str(), method.as_str()])
+            .observe(started.elapsed().as_secs_f64());
+    }
+    Ok(res)
+}

@@ -1,0 +1,152 @@
+//! The record store: the durable truth. PostgreSQL in production, SQLite when
+//! embedded. Every accepted record is committed here before it is acknowledged,
+//! as an entry of an append-only journal whose `seq` orders all changes; the
+//! aggregates are a projection of that journal and can always be rebuilt from it.
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+
+pub use crate::domain::decide::Deadlines;
+use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
+use crate::domain::record::{Event, Record};
+use crate::domain::scope::{Scope, ScopeInfo};
+use crate::domain::ticket::Status;
+
+/// Failure of the record backend.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("record store unavailable: {0}")]
+    Unavailable(#[from] sqlx::Error),
+    #[error("record store migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("record store holds a row it cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// One committed journal entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub seq: i64,
+    pub change: Change,
+}
+
+/// Receives a batch's committed entries while the store still holds its write
+/// lock, so projections (the aggregates) see batches in journal order even when
+/// several instances write to one database.
+#[async_trait]
+pub trait Projector: Send + Sync {
+    /// `prev` is the journal position just before `entries` (the newest position
+    /// when `entries` is empty, which asks the projector to catch up to it).
+    async fn project(&self, prev: i64, entries: &[Entry]);
+}
+
+/// The durable record of every accepted change.
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<(), RecordError>;
+
+    async fn scopes(&self) -> Result<Vec<ScopeInfo>, RecordError>;
+
+    /// Registers or renames scopes (parents are checked by the caller).
+    async fn put_scopes(&self, scopes: &[ScopeInfo]) -> Result<(), RecordError>;
+
+    /// Decides every record against the stored state and commits the accepted
+    /// ones in one transaction, then hands the new entries to `projector`.
+    async fn commit(&self, records: &[Record], deadlines: &Deadlines, projector: &dyn Projector) -> Result<Vec<Verdict>, RecordError>;
+
+    /// Journal entries after position `after`, oldest first, at most `limit`.
+    async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError>;
+
+    async fn ping(&self) -> Result<(), RecordError>;
+}
+
+/// Columns of a journal row for a change: kind, record id, scope, JSON body.
+pub(crate) fn journal_row(change: &Change) -> Result<[String; 4], RecordError> {
+    let body = serde_json::to_string(change).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    Ok([
+        change.kind().as_str().to_owned(),
+        change.record_id().to_owned(),
+        change.scope().to_string(),
+        body,
+    ])
+}
+
+pub(crate) fn parse_change(seq: i64, body: &str) -> Result<Entry, RecordError> {
+    serde_json::from_str(body)
+        .map(|change| Entry { seq, change })
+        .map_err(|e| RecordError::Corrupt(format!("journal {seq}: {e}")))
+}
+
+pub(crate) fn parse_event(body: &str) -> Result<Event, RecordError> {
+    serde_json::from_str(body).map_err(|e| RecordError::Corrupt(format!("event: {e}")))
+}
+
+/// A `tickets` row as read back.
+pub(crate) type TicketRow = (String, String, String, i64, i64, String, i64);
+
+pub(crate) fn parse_ticket(row: TicketRow) -> Result<(String, TicketNow), RecordError> {
+    let (id, scope, category, reported_at, deadline, status, last_at) = row;
+    let scope = Scope::parse(&scope).map_err(RecordError::Corrupt)?;
+    let status = Status::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status)
+        .ok_or_else(|| RecordError::Corrupt(format!("ticket {id}: status {status}")))?;
+    Ok((
+        id,
+        TicketNow {
+            head: TicketHead {
+                scope,
+                category,
+                reported_at,
+                deadline,
+            },
+            status,
+            last_at,
+        },
+    ))
+}
+
+/// What a commit must write besides the journal: the newest version of each
+/// event and the current state of each ticket the batch touched.
+pub(crate) struct StateWrites<'a> {
+    pub events: Vec<&'a Event>,
+    pub tickets: Vec<(&'a String, &'a TicketNow)>,
+}
+
+pub(crate) fn state_writes<'a>(verdicts: &'a [Verdict], known: &'a Known) -> StateWrites<'a> {
+    let mut events: HashMap<&str, &Event> = HashMap::new();
+    let mut tickets: HashSet<&str> = HashSet::new();
+    for v in verdicts {
+        match v {
+            Verdict::Accepted(Change::Event { event, .. }) => {
+                events.insert(&event.id, event);
+            }
+            Verdict::Accepted(Change::Ticket { ticket, .. }) => {
+                tickets.insert(&ticket.id);
+            }
+            Verdict::Accepted(Change::Transition {
+                transition, late: false, ..
+            }) => {
+                tickets.insert(&transition.ticket_id);
+            }
+            _ => {}
+        }
+    }
+    StateWrites {
+        events: events.into_values().collect(),
+        tickets: known.tickets.iter().filter(|(id, _)| tickets.contains(id.as_str())).collect(),
+    }
+}
+
+/// The accepted changes of a decided batch, in order.
+pub(crate) fn accepted(verdicts: &[Verdict]) -> Vec<&Change> {
+    verdicts
+        .iter()
+        .filter_map(|v| if let Verdict::Accepted(c) = v { Some(c) } else { None })
+        .collect()
+}

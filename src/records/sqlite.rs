@@ -1,0 +1,240 @@
+//! SQLite record store: the embedded default. One writer at a time (SQLite's own
+//! rule, enforced here by a lock so writers queue instead of failing busy);
+//! bulk reads and writes pass id lists as one JSON parameter through `json_each`.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::Mutex;
+
+use super::{Deadlines, Entry, Projector, RecordError, RecordStore, TicketRow};
+use crate::domain::decide::{Known, Verdict, Wanted, decide};
+use crate::domain::record::Record;
+use crate::domain::scope::{Scope, ScopeInfo};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteRecords {
+    pool: SqlitePool,
+    writer: Mutex<()>,
+}
+
+impl SqliteRecords {
+    /// Opens (creating) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<Self, RecordError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| RecordError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL: a committed transaction survives a process crash; a power cut may lose the last few.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Ok(SqliteRecords {
+            pool,
+            writer: Mutex::new(()),
+        })
+    }
+
+    async fn locked_commit(
+        conn: &mut SqliteConnection,
+        records: &[Record],
+        deadlines: &Deadlines,
+    ) -> Result<(Vec<Verdict>, i64, Vec<Entry>), RecordError> {
+        let mut tx = conn.begin().await?;
+        let (prev,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM journal")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut known = load_known(&mut tx, &Wanted::of(records)).await?;
+        let verdicts = decide(records, &mut known, deadlines);
+        let entries = write_journal(&mut tx, &verdicts).await?;
+        write_state(&mut tx, &verdicts, &known, entries.last().map_or(0, |e| e.seq)).await?;
+        tx.commit().await?;
+        Ok((verdicts, prev, entries))
+    }
+}
+
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, RecordError> {
+    let mut known = Known::default();
+    if !w.events.is_empty() {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, body FROM events WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(json_list(&w.events))
+            .fetch_all(&mut *tx)
+            .await?;
+        for (id, body) in rows {
+            known.events.insert(id, super::parse_event(&body)?);
+        }
+    }
+    if !w.tickets.is_empty() {
+        let rows: Vec<TicketRow> = sqlx::query_as(
+            "SELECT id, scope, category, reported_at, deadline, status, last_at FROM tickets WHERE id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json_list(&w.tickets))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in rows {
+            let (id, t) = super::parse_ticket(row)?;
+            known.tickets.insert(id, t);
+        }
+    }
+    for (kind, ids, set) in [
+        ("attendance", &w.checkins, &mut known.checkins),
+        ("transition", &w.transitions, &mut known.transitions),
+    ] {
+        if !ids.is_empty() {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT record_id FROM journal WHERE kind = ?1 AND record_id IN (SELECT value FROM json_each(?2))")
+                    .bind(kind)
+                    .bind(json_list(ids))
+                    .fetch_all(&mut *tx)
+                    .await?;
+            set.extend(rows.into_iter().map(|r| r.0));
+        }
+    }
+    Ok(known)
+}
+
+async fn write_journal(tx: &mut SqliteConnection, verdicts: &[Verdict]) -> Result<Vec<Entry>, RecordError> {
+    let changes = super::accepted(verdicts);
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<[String; 4]> = changes.iter().map(|c| super::journal_row(c)).collect::<Result<_, _>>()?;
+    let mut seqs: Vec<(i64,)> = sqlx::query_as(
+        "INSERT INTO journal (kind, record_id, scope, body) \
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') \
+         FROM json_each(?1) ORDER BY key RETURNING seq",
+    )
+    .bind(json_list(&rows))
+    .fetch_all(&mut *tx)
+    .await?;
+    seqs.sort_unstable();
+    Ok(seqs
+        .into_iter()
+        .zip(changes)
+        .map(|((seq,), change)| Entry {
+            seq,
+            change: change.clone(),
+        })
+        .collect())
+}
+
+async fn write_state(tx: &mut SqliteConnection, verdicts: &[Verdict], known: &Known, seq: i64) -> Result<(), RecordError> {
+    let w = super::state_writes(verdicts, known);
+    if !w.events.is_empty() {
+        let rows: Vec<(String, String)> = w
+            .events
+            .iter()
+            .map(|e| (e.id.clone(), serde_json::to_string(e).unwrap_or_default()))
+            .collect();
+        sqlx::query(
+            "INSERT INTO events (id, body, seq) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2 FROM json_each(?1) WHERE true \
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, seq = excluded.seq",
+        )
+        .bind(json_list(&rows))
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !w.tickets.is_empty() {
+        let rows: Vec<serde_json::Value> = w
+            .tickets
+            .iter()
+            .map(|(id, t)| {
+                serde_json::json!([
+                    id,
+                    t.head.scope.as_str(),
+                    t.head.category,
+                    t.head.reported_at,
+                    t.head.deadline,
+                    t.status.as_str(),
+                    t.last_at
+                ])
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
+                    json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(?1) WHERE true \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_at = excluded.last_at",
+        )
+        .bind(json_list(&rows))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Turns `(id, name, theme)` rows into scope infos (shared with the PostgreSQL store).
+pub(crate) fn scope_rows(rows: Vec<(String, String, Option<String>)>) -> Result<Vec<ScopeInfo>, RecordError> {
+    rows.into_iter()
+        .map(|(id, name, theme)| {
+            Ok(ScopeInfo {
+                id: Scope::parse(&id).map_err(RecordError::Corrupt)?,
+                name,
+                theme,
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl RecordStore for SqliteRecords {
+    async fn migrate(&self) -> Result<(), RecordError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn scopes(&self) -> Result<Vec<ScopeInfo>, RecordError> {
+        let rows = sqlx::query_as("SELECT id, name, theme FROM scopes ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        scope_rows(rows)
+    }
+
+    async fn put_scopes(&self, scopes: &[ScopeInfo]) -> Result<(), RecordError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        for s in scopes {
+            sqlx::query("INSERT INTO scopes (id, name, theme) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, theme = excluded.theme")
+                .bind(s.id.as_str())
+                .bind(&s.name)
+                .bind(&s.theme)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn commit(&self, records: &[Record], deadlines: &Deadlines, projector: &dyn Projector) -> Result<Vec<Verdict>, RecordError> {
+        let _w = self.writer.lock().await;
+        let mut conn = self.pool.acquire().await?;
+        let (verdicts, prev, entries) = Self::locked_commit(&mut conn, records, deadlines).await?;
+        projector.project(prev, &entries).await;
+        Ok(verdicts)
+    }
+
+    async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, body FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
+    }
+
+    async fn ping(&self) -> Result<(), RecordError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,239 @@
+//! Builds and runs the application: opens the backends chosen by configuration,
+//! registers scopes, catches the aggregates up with the journal, starts the hub
+//! and the HTTP server. The same builder serves `main` and the tests (bind port 0).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::aggregates::AggregateStore;
+use crate::aggregates::memory::MemoryAggregates;
+use crate::aggregates::redis::RedisAggregates;
+use crate::config::Settings;
+use crate::dashboard::Dashboards;
+use crate::domain::day::Calendar;
+use crate::http::{self, AppState};
+use crate::hub::redis::RedisBroker;
+use crate::hub::{Broker, Hub, MemoryBroker};
+use crate::ingest::{Ingest, Projection};
+use crate::metrics::{self, Metrics};
+use crate::records::RecordStore;
+use crate::records::postgres::PgRecords;
+use crate::records::sqlite::SqliteRecords;
+use crate::registry::Registry;
+
+/// JSON bodies above this are refused before parsing (10,000 records fit easily).
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// The three seams, chosen by configuration in this one place.
+pub struct Backends {
+    pub records: Arc<dyn RecordStore>,
+    pub aggregates: Arc<dyn AggregateStore>,
+    pub broker: Arc<dyn Broker>,
+}
+
+impl Backends {
+    pub async fn open(s: &Settings) -> anyhow::Result<Backends> {
+        let records: Arc<dyn RecordStore> = match &s.database_url {
+            Some(url) => Arc::new(
+                PgRecords::connect(url.expose(), s.db_max_connections)
+                    .await
+                    .context("connecting to PostgreSQL")?,
+            ),
+            None => {
+                let path = s.data_dir.join("cockpit.sqlite3");
+                Arc::new(
+                    SqliteRecords::open(&path)
+                        .await
+                        .with_context(|| format!("opening {}", path.display()))?,
+                )
+            }
+        };
+        let (aggregates, broker): (Arc<dyn AggregateStore>, Arc<dyn Broker>) = match &s.redis_url {
+            Some(url) => (
+                Arc::new(
+                    RedisAggregates::connect(url.expose(), &s.redis_prefix)
+                        .await
+                        .context("connecting to Redis")?,
+                ),
+                RedisBroker::connect(url.expose(), &s.redis_prefix)
+                    .await
+                    .context("subscribing to Redis")?,
+            ),
+            None => (Arc::new(MemoryAggregates::new()), Arc::new(MemoryBroker::new())),
+        };
+        Ok(Backends {
+            records,
+            aggregates,
+            broker,
+        })
+    }
+
+    pub fn describe(s: &Settings) -> String {
+        let rec = if s.database_url.is_some() {
+            "PostgreSQL".to_owned()
+        } else {
+            format!("SQLite ({})", s.data_dir.join("cockpit.sqlite3").display())
+        };
+        let agg = if s.redis_url.is_some() {
+            format!("Redis (prefix {})", s.redis_prefix)
+        } else {
+            "memory".to_owned()
+        };
+        format!("records: {rec}; aggregates: {agg}")
+    }
+}
+
+/// Reads a scopes file: a JSON array of `{id, name, theme}`.
+pub fn read_scopes_file(path: &std::path::Path) -> anyhow::Result<Vec<crate::domain::scope::ScopeInfo>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    http::admin::parse_scopes(v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let settings = Arc::new(settings);
+        let b = Backends::open(&settings).await?;
+        b.records.migrate().await.context("applying migrations")?;
+        let registry = Arc::new(Registry::load(b.records.clone()).await?);
+        if let Some(file) = &settings.scopes_file {
+            let scopes = read_scopes_file(file)?;
+            if let Err((i, why)) = registry.register(&scopes).await? {
+                anyhow::bail!("{}: scope {i}: {why}", file.display());
+            }
+        }
+        let calendar = Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?;
+        let metrics = Metrics::new()?;
+        let projection = Arc::new(Projection::new(
+            b.records.clone(),
+            b.aggregates.clone(),
+            b.broker.clone(),
+            calendar.clone(),
+            metrics.clone(),
+        ));
+        let ingest = Ingest::start(b.records.clone(), projection.clone(), settings.deadlines());
+        ingest.sync().await.context("catching the aggregates up with the journal")?;
+        tokio::spawn(resync_when_behind(ingest.clone(), projection));
+        let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar, settings.top_grids);
+        let hub = Hub::new(dashboards.clone(), Duration::from_millis(settings.coalesce_ms), metrics.clone());
+        tokio::spawn(hub.clone().run(b.broker.clone()));
+        let state = web::Data::new(AppState {
+            settings: settings.clone(),
+            records: b.records,
+            aggregates: b.aggregates,
+            registry,
+            ingest,
+            dashboards,
+            hub,
+            metrics,
+        });
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone())?;
+        if settings.admin_token.is_none() {
+            tracing::warn!("no admin_token configured: admin endpoints are OPEN to anyone who can reach this port");
+        }
+        tracing::info!(port, backends = %Backends::describe(&settings), "community cockpit listening");
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped; SIGINT/SIGTERM close screens with 1001 first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let hub = self.state.hub.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: closing screens, finishing in-flight requests");
+            hub.close_all();
+            handle.stop(true).await;
+        });
+        let hub = self.state.hub.clone();
+        let res = self.server.await;
+        hub.close_all();
+        res
+    }
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let metrics = web::Data::new(state.metrics.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY))
+            .app_data(web::JsonConfig::default().limit(1024 * 1024))
+            .wrap(from_fn(metrics::track))
+            .configure(http::configure)
+    })
+    .listen(listener)?
+    .disable_signals()
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! { _ = term.recv() => {}, _ = tokio::signal::ctrl_c() => {} }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// When a projection failed (Redis away), keep trying to catch up with no ingest needed.
+async fn resync_when_behind(ingest: Ingest, projection: Arc<Projection>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        if projection.is_behind() && ingest.sync().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// `cockpit rebuild`: forget every aggregate and replay the whole journal.
+pub async fn rebuild(settings: &Settings) -> anyhow::Result<i64> {
+    let b = Backends::open(settings).await?;
+    b.records.migrate().await?;
+    let calendar = Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?;
+    let projection = Arc::new(Projection::new(
+        b.records.clone(),
+        b.aggregates.clone(),
+        b.broker.clone(),
+        calendar,
+        Metrics::new()?,
+    ));
+    let ingest = Ingest::start(b.records.clone(), projection, settings.deadlines());
+    b.aggregates.clear().await?;
+    ingest.sync().await?;
+    Ok(b.aggregates.watermark().await?)
+}
