@@ -15,6 +15,7 @@
 pub mod aggregates;
 pub mod config;
 pub mod dashboard;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;

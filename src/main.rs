@@ -30,6 +30,8 @@ enum Command {
     Rebuild,
     /// Print the default settings as TOML.
     PrintConfig,
+    /// Seed Nanan district and drive a live simulator through the ingest API.
+    Demo,
 }
 
 #[tokio::main]
@@ -63,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
             let wm = startup::rebuild(&settings).await?;
             println!("rebuilt aggregates up to journal position {wm} in {:.2?}", started.elapsed());
         }
+        Command::Demo => cockpit::demo::run(settings).await?,
         Command::PrintConfig => {}
     }
     Ok(())

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod health;
 pub mod ingest;
 pub mod query;
+pub mod screen;
 pub mod ws;
 
 use std::sync::Arc;
@@ -39,4 +40,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin::configure(cfg);
     ws::configure(cfg);
     health::configure(cfg);
+    screen::configure(cfg);
 }
