@@ -43,6 +43,17 @@ struct Topic {
     tx: broadcast::Sender<Arc<Frame>>,
     last: Arc<Frame>,
     next_deadline: Option<i64>,
+    /// Hash of the last dashboard without its `as_of`, to skip rechecks that changed nothing.
+    content: u64,
+}
+
+/// Why a scope is due for a refresh.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// Its figures changed (or may have): always push.
+    Changed,
+    /// A new topic double-checks its first read: push only if it differs.
+    Recheck,
 }
 
 /// A screen's subscription: the snapshot to send first, then updates from `rx`.
@@ -140,6 +151,7 @@ impl Hub {
                 data,
             }),
             next_deadline: dash.next_deadline,
+            content: content_of(&dash),
         });
         Ok(Subscription {
             snapshot: self.snapshot_of(&info.id, &topic.last),
@@ -180,7 +192,7 @@ impl Hub {
     }
 
     /// Recomputes and pushes one scope's dashboard to its screens.
-    async fn refresh(&self, scope: &Scope) {
+    async fn refresh(&self, scope: &Scope, why: Due) {
         let Some(info) = self.inner.dashboards.registry().get(scope) else {
             return;
         };
@@ -192,13 +204,18 @@ impl Hub {
                 return;
             }
         };
-        self.push(scope, &dash);
+        self.push(scope, &dash, why);
     }
 
-    fn push(&self, scope: &Scope, dash: &Dashboard) {
-        let data = serialise(dash);
+    fn push(&self, scope: &Scope, dash: &Dashboard, why: Due) {
+        let content = content_of(dash);
         let mut topics = self.topics();
         let Some(t) = topics.get_mut(scope) else { return };
+        if why == Due::Recheck && t.content == content {
+            return;
+        }
+        let data = serialise(dash);
+        t.content = content;
         let seq = t.last.seq + 1;
         let frame = Arc::new(Frame {
             seq,
@@ -218,11 +235,11 @@ impl Hub {
             return;
         };
         let mut closing = self.closing();
-        let mut pending: HashMap<Scope, Instant> = HashMap::new();
+        let mut pending: HashMap<Scope, (Instant, Due)> = HashMap::new();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut today = self.inner.dashboards.calendar().today();
         loop {
-            let due = pending.values().min().copied();
+            let due = pending.values().map(|(at, _)| *at).min();
             tokio::select! {
                 n = notices.recv() => match n {
                     Ok(n) => self.mark(&mut pending, &n),
@@ -230,7 +247,7 @@ impl Hub {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Some(s) = recheck.recv() => {
-                    pending.entry(s).or_insert_with(|| Instant::now() + self.inner.window);
+                    pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));
                 }
                 _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
                     self.flush(&mut pending).await;
@@ -249,7 +266,7 @@ impl Hub {
         }
     }
 
-    fn mark(&self, pending: &mut HashMap<Scope, Instant>, n: &Notice) {
+    fn mark(&self, pending: &mut HashMap<Scope, (Instant, Due)>, n: &Notice) {
         let at = Instant::now() + self.inner.window;
         let topics = self.topics();
         let scopes: Vec<Scope> = if n.all {
@@ -262,29 +279,43 @@ impl Hub {
                 .collect()
         };
         for s in scopes {
-            pending.entry(s).or_insert(at);
+            let e = pending.entry(s).or_insert((at, Due::Changed));
+            e.1 = Due::Changed;
         }
     }
 
     /// The overdue clock: a deadline passing changes figures with no ingest at all.
-    fn mark_deadlines(&self, pending: &mut HashMap<Scope, Instant>) {
+    fn mark_deadlines(&self, pending: &mut HashMap<Scope, (Instant, Due)>) {
         let now = jiff::Timestamp::now().as_millisecond();
         let at = Instant::now();
         for (s, t) in self.topics().iter() {
             if t.next_deadline.is_some_and(|d| d <= now) {
-                pending.entry(s.clone()).or_insert(at);
+                pending.entry(s.clone()).or_insert((at, Due::Changed)).1 = Due::Changed;
             }
         }
     }
 
-    async fn flush(&self, pending: &mut HashMap<Scope, Instant>) {
+    async fn flush(&self, pending: &mut HashMap<Scope, (Instant, Due)>) {
         let now = Instant::now();
-        let due: Vec<Scope> = pending.iter().filter(|(_, at)| **at <= now).map(|(s, _)| s.clone()).collect();
-        for s in &due {
+        let due: Vec<(Scope, Due)> = pending
+            .iter()
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(s, (_, why))| (s.clone(), *why))
+            .collect();
+        for (s, _) in &due {
             pending.remove(s);
         }
-        join_all(due.iter().map(|s| self.refresh(s))).await;
+        join_all(due.iter().map(|(s, why)| self.refresh(s, *why))).await;
     }
+}
+
+fn content_of(d: &Dashboard) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut plain = d.clone();
+    plain.as_of.clear();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(&plain).unwrap_or_default().hash(&mut h);
+    h.finish()
 }
 
 fn serialise(d: &Dashboard) -> Arc<str> {

@@ -1,0 +1,168 @@
+//! Dashboard figures at every level of the tree, series and past days.
+
+use serde_json::Value;
+
+use crate::helpers::{backends, local_day, spawn_app};
+use crate::scenario;
+
+#[tokio::test]
+async fn a_known_day_gives_exact_figures_at_every_level() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        scenario::send(&app).await;
+        scenario::assert_figures(&app).await;
+    }
+}
+
+#[tokio::test]
+async fn dashboard_details_children_top_grids_categories_and_statuses() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        scenario::send(&app).await;
+        let d = app.dashboard("nanan").await;
+        assert_eq!(d["name"], "南岸区");
+        assert_eq!(d["live"], true);
+        assert_eq!(d["day"], local_day(0));
+        assert_eq!(d["figures"]["mean_resolve_seconds"].as_f64(), Some(5400.0), "{b:?}");
+        let children: Vec<(&str, i64)> = d["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["scope"].as_str().unwrap(), c["figures"]["tickets_reported"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(children, [("nanan.nanping", 3), ("nanan.nanpingzhen", 1)]);
+        let top: Vec<(&str, i64)> = d["top_grids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["scope"].as_str().unwrap(), t["tickets_open"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(top, [("nanan.nanping.zhengjie.g03", 2), ("nanan.nanping.zhengjie.g01", 1)], "{b:?}");
+        assert_eq!(d["top_grids"][0]["name"], "第三网格");
+        let status = &d["tickets_by_status"];
+        assert_eq!(
+            (
+                status["reported"].as_i64(),
+                status["dispatched"].as_i64(),
+                status["in_progress"].as_i64()
+            ),
+            (Some(1), Some(1), Some(1))
+        );
+        assert_eq!(
+            status["resolved"].as_i64(),
+            Some(1),
+            "k1 resolved awaits verification; k4 is closed"
+        );
+        let cat = |name: &str| {
+            d["categories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["category"] == name)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(
+            (cat("garbage")["reported"].as_i64(), cat("garbage")["open"].as_i64()),
+            (Some(1), Some(2))
+        );
+        assert_eq!(
+            (cat("dispute")["reported"].as_i64(), cat("dispute")["open"].as_i64()),
+            (Some(1), Some(0))
+        );
+        assert_eq!(d["approximate"][0], "unique_attendees");
+    }
+}
+
+#[tokio::test]
+async fn series_and_past_days_count_on_local_days() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        scenario::send(&app).await;
+        let (status, s) = app.get("/api/v1/scopes/nanan/series?metric=tickets_reported&days=3").await;
+        assert_eq!(status, 200);
+        let points = s["points"].as_array().unwrap();
+        assert_eq!(points.len(), 3);
+        assert_eq!(points[2]["day"], local_day(0));
+        assert_eq!(points[2]["value"].as_f64(), Some(4.0));
+        let before: f64 = points[..2].iter().map(|p| p["value"].as_f64().unwrap()).sum();
+        assert_eq!(before, 1.0, "k5 was reported 30 hours ago: {s}");
+        let (_, open) = app
+            .get("/api/v1/scopes/nanan.nanping.zhengjie.g03/series?metric=tickets_open&days=2")
+            .await;
+        assert_eq!(
+            open["points"][0]["value"].as_f64(),
+            Some(1.0),
+            "end of yesterday only k5 was open: {open}"
+        );
+        assert_eq!(open["points"][1]["value"].as_f64(), Some(2.0));
+        let (_, past) = app
+            .get(&format!("/api/v1/scopes/nanan.nanping.zhengjie.g03/dashboard?day={}", local_day(1)))
+            .await;
+        assert_eq!(past["live"], false);
+        assert_eq!(past["figures"]["tickets_open"].as_i64(), Some(1), "{past}");
+    }
+}
+
+#[tokio::test]
+async fn query_errors_are_clear_4xx() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        for (path, status, code) in [
+            ("/api/v1/scopes/Nanan/dashboard", 400, "invalid_scope"),
+            ("/api/v1/scopes/nanan.nowhere/dashboard", 404, "not_found"),
+            ("/api/v1/scopes/nanan/dashboard?day=tuesday", 400, "invalid_day"),
+            ("/api/v1/scopes/nanan/series?metric=happiness", 400, "invalid_metric"),
+            ("/api/v1/scopes/nanan/series?metric=attendance&days=0", 400, "invalid_days"),
+        ] {
+            let (got, body) = app.get(path).await;
+            assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{path}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn scope_tree_and_admin_registration() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let (_, tree) = app.get("/api/v1/scopes").await;
+        assert_eq!(tree["scopes"][0]["id"], "nanan");
+        assert_eq!(tree["scopes"][0]["children"][0]["children"][0]["theme"], "heritage");
+        let orphan = serde_json::json!([{"id":"nanan.nowhere.x","name":"孤儿"}]);
+        let (status, body) = app.post("/api/v1/admin/scopes", &orphan).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("unknown_parent")), "{body}");
+        let new = serde_json::json!([{"id":"nanan.danzishi.qunhuicun","name":"群慧村社区","theme":"smart"},{"id":"nanan.danzishi","name":"弹子石街道"}]);
+        let (status, _) = app.post("/api/v1/admin/scopes", &new).await;
+        assert_eq!(status, 200);
+        assert_eq!(app.dashboard("nanan.danzishi.qunhuicun").await["theme"], "smart");
+    }
+}
+
+#[tokio::test]
+async fn metrics_and_health_answer() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        scenario::send(&app).await;
+        let text = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains(r#"cockpit_tickets_open{scope="nanan"} 3"#), "{text}");
+        assert!(
+            text.contains(r#"cockpit_records_total{kind="ticket",outcome="accepted"} 5"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"route="/api/v1/tickets/{id}/transitions""#),
+            "routes are labelled by template"
+        );
+        assert_eq!(app.get("/healthz").await.0, 200);
+        let (status, ready) = app.get("/readyz").await;
+        assert_eq!((status, ready["status"].as_str()), (200, Some("ready")));
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests over real HTTP and WebSockets, run against every backend
+//! (SQLite + memory always; PostgreSQL + Redis when `scripts/test.sh` provides them).
+
+mod dashboard;
+mod helpers;
+mod ingest;
+mod instances;
+mod rebuild;
+mod scenario;
+mod ws;

@@ -1,0 +1,68 @@
+//! The aggregates are a projection of the journal: rebuilding them, restarting
+//! on memory, or losing Redis's data all give back the same figures.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, backends, production, spawn_app, start, today_at};
+use crate::scenario;
+
+const SCOPES: [&str; 5] = [
+    "nanan",
+    "nanan.nanping",
+    "nanan.nanping.zhengjie",
+    "nanan.nanping.zhengjie.g03",
+    "nanan.nanpingzhen.xinglong",
+];
+
+async fn dashboards(app: &TestApp) -> Vec<Value> {
+    let mut out = Vec::new();
+    for s in SCOPES {
+        let mut d = app.dashboard(s).await;
+        d["as_of"] = Value::Null;
+        out.push(d);
+    }
+    out
+}
+
+#[tokio::test]
+async fn rebuild_or_restart_gives_the_live_figures() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        scenario::send(&app).await;
+        let live = dashboards(&app).await;
+        if production().as_ref() == Some(&b) {
+            let wm = cockpit::startup::rebuild(&app.settings).await.unwrap();
+            assert!(wm > 0);
+            assert_eq!(dashboards(&app).await, live, "rebuild from PostgreSQL equals live ingest");
+        }
+        app.stop().await;
+        let again = start(&b, app.resources.clone(), app.settings.clone()).await;
+        assert_eq!(dashboards(&again).await, live, "{b:?}: restart equals live ingest");
+    }
+}
+
+#[tokio::test]
+async fn redis_losing_its_data_is_replayed_from_the_journal() {
+    let Some(b) = production() else { return };
+    let app = spawn_app(&b).await;
+    scenario::send(&app).await;
+    let live = dashboards(&app).await;
+    let client = redis::Client::open(app.settings.redis_url.as_ref().unwrap().expose()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{{{}}}:*", app.settings.redis_prefix))
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let _: i64 = redis::cmd("DEL").arg(keys).query_async(&mut c).await.unwrap();
+    assert_eq!(
+        app.figures("nanan").await["tickets_reported"].as_i64(),
+        Some(0),
+        "the data really is gone"
+    );
+    // The next batch finds the watermark behind its predecessor and replays everything first.
+    let t = json!({"id":"k9","scope":"nanan.nanpingzhen.xinglong","category":"noise","reported_at":today_at(10)});
+    app.ingest("/api/v1/tickets", t).await;
+    assert_eq!(app.figures("nanan").await["tickets_reported"].as_i64(), Some(5));
+    assert_eq!(app.figures("nanan.nanping.zhengjie").await, live[2]["figures"]);
+}

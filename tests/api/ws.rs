@@ -1,0 +1,92 @@
+//! Screens: a snapshot at once, coalesced updates with `seq` growing by one,
+//! resync on request, and only the scopes a change touches.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{backends, spawn_app, today_at};
+
+const WAIT: Duration = Duration::from_secs(3);
+
+#[tokio::test]
+async fn a_screen_gets_a_snapshot_then_updates_in_sequence() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let mut screen = app.screen("nanan.nanping.zhengjie").await;
+        let snap = screen.next(WAIT).await.expect("a snapshot at once");
+        assert_eq!(
+            (snap["type"].as_str(), snap["scope"].as_str()),
+            (Some("snapshot"), Some("nanan.nanping.zhengjie"))
+        );
+        assert_eq!(snap["data"]["figures"]["tickets_reported"].as_i64(), Some(0));
+        let seq = snap["seq"].as_u64().unwrap();
+        let epoch = snap["epoch"].as_str().unwrap().to_owned();
+        for (n, id) in ["k1", "k2"].iter().enumerate() {
+            let t = json!({"id":id,"scope":"nanan.nanping.zhengjie.g01","category":"garbage","reported_at":today_at(10)});
+            app.ingest("/api/v1/tickets", t).await;
+            let want = n as i64 + 1;
+            let up = screen
+                .until(WAIT, |m| m["data"]["figures"]["tickets_reported"].as_i64() == Some(want))
+                .await
+                .expect("an update");
+            assert_eq!(up["type"], "update");
+            assert_eq!(up["seq"].as_u64(), Some(seq + n as u64 + 1), "seq grows by one per message: {up}");
+            assert_eq!(up["epoch"].as_str(), Some(epoch.as_str()));
+        }
+        screen.send(r#"{"type":"resync"}"#).await;
+        let again = screen.next(WAIT).await.unwrap();
+        assert_eq!((again["type"].as_str(), again["seq"].as_u64()), (Some("snapshot"), Some(seq + 2)));
+        assert_eq!(again["data"]["figures"]["tickets_reported"].as_i64(), Some(2));
+    }
+}
+
+#[tokio::test]
+async fn updates_reach_ancestors_and_only_them() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let mut district = app.screen("nanan").await;
+        let mut other = app.screen("nanan.nanpingzhen.xinglong").await;
+        district.next(WAIT).await.unwrap();
+        other.next(WAIT).await.unwrap();
+        let t = json!({"id":"k1","scope":"nanan.nanping.zhengjie.g03","category":"street_light","reported_at":today_at(10)});
+        app.ingest("/api/v1/tickets", t).await;
+        let up = district
+            .until(WAIT, |m| m["type"] == "update")
+            .await
+            .expect("the district sees its grid");
+        assert_eq!(up["data"]["figures"]["tickets_open"].as_i64(), Some(1));
+        assert!(
+            other.until(Duration::from_millis(500), |m| m["type"] == "update").await.is_none(),
+            "Xinglong is not under Zhengjie"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_burst_is_coalesced_into_few_updates() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let mut screen = app.screen("nanan").await;
+        screen.next(WAIT).await.unwrap();
+        for i in 0..20 {
+            let t = json!({"id":format!("k{i}"),"scope":"nanan.nanping","category":"garbage","reported_at":today_at(10)});
+            app.ingest("/api/v1/tickets", t).await;
+        }
+        let last = screen
+            .until(WAIT, |m| m["data"]["figures"]["tickets_reported"].as_i64() == Some(20))
+            .await
+            .expect("the final figure arrives");
+        assert!(last["seq"].as_u64().unwrap() < 20, "20 ingests were coalesced: {}", last["seq"]);
+    }
+}
+
+#[tokio::test]
+async fn unknown_scopes_are_refused_before_upgrade() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let res = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan.nowhere", app.port)).await;
+        let err = res.expect_err("no such scope");
+        assert!(err.to_string().contains("404"), "{err}");
+    }
+}
