@@ -1,0 +1,116 @@
+//! The `AggregateStore` contract: atomic, in-order applies guarded by the
+//! watermark; reads of counters, gauges, uniques, top units and the overdue clock.
+
+use std::sync::Arc;
+
+use cockpit::aggregates::memory::MemoryAggregates;
+use cockpit::aggregates::redis::RedisAggregates;
+use cockpit::aggregates::{AggregateStore, Applied, Delta, FigureQuery};
+use cockpit::domain::day::Calendar;
+use cockpit::domain::decide::Change;
+use cockpit::domain::record::{Attendance, TicketReport};
+use cockpit::domain::scope::Scope;
+use jiff::civil::Date;
+
+const T: i64 = 1_700_000_000_000; // 2023-11-14 22:13 UTC, 2023-11-15 in Shanghai
+const HOUR: i64 = 3_600_000;
+
+fn scope(s: &str) -> Scope {
+    Scope::parse(s).unwrap()
+}
+
+fn ticket(id: &str, grid: &str, deadline: i64) -> Change {
+    Change::Ticket {
+        ticket: TicketReport {
+            id: id.into(),
+            scope: scope(grid),
+            category: "garbage".into(),
+            reported_at: T,
+            description: String::new(),
+            location: None,
+        },
+        deadline,
+    }
+}
+
+fn checkin(id: &str, person: &str) -> Change {
+    Change::Attendance {
+        checkin: Attendance {
+            id: id.into(),
+            event_id: "e".into(),
+            scope: scope("d.c.g1"),
+            at: T,
+            count: 2,
+            person: Some(person.into()),
+        },
+    }
+}
+
+async fn contract(store: Arc<dyn AggregateStore>) {
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    let day: Date = "2023-11-15".parse().unwrap();
+    store.clear().await.unwrap();
+    assert_eq!(store.watermark().await.unwrap(), 0);
+
+    let mut d = Delta::after(0);
+    d.add(1, &ticket("k1", "d.c.g1", T + HOUR), &cal);
+    d.add(2, &ticket("k2", "d.c.g1", T + 5 * HOUR), &cal);
+    d.add(3, &ticket("k3", "d.c.g2", T + 9 * HOUR), &cal);
+    d.add(4, &checkin("a1", "p1"), &cal);
+    d.add(5, &checkin("a2", "p2"), &cal);
+    d.add(6, &checkin("a3", "p1"), &cal);
+    assert_eq!(store.apply(&d).await.unwrap(), Applied::Done);
+    assert_eq!(store.watermark().await.unwrap(), 6);
+    assert_eq!(store.apply(&d).await.unwrap(), Applied::Already, "a replayed delta changes nothing");
+
+    let mut gap = Delta::after(9);
+    gap.add(10, &ticket("k9", "d.c.g1", T), &cal);
+    assert_eq!(
+        store.apply(&gap).await.unwrap(),
+        Applied::Gap { watermark: 6 },
+        "entries 7-9 are missing"
+    );
+
+    let q = |s: &str, top| FigureQuery {
+        scope: scope(s),
+        top,
+        nets: true,
+    };
+    let now = T + 6 * HOUR; // k1 and k2 are overdue, k3 is next
+    let r = store.read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], day, now).await.unwrap();
+    assert_eq!(r[0].day.get("tickets_reported"), Some(&3));
+    assert_eq!(r[0].day.get("attendance"), Some(&6));
+    assert_eq!(r[0].unique, 2);
+    assert_eq!(r[0].gauge.get("status:reported"), Some(&3));
+    assert_eq!(r[0].overdue_now, 2);
+    assert_eq!(r[0].next_deadline, Some(T + 9 * HOUR));
+    assert_eq!(r[0].top, vec![("d.c.g1".to_string(), 2), ("d.c.g2".to_string(), 1)]);
+    assert_eq!(r[0].nets.get("open:2023-11-15"), Some(&3));
+    assert_eq!((r[1].overdue_now, r[2].overdue_now), (2, 0));
+    assert!(r[1].top.is_empty(), "top 0 reads none");
+
+    let s = store.series(&scope("d.c"), &[day.yesterday().unwrap(), day]).await.unwrap();
+    assert_eq!(s.days.len(), 2);
+    assert!(s.days[0].day.is_empty());
+    assert_eq!((s.days[1].day.get("attendance"), s.days[1].unique), (Some(&6), 2));
+
+    store.clear().await.unwrap();
+    assert_eq!(store.watermark().await.unwrap(), 0);
+    let r = store.read(&[q("d", 5)], day, now).await.unwrap();
+    assert!(r[0].day.is_empty() && r[0].top.is_empty() && r[0].overdue_now == 0);
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn memory_keeps_the_aggregate_store_contract() {
+    contract(Arc::new(MemoryAggregates::new())).await;
+}
+
+#[tokio::test]
+async fn redis_keeps_the_aggregate_store_contract() {
+    let Some(url) = super::redis_url() else { return };
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    contract(Arc::new(store.clone())).await;
+    store.clear().await.unwrap();
+}

@@ -1,0 +1,48 @@
+//! The `Broker` contract: a published notice reaches every subscriber, this
+//! instance's included; instances on one Redis hear each other.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cockpit::hub::redis::RedisBroker;
+use cockpit::hub::{Broker, MemoryBroker, Notice};
+
+async fn contract(a: Arc<dyn Broker>, b: Arc<dyn Broker>) {
+    let mut on_a = a.subscribe();
+    let mut on_b = b.subscribe();
+    // Redis subscribes asynchronously: publish until the first notice arrives.
+    let n = Notice::of(["d".to_string(), "d.c".to_string()], 7);
+    let got = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            a.publish(&n).await.unwrap();
+            if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(100), on_b.recv()).await {
+                return m;
+            }
+        }
+    })
+    .await
+    .expect("b hears a");
+    assert_eq!(got, n);
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(2), on_a.recv()).await.unwrap().unwrap(),
+        n,
+        "a hears itself"
+    );
+    let many = Notice::of((0..5000).map(|i| format!("s{i}")), 8);
+    assert!(many.all && many.scopes.is_empty(), "a huge notice says everything instead");
+}
+
+#[tokio::test]
+async fn memory_keeps_the_broker_contract() {
+    let m: Arc<dyn Broker> = Arc::new(MemoryBroker::new());
+    contract(m.clone(), m).await;
+}
+
+#[tokio::test]
+async fn redis_keeps_the_broker_contract() {
+    let Some(url) = super::redis_url() else { return };
+    let prefix = format!("b-{:x}", rand::random::<u64>());
+    let a = RedisBroker::connect(&url, &prefix).await.unwrap();
+    let b = RedisBroker::connect(&url, &prefix).await.unwrap();
+    contract(a, b).await;
+}

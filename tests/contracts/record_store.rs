@@ -1,0 +1,159 @@
+//! The `RecordStore` contract: decide-and-commit, idempotency across commits,
+//! journal order, the projector hand-off, and the scope registry.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use cockpit::domain::decide::{Change, Deadlines, Verdict};
+use cockpit::domain::record::{Record, TicketReport, Transition};
+use cockpit::domain::scope::{Scope, ScopeInfo};
+use cockpit::domain::ticket::Status;
+use cockpit::records::postgres::PgRecords;
+use cockpit::records::sqlite::SqliteRecords;
+use cockpit::records::{Entry, Projector, RecordStore};
+
+use super::PgDb;
+
+/// Remembers what it was handed.
+#[derive(Default)]
+struct Seen(Mutex<Vec<(i64, Vec<Entry>)>>);
+
+#[async_trait]
+impl Projector for Seen {
+    async fn project(&self, prev: i64, entries: &[Entry]) {
+        self.0.lock().unwrap().push((prev, entries.to_vec()));
+    }
+}
+
+fn report(id: &str) -> Record {
+    Record::Ticket(TicketReport {
+        id: id.into(),
+        scope: Scope::parse("d.c.g1").unwrap(),
+        category: "garbage".into(),
+        reported_at: 1_700_000_000_000,
+        description: "垃圾".into(),
+        location: Some(serde_json::json!({"lat": 29.5, "long": 106.6})),
+    })
+}
+
+fn step(id: &str, ticket: &str, to: Status, at: i64) -> Record {
+    Record::Transition(Transition {
+        id: id.into(),
+        ticket_id: ticket.into(),
+        to,
+        at,
+        assignee: Some("王".into()),
+        note: None,
+    })
+}
+
+async fn contract(store: Arc<dyn RecordStore>) {
+    store.migrate().await.unwrap();
+    store.migrate().await.expect("migrating twice is harmless");
+
+    let scopes = vec![
+        ScopeInfo {
+            id: Scope::parse("d").unwrap(),
+            name: "区".into(),
+            theme: None,
+        },
+        ScopeInfo {
+            id: Scope::parse("d.c").unwrap(),
+            name: "社区".into(),
+            theme: Some("health".into()),
+        },
+    ];
+    store.put_scopes(&scopes).await.unwrap();
+    store
+        .put_scopes(&[ScopeInfo {
+            name: "renamed".into(),
+            ..scopes[1].clone()
+        }])
+        .await
+        .unwrap();
+    let back = store.scopes().await.unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!(back[1].name, "renamed");
+
+    let seen = Seen::default();
+    let t0 = 1_700_000_000_000;
+    let v = store
+        .commit(
+            &[report("k1"), report("k2"), step("s1", "k1", Status::Dispatched, t0 + 1)],
+            &Deadlines::default(),
+            &seen,
+        )
+        .await
+        .unwrap();
+    assert!(v.iter().all(|v| matches!(v, Verdict::Accepted(_))), "{v:?}");
+    // A second commit sees the first: duplicates, the ticket's new state, a rejected step.
+    let v = store
+        .commit(
+            &[
+                report("k1"),
+                step("s1", "k1", Status::Dispatched, t0 + 1),
+                step("s2", "k1", Status::Dispatched, t0 + 2),
+                step("s3", "k2", Status::Closed, t0 + 3),
+            ],
+            &Deadlines::default(),
+            &seen,
+        )
+        .await
+        .unwrap();
+    assert_eq!(v[0], Verdict::Duplicate);
+    assert_eq!(v[1], Verdict::Duplicate);
+    assert!(
+        matches!(
+            &v[2],
+            Verdict::Accepted(Change::Transition {
+                from: Status::Dispatched,
+                ..
+            })
+        ),
+        "{:?}",
+        v[2]
+    );
+    assert!(matches!(&v[3], Verdict::Rejected(e) if e.field == "to"));
+
+    let handed = seen.0.lock().unwrap().clone();
+    assert_eq!(handed.len(), 2);
+    assert_eq!(handed[0].0, 0, "the first batch follows an empty journal");
+    let first: Vec<i64> = handed[0].1.iter().map(|e| e.seq).collect();
+    assert!(first.windows(2).all(|w| w[0] < w[1]), "seqs increase: {first:?}");
+    assert_eq!(handed[1].0, *first.last().unwrap(), "each batch starts where the last ended");
+    assert_eq!(handed[1].1.len(), 1);
+
+    let journal = store.journal(0, 100).await.unwrap();
+    let all: Vec<Entry> = handed.iter().flat_map(|(_, e)| e.clone()).collect();
+    assert_eq!(journal, all, "the journal reads back exactly what was committed, in order");
+    assert_eq!(
+        store.journal(journal[1].seq, 1).await.unwrap(),
+        vec![journal[2].clone()],
+        "paging by position"
+    );
+
+    let v = store.commit(&[], &Deadlines::default(), &seen).await.unwrap();
+    assert!(v.is_empty());
+    let last = seen.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (last.0, last.1.len()),
+        (journal.last().unwrap().seq, 0),
+        "an empty commit reports the journal's end"
+    );
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_keeps_the_record_store_contract() {
+    let dir = std::env::temp_dir().join(format!("cockpit-contract-{:x}", rand::random::<u64>()));
+    contract(Arc::new(SqliteRecords::open(&dir.join("c.sqlite3")).await.unwrap())).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn postgres_keeps_the_record_store_contract() {
+    let Some(db) = PgDb::create().await else { return };
+    let store = PgRecords::connect(&db.url, 4).await.unwrap();
+    contract(Arc::new(store)).await;
+    db.drop_db().await;
+}
