@@ -197,7 +197,7 @@ impl Projector for Projection {
                     return;
                 }
                 let seq = entries.last().map_or(prev, |e| e.seq);
-                if let Err(e) = self.broker.publish(&Notice::of(scopes, seq)).await {
+                if let Err(e) = self.broker.publish(&Notice::of(scopes, prev, seq)).await {
                     tracing::warn!(error = %e, "cannot publish notice");
                     self.metrics.backend_errors.with_label_values(&["broker"]).inc();
                 }

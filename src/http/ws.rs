@@ -18,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 struct WsQuery {
     scope: Option<String>,
+    /// The last `seq` a reconnecting screen saw (with its `epoch`).
+    since: Option<u64>,
 }
 
 async fn upgrade(
@@ -33,6 +35,6 @@ async fn upgrade(
     let info = registered(&state, raw).await?;
     let (res, session, stream) = actix_ws::handle(&req, body).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
     let stream = stream.max_frame_size(MAX_FRAME);
-    actix_web::rt::spawn(session::run(state.hub.clone(), info, session, stream));
+    actix_web::rt::spawn(session::run(state.hub.clone(), info, q.since.is_some(), session, stream));
     Ok(res)
 }

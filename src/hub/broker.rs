@@ -6,37 +6,60 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-/// Scopes whose figures changed, up to journal position `seq`.
+/// Scopes whose figures changed by the journal entries after `prev` up to `seq`.
+///
+/// Notices are published in journal order (under the writers' lock), so each
+/// one's `prev` is the previous one's `seq`: a hub that sees `prev` beyond the
+/// last `seq` it heard has missed one, and refreshes every screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
+    #[serde(default)]
     pub scopes: Vec<String>,
     /// Every scope may have changed (a rebuild, or notices may have been lost).
     #[serde(default)]
     pub all: bool,
+    #[serde(default)]
+    pub prev: i64,
+    #[serde(default)]
     pub seq: i64,
+    /// A liveness beat, carrying no change: proves the pub/sub link delivers.
+    #[serde(default)]
+    pub heartbeat: bool,
 }
 
 /// Above this many scopes a notice just says "everything".
 const MAX_SCOPES: usize = 2_000;
 
 impl Notice {
-    pub fn of(scopes: impl IntoIterator<Item = String>, seq: i64) -> Notice {
+    pub fn of(scopes: impl IntoIterator<Item = String>, prev: i64, seq: i64) -> Notice {
         let scopes: Vec<String> = scopes.into_iter().collect();
         if scopes.len() > MAX_SCOPES {
             return Notice {
-                scopes: Vec::new(),
                 all: true,
+                prev,
                 seq,
+                ..Notice::default()
             };
         }
-        Notice { scopes, all: false, seq }
+        Notice {
+            scopes,
+            prev,
+            seq,
+            ..Notice::default()
+        }
     }
 
     pub fn everything() -> Notice {
         Notice {
-            scopes: Vec::new(),
             all: true,
-            seq: 0,
+            ..Notice::default()
+        }
+    }
+
+    pub fn heartbeat() -> Notice {
+        Notice {
+            heartbeat: true,
+            ..Notice::default()
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The hub: local fan-out of dashboards to this instance's screens.
 //!
-//! Notices from the [`Broker`] mark scopes dirty; each dirty scope that has
-//! screens is recomputed once per coalescing window, serialised once, and sent
-//! through a bounded per-scope `broadcast` channel. A screen that lags behind
+//! Notices from the [`Broker`] mark scopes dirty (see `run.rs`); each dirty scope
+//! that has screens is recomputed once per coalescing window, serialised once, and
+//! sent through a bounded per-scope `broadcast` channel. A screen that lags behind
 //! that channel skips ahead to the latest snapshot: the hub never waits for a
 //! screen. Every message carries the scope, a per-scope `seq` that grows by one
 //! per message, and this instance's `epoch`, so a client can tell a gap from silence.
 
 pub mod broker;
 pub mod redis;
+mod run;
 pub mod session;
 
 use std::collections::HashMap;
@@ -16,9 +17,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytestring::ByteString;
-use futures_util::future::join_all;
-use tokio::sync::{broadcast, watch};
-use tokio::time::Instant;
+use serde_json::json;
+use tokio::sync::{broadcast, mpsc, watch};
 
 pub use broker::{Broker, MemoryBroker, Notice};
 
@@ -34,29 +34,47 @@ const SCREEN_QUEUE: usize = 16;
 #[derive(Debug)]
 pub struct Frame {
     pub seq: u64,
-    /// The `update` message, ready to send.
-    pub update: ByteString,
-    data: Arc<str>,
+    pub text: ByteString,
 }
 
 struct Topic {
     tx: broadcast::Sender<Arc<Frame>>,
-    last: Arc<Frame>,
+    /// Seq of the newest message sent (an update or an error).
+    seq: u64,
+    /// The newest dashboard, serialised.
+    data: Arc<str>,
     next_deadline: Option<i64>,
-    /// Hash of the last dashboard without its `as_of`, to skip rechecks that changed nothing.
+    /// Hash of the newest dashboard without its `as_of`, to skip rechecks that changed nothing.
     content: u64,
+    /// The figures could not be refreshed: screens were told and show the last known ones.
+    stale: bool,
 }
 
-/// Why a scope is due for a refresh.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Due {
-    /// Its figures changed (or may have): always push.
-    Changed,
-    /// A new topic double-checks its first read: push only if it differs.
-    Recheck,
+/// Why a snapshot was sent; the client can tell a fresh start from a recovery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// First message of a new connection.
+    Connect,
+    /// A reconnecting screen named its last `seq`: the snapshot replaces what it missed.
+    Resume,
+    /// The screen asked (`{"type":"resync"}`).
+    Resync,
+    /// The screen fell behind its queue; intermediate updates were skipped.
+    Lagged,
 }
 
-/// A screen's subscription: the snapshot to send first, then updates from `rx`.
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Connect => "connect",
+            Reason::Resume => "resume",
+            Reason::Resync => "resync",
+            Reason::Lagged => "lagged",
+        }
+    }
+}
+
+/// A screen's subscription: the snapshot to send first, then frames from `rx`.
 pub struct Subscription {
     pub snapshot: ByteString,
     pub seq: u64,
@@ -72,8 +90,8 @@ struct Inner {
     closing: watch::Sender<bool>,
     /// Scopes to recompute once more: a new topic may have read its first
     /// dashboard just before a change whose notice it could not yet see.
-    recheck: tokio::sync::mpsc::Sender<Scope>,
-    recheck_rx: Mutex<Option<tokio::sync::mpsc::Receiver<Scope>>>,
+    recheck: mpsc::Sender<Scope>,
+    recheck_rx: Mutex<Option<mpsc::Receiver<Scope>>>,
 }
 
 /// Cheap handle to the hub.
@@ -82,17 +100,15 @@ pub struct Hub {
     inner: Arc<Inner>,
 }
 
-fn message(kind: &str, scope: &Scope, epoch: &str, seq: u64, data: &str) -> ByteString {
-    // The scope is [a-z0-9.-] and the epoch hex, so neither needs escaping.
-    ByteString::from(format!(
-        r#"{{"type":"{kind}","scope":"{scope}","epoch":"{epoch}","seq":{seq},"data":{data}}}"#
-    ))
+fn envelope(kind: &str, scope: &Scope, epoch: &str, seq: u64) -> String {
+    // The scope is [a-z0-9.-] and the epoch hex: neither needs escaping.
+    format!(r#"{{"type":"{kind}","scope":"{scope}","epoch":"{epoch}","seq":{seq}"#)
 }
 
 impl Hub {
     pub fn new(dashboards: Dashboards, window: Duration, metrics: Metrics) -> Hub {
         let epoch = format!("{:016x}", rand::random::<u64>());
-        let (recheck, rx) = tokio::sync::mpsc::channel(1024);
+        let (recheck, rx) = mpsc::channel(1024);
         let closing = watch::channel(false).0;
         let inner = Inner {
             topics: Mutex::default(),
@@ -133,50 +149,53 @@ impl Hub {
     }
 
     /// Subscribes a screen to `info`'s scope, computing its dashboard if nobody watches it yet.
-    pub async fn subscribe(&self, info: &ScopeInfo) -> Result<Subscription, AggregateError> {
-        if let Some(sub) = self.join(&info.id) {
+    pub async fn subscribe(&self, info: &ScopeInfo, reason: Reason) -> Result<Subscription, AggregateError> {
+        if let Some(sub) = self.join(&info.id, reason) {
             return Ok(sub);
         }
         let dash = self.inner.dashboards.dashboard(info, None).await?;
-        let data = serialise(&dash);
         let mut topics = self.topics();
         if !topics.contains_key(&info.id) {
             let _ = self.inner.recheck.try_send(info.id.clone());
         }
         let topic = topics.entry(info.id.clone()).or_insert_with(|| Topic {
             tx: broadcast::channel(SCREEN_QUEUE).0,
-            last: Arc::new(Frame {
-                seq: 0,
-                update: message("update", &info.id, &self.inner.epoch, 0, &data),
-                data,
-            }),
+            seq: 0,
+            data: serialise(&dash),
             next_deadline: dash.next_deadline,
             content: content_of(&dash),
+            stale: false,
         });
         Ok(Subscription {
-            snapshot: self.snapshot_of(&info.id, &topic.last),
-            seq: topic.last.seq,
+            snapshot: self.snapshot_of(&info.id, topic, reason),
+            seq: topic.seq,
             rx: topic.tx.subscribe(),
         })
     }
 
-    fn join(&self, scope: &Scope) -> Option<Subscription> {
+    fn join(&self, scope: &Scope, reason: Reason) -> Option<Subscription> {
         let topics = self.topics();
         let t = topics.get(scope)?;
         Some(Subscription {
-            snapshot: self.snapshot_of(scope, &t.last),
-            seq: t.last.seq,
+            snapshot: self.snapshot_of(scope, t, reason),
+            seq: t.seq,
             rx: t.tx.subscribe(),
         })
     }
 
-    fn snapshot_of(&self, scope: &Scope, f: &Frame) -> ByteString {
-        message("snapshot", scope, &self.inner.epoch, f.seq, &f.data)
+    fn snapshot_of(&self, scope: &Scope, t: &Topic, reason: Reason) -> ByteString {
+        let head = envelope("snapshot", scope, &self.inner.epoch, t.seq);
+        ByteString::from(format!(
+            r#"{head},"reason":"{}","stale":{},"data":{}}}"#,
+            reason.as_str(),
+            t.stale,
+            t.data
+        ))
     }
 
-    /// The latest message of a scope as a snapshot (for a resync or a lagging screen).
-    pub fn snapshot(&self, scope: &Scope) -> Option<(ByteString, u64)> {
-        self.topics().get(scope).map(|t| (self.snapshot_of(scope, &t.last), t.last.seq))
+    /// The latest state of a scope as a snapshot (for a resync or a lagging screen).
+    pub fn snapshot(&self, scope: &Scope, reason: Reason) -> Option<(ByteString, u64)> {
+        self.topics().get(scope).map(|t| (self.snapshot_of(scope, t, reason), t.seq))
     }
 
     /// A screen left: drop the scope's topic once nobody watches it.
@@ -191,121 +210,46 @@ impl Hub {
         self.topics().values().map(|t| t.tx.receiver_count()).sum()
     }
 
-    /// Recomputes and pushes one scope's dashboard to its screens.
-    async fn refresh(&self, scope: &Scope, why: Due) {
-        let Some(info) = self.inner.dashboards.registry().get(scope) else {
-            return;
-        };
-        let dash = match self.inner.dashboards.dashboard(&info, None).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(%scope, error = %e, "hub: cannot refresh dashboard");
-                self.inner.metrics.backend_errors.with_label_values(&["aggregates"]).inc();
-                return;
-            }
-        };
-        self.push(scope, &dash, why);
-    }
-
-    fn push(&self, scope: &Scope, dash: &Dashboard, why: Due) {
+    /// Sends a new dashboard to a scope's screens (`only_if_changed`: skip an identical one).
+    fn push(&self, scope: &Scope, dash: &Dashboard, only_if_changed: bool) {
         let content = content_of(dash);
         let mut topics = self.topics();
         let Some(t) = topics.get_mut(scope) else { return };
-        if why == Due::Recheck && t.content == content {
+        if only_if_changed && t.content == content && !t.stale {
             return;
         }
-        let data = serialise(dash);
+        t.seq += 1;
+        t.data = serialise(dash);
         t.content = content;
-        let seq = t.last.seq + 1;
-        let frame = Arc::new(Frame {
-            seq,
-            update: message("update", scope, &self.inner.epoch, seq, &data),
-            data,
-        });
-        t.last = frame.clone();
         t.next_deadline = dash.next_deadline;
-        let screens = t.tx.send(frame).unwrap_or(0);
+        t.stale = false;
+        let head = envelope("update", scope, &self.inner.epoch, t.seq);
+        let frame = Frame {
+            seq: t.seq,
+            text: ByteString::from(format!(r#"{head},"data":{}}}"#, t.data)),
+        };
+        let screens = t.tx.send(Arc::new(frame)).unwrap_or(0);
         self.inner.metrics.ws_messages.inc_by(screens as u64);
     }
 
-    /// Runs the coalescing loop until the broker closes or shutdown is signalled.
-    pub async fn run(self, broker: Arc<dyn Broker>) {
-        let mut notices = broker.subscribe();
-        let Some(mut recheck) = self.inner.recheck_rx.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+    /// Tells a scope's screens their figures are stale (once per outage).
+    fn push_stale(&self, scope: &Scope, message: &str) {
+        let mut topics = self.topics();
+        let Some(t) = topics.get_mut(scope) else { return };
+        if t.stale {
             return;
-        };
-        let mut closing = self.closing();
-        let mut pending: HashMap<Scope, (Instant, Due)> = HashMap::new();
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        let mut today = self.inner.dashboards.calendar().today();
-        loop {
-            let due = pending.values().map(|(at, _)| *at).min();
-            tokio::select! {
-                n = notices.recv() => match n {
-                    Ok(n) => self.mark(&mut pending, &n),
-                    Err(broadcast::error::RecvError::Lagged(_)) => self.mark(&mut pending, &Notice::everything()),
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                Some(s) = recheck.recv() => {
-                    pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));
-                }
-                _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
-                    self.flush(&mut pending).await;
-                }
-                _ = tick.tick() => {
-                    let now_day = self.inner.dashboards.calendar().today();
-                    if now_day != today {
-                        today = now_day;
-                        self.mark(&mut pending, &Notice::everything());
-                    } else {
-                        self.mark_deadlines(&mut pending);
-                    }
-                }
-                _ = closing.changed() => return,
-            }
         }
-    }
-
-    fn mark(&self, pending: &mut HashMap<Scope, (Instant, Due)>, n: &Notice) {
-        let at = Instant::now() + self.inner.window;
-        let topics = self.topics();
-        let scopes: Vec<Scope> = if n.all {
-            topics.keys().cloned().collect()
-        } else {
-            n.scopes
-                .iter()
-                .filter_map(|s| Scope::parse(s).ok())
-                .filter(|s| topics.contains_key(s))
-                .collect()
-        };
-        for s in scopes {
-            let e = pending.entry(s).or_insert((at, Due::Changed));
-            e.1 = Due::Changed;
-        }
-    }
-
-    /// The overdue clock: a deadline passing changes figures with no ingest at all.
-    fn mark_deadlines(&self, pending: &mut HashMap<Scope, (Instant, Due)>) {
-        let now = jiff::Timestamp::now().as_millisecond();
-        let at = Instant::now();
-        for (s, t) in self.topics().iter() {
-            if t.next_deadline.is_some_and(|d| d <= now) {
-                pending.entry(s.clone()).or_insert((at, Due::Changed)).1 = Due::Changed;
-            }
-        }
-    }
-
-    async fn flush(&self, pending: &mut HashMap<Scope, (Instant, Due)>) {
-        let now = Instant::now();
-        let due: Vec<(Scope, Due)> = pending
-            .iter()
-            .filter(|(_, (at, _))| *at <= now)
-            .map(|(s, (_, why))| (s.clone(), *why))
-            .collect();
-        for (s, _) in &due {
-            pending.remove(s);
-        }
-        join_all(due.iter().map(|(s, why)| self.refresh(s, *why))).await;
+        t.stale = true;
+        t.seq += 1;
+        let head = envelope("error", scope, &self.inner.epoch, t.seq);
+        let text = format!(r#"{head},"code":"stale","message":{}}}"#, json!(message));
+        let screens =
+            t.tx.send(Arc::new(Frame {
+                seq: t.seq,
+                text: ByteString::from(text),
+            }))
+            .unwrap_or(0);
+        self.inner.metrics.ws_messages.inc_by(screens as u64);
     }
 }
 

@@ -1,7 +1,9 @@
 //! Redis pub/sub broker: notices published on `{prefix}:notices` reach the hub of
 //! every instance. The subscriber reconnects by itself with back-off; after any
 //! reconnect it tells the hub that everything may have changed, because notices
-//! published while it was away are gone.
+//! published while it was away are gone. Every instance publishes a heartbeat
+//! every few seconds, so a subscription that stays connected but delivers
+//! nothing is noticed within [`SILENCE`] and replaced.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +14,11 @@ use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 
 use super::broker::{Broker, BrokerError, Notice};
+
+/// How often each instance beats.
+const BEAT: Duration = Duration::from_secs(3);
+/// A subscription that hears nothing (not even its own beats) for this long is dead.
+pub const SILENCE: Duration = Duration::from_secs(10);
 
 pub struct RedisBroker {
     conn: ConnectionManager,
@@ -54,16 +61,27 @@ async fn listen(client: redis::Client, channel: String, tx: broadcast::Sender<No
                     first = false;
                     backoff = Duration::from_millis(100);
                     let mut stream = pubsub.on_message();
-                    while let Some(msg) = stream.next().await {
+                    loop {
+                        let msg = match tokio::time::timeout(SILENCE, stream.next()).await {
+                            Ok(Some(m)) => m,
+                            Ok(None) => {
+                                tracing::warn!("broker: pub/sub connection lost");
+                                break;
+                            }
+                            Err(_) => {
+                                tracing::warn!("broker: pub/sub silent for {SILENCE:?}; reconnecting");
+                                break;
+                            }
+                        };
                         let payload: String = msg.get_payload().unwrap_or_default();
                         match serde_json::from_str::<Notice>(&payload) {
+                            Ok(n) if n.heartbeat => {}
                             Ok(n) => {
                                 let _ = tx.send(n);
                             }
                             Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
                         }
                     }
-                    tracing::warn!("broker: pub/sub connection lost");
                 }
                 Err(e) => tracing::warn!(error = %e, "broker: subscribe failed"),
             },
@@ -74,6 +92,18 @@ async fn listen(client: redis::Client, channel: String, tx: broadcast::Sender<No
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Publishes heartbeats while the broker lives.
+async fn beat(broker: std::sync::Weak<RedisBroker>) {
+    let mut tick = tokio::time::interval(BEAT);
+    loop {
+        tick.tick().await;
+        let Some(b) = broker.upgrade() else { return };
+        if let Err(e) = b.publish(&Notice::heartbeat()).await {
+            tracing::debug!(error = %e, "broker: heartbeat not published");
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-use super::Hub;
+use super::{Hub, Reason};
 use crate::domain::scope::ScopeInfo;
 
 const PING_EVERY: Duration = Duration::from_secs(10);
@@ -20,17 +20,20 @@ const PING_EVERY: Duration = Duration::from_secs(10);
 const DEAD_AFTER: Duration = Duration::from_secs(30);
 
 /// Drives one screen until it leaves, dies or the server stops.
-pub async fn run(hub: Hub, info: ScopeInfo, mut session: Session, mut stream: MessageStream) {
+/// `resuming`: the client reconnected naming the last `seq` it saw; its first
+/// snapshot then says `"reason":"resume"` (it replaces whatever was missed).
+pub async fn run(hub: Hub, info: ScopeInfo, resuming: bool, mut session: Session, mut stream: MessageStream) {
     let scope = info.id.clone();
     hub.metrics().ws_connections.inc();
-    let reason = serve(&hub, &info, &mut session, &mut stream).await;
+    let first = if resuming { Reason::Resume } else { Reason::Connect };
+    let reason = serve(&hub, &info, first, &mut session, &mut stream).await;
     hub.metrics().ws_connections.dec();
     hub.leave(&scope);
     let _ = session.close(reason).await;
 }
 
-async fn serve(hub: &Hub, info: &ScopeInfo, session: &mut Session, stream: &mut MessageStream) -> Option<CloseReason> {
-    let mut sub = match hub.subscribe(info).await {
+async fn serve(hub: &Hub, info: &ScopeInfo, first: Reason, session: &mut Session, stream: &mut MessageStream) -> Option<CloseReason> {
+    let mut sub = match hub.subscribe(info, first).await {
         Ok(s) => s,
         Err(e) => {
             let msg = format!(
@@ -57,8 +60,8 @@ async fn serve(hub: &Hub, info: &ScopeInfo, session: &mut Session, stream: &mut 
             frame = sub.rx.recv() => {
                 let out = match frame {
                     Ok(f) if f.seq <= sent => continue,
-                    Ok(f) => { sent = f.seq; f.update.clone() }
-                    Err(RecvError::Lagged(_)) => match hub.snapshot(&info.id) {
+                    Ok(f) => { sent = f.seq; f.text.clone() }
+                    Err(RecvError::Lagged(_)) => match hub.snapshot(&info.id, Reason::Lagged) {
                         Some((snap, seq)) => { sent = seq; snap }
                         None => continue,
                     },
@@ -71,7 +74,7 @@ async fn serve(hub: &Hub, info: &ScopeInfo, session: &mut Session, stream: &mut 
                 match msg {
                     Some(Ok(Message::Ping(b))) => { if session.pong(&b).await.is_err() { return None; } }
                     Some(Ok(Message::Text(t))) if t.contains("\"resync\"") => {
-                        if let Some((snap, seq)) = hub.snapshot(&info.id) {
+                        if let Some((snap, seq)) = hub.snapshot(&info.id, Reason::Resync) {
                             sent = seq;
                             if session.text(snap).await.is_err() { return None; }
                         }

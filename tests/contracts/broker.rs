@@ -11,7 +11,7 @@ async fn contract(a: Arc<dyn Broker>, b: Arc<dyn Broker>) {
     let mut on_a = a.subscribe();
     let mut on_b = b.subscribe();
     // Redis subscribes asynchronously: publish until the first notice arrives.
-    let n = Notice::of(["d".to_string(), "d.c".to_string()], 7);
+    let n = Notice::of(["d".to_string(), "d.c".to_string()], 6, 7);
     let got = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             a.publish(&n).await.unwrap();
@@ -28,7 +28,7 @@ async fn contract(a: Arc<dyn Broker>, b: Arc<dyn Broker>) {
         n,
         "a hears itself"
     );
-    let many = Notice::of((0..5000).map(|i| format!("s{i}")), 8);
+    let many = Notice::of((0..5000).map(|i| format!("s{i}")), 7, 8);
     assert!(many.all && many.scopes.is_empty(), "a huge notice says everything instead");
 }
 
