@@ -92,7 +92,9 @@ impl Settings {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
             None => fig = fig.merge(Toml::file("cockpit.toml")),
         }
-        fig = fig.merge(Env::prefixed("COCKPIT_").split("__")).merge(
+        // COCKPIT_CONFIG names the file (read by the CLI); COCKPIT_REQUIRE_SERVICES belongs to the test harness.
+        let ours = Env::prefixed("COCKPIT_").ignore(&["CONFIG", "REQUIRE_SERVICES"]).split("__");
+        fig = fig.merge(ours).merge(
             Env::raw()
                 .only(&["DATABASE_URL", "REDIS_URL"])
                 .map(|k| k.as_str().to_ascii_lowercase().into()),
@@ -174,6 +176,18 @@ mod tests {
         let s: Settings = fig.extract().unwrap();
         assert_eq!(s.coalesce_ms, 200);
         assert_eq!(s.deadlines.get("garbage"), Some(&86_400));
+    }
+
+    #[test]
+    fn the_deploy_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/cockpit.example.toml");
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file_exact(path))
+            .extract()
+            .unwrap();
+        assert_eq!(s.redis_prefix, "nanan");
+        assert_eq!(s.deadlines.get("dispute"), Some(&604_800));
+        assert_eq!(s.deadlines.get("water"), Some(&86_400), "defaults for unlisted categories remain");
     }
 
     #[test]

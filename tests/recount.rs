@@ -157,6 +157,9 @@ impl World {
     }
 }
 
+/// When a ticket entered (true) or left (false) the open set.
+type OpenChanges = Vec<(i64, bool)>;
+
 /// Figures per (scope, day) and live per scope, counted the naive way.
 #[derive(Default, Debug)]
 struct Recount {
@@ -164,7 +167,7 @@ struct Recount {
     persons: HashMap<(String, Date), HashSet<String>>,
     live: BTreeMap<String, BTreeMap<&'static str, i64>>,
     /// Per ticket: its scope, deadline and the (at, open) changes of its in-order steps.
-    history: Vec<(Scope, i64, Vec<(i64, bool)>)>,
+    history: Vec<(Scope, i64, OpenChanges)>,
 }
 
 fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
@@ -172,7 +175,7 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
     let mut events: BTreeMap<String, Event> = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     // ticket id → (report, status, last_at, open changes)
-    let mut tickets: BTreeMap<String, (TicketReport, Status, i64, Vec<(i64, bool)>)> = BTreeMap::new();
+    let mut tickets: BTreeMap<String, (TicketReport, Status, i64, OpenChanges)> = BTreeMap::new();
     let mut out = Recount::default();
     let bump = |out: &mut Recount, scope: &Scope, day: Date, k: &'static str, n: i64| {
         for s in scope.lineage() {

@@ -38,6 +38,7 @@ impl RedisBroker {
             tx: tx.clone(),
         });
         tokio::spawn(listen(client, channel, tx));
+        tokio::spawn(beat(Arc::downgrade(&broker)));
         Ok(broker)
     }
 }

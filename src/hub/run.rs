@@ -67,7 +67,7 @@ impl Hub {
                         self.mark(&mut pending, &Notice::everything());
                     }
                     self.mark_deadlines(&mut pending);
-                    if ticks % 2 == 0 {
+                    if ticks.is_multiple_of(2) {
                         healthy = self.check_health(healthy, &mut pending).await;
                     }
                 }

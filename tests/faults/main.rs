@@ -1,0 +1,7 @@
+//! Faults injected for real: `kill -9` mid-ingest, SIGTERM, a Redis stopped and
+//! restarted empty, PostgreSQL cut off, and a notice lost between instances.
+
+mod crash;
+mod outage;
+mod procs;
+mod shutdown;

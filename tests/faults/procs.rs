@@ -1,0 +1,268 @@
+//! Processes and links the fault tests control: the `cockpit` binary as a child,
+//! a throwaway `redis-server`, and a TCP proxy that can cut a connection.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sqlx::Connection;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+pub const SCOPES: &str = r#"[
+ {"id":"nanan","name":"南岸区"},
+ {"id":"nanan.nanping","name":"南坪街道"},
+ {"id":"nanan.nanping.zhengjie","name":"正街社区","theme":"heritage"},
+ {"id":"nanan.nanping.zhengjie.g01","name":"第一网格"},
+ {"id":"nanan.nanping.zhengjie.g02","name":"第二网格"},
+ {"id":"nanan.nanpingzhen","name":"南坪镇"},
+ {"id":"nanan.nanpingzhen.xinglong","name":"兴隆社区","theme":"rule-of-law"},
+ {"id":"nanan.nanpingzhen.xinglong.g01","name":"第一网格"}
+]"#;
+
+/// RFC 3339 for `minutes` after the start of today's local day (Asia/Shanghai):
+/// figures then land on "today" whatever the hour, midnight included.
+pub fn today_at(minutes: i64) -> String {
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let start = jiff::Timestamp::now().to_zoned_datetime(tz).start_of_day().unwrap().timestamp();
+    (start + jiff::SignedDuration::from_mins(minutes)).to_string()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A temp dir with the scopes file, removed on drop.
+pub struct Workdir(pub PathBuf);
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        let dir = std::env::temp_dir().join(format!("cockpit-fault-{:x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("scopes.json"), SCOPES).unwrap();
+        Workdir(dir)
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh PostgreSQL database, dropped with the guard's `drop_db`.
+pub struct PgDb {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    pub async fn create(admin: &str) -> PgDb {
+        let name = format!("cockpit_f_{:x}", rand::random::<u64>());
+        let mut c = sqlx::PgConnection::connect(admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        PgDb {
+            admin: admin.to_owned(),
+            name,
+            url,
+        }
+    }
+
+    pub async fn drop_db(self) {
+        let mut c = sqlx::PgConnection::connect(&self.admin).await.unwrap();
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+            .execute(&mut c)
+            .await;
+    }
+}
+
+/// The `cockpit serve` binary running as a child process.
+pub struct Server {
+    child: Option<Child>,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn new(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let mut all: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        all.push(("COCKPIT_BIND".into(), format!("127.0.0.1:{port}")));
+        all.push(("COCKPIT_DATA_DIR".into(), dir.display().to_string()));
+        all.push(("COCKPIT_SCOPES_FILE".into(), dir.join("scopes.json").display().to_string()));
+        all.push(("COCKPIT_COALESCE_MS".into(), "50".into()));
+        Server {
+            child: None,
+            env: all,
+            log: dir.join("server.log"),
+            port,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Starts the process and waits until it answers `/healthz`.
+    pub async fn start(&mut self) {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+            .arg("serve")
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the server did not come up:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill(); // SIGKILL
+            let _ = c.wait();
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
+    }
+
+    /// Sends SIGTERM and waits for the exit, returning how long it took.
+    pub fn term(&mut self) -> Duration {
+        let started = std::time::Instant::now();
+        let Some(mut c) = self.child.take() else { return Duration::ZERO };
+        Command::new("kill").arg("-TERM").arg(c.id().to_string()).status().unwrap();
+        for _ in 0..300 {
+            if c.try_wait().unwrap().is_some() {
+                return started.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.kill();
+        panic!("the server did not exit within 15 s of SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A throwaway `redis-server` that keeps nothing on disk.
+pub struct Redis {
+    child: Option<Child>,
+    pub port: u16,
+}
+
+impl Redis {
+    pub fn new() -> Redis {
+        Redis {
+            child: None,
+            port: free_port(),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    pub async fn start(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/test.sh installs it)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start");
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A TCP proxy on a fixed port: `cut` closes every connection and refuses new
+/// ones (the network to the upstream is gone); `restore` lets them through again.
+pub struct Proxy {
+    pub port: u16,
+    upstream: u16,
+    tasks: Option<JoinSet<()>>,
+}
+
+impl Proxy {
+    pub async fn new(upstream: u16) -> Proxy {
+        let mut p = Proxy {
+            port: free_port(),
+            upstream,
+            tasks: None,
+        };
+        p.restore().await;
+        p
+    }
+
+    pub async fn restore(&mut self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        let upstream = self.upstream;
+        let mut set = JoinSet::new();
+        set.spawn(async move {
+            let mut conns = JoinSet::new();
+            while let Ok((mut down, _)) = listener.accept().await {
+                conns.spawn(async move {
+                    if let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+                    }
+                });
+            }
+        });
+        self.tasks = Some(set);
+    }
+
+    pub fn cut(&mut self) {
+        // Dropping the set aborts the accept loop, which drops (aborts) every connection.
+        self.tasks = None;
+    }
+}
