@@ -1,0 +1,251 @@
+//! Simulated tickets: what gets reported where, and each ticket's planned closed
+//! loop (上报 → 下派 → 处置 → 办结), drawn once at report time as a list of steps
+//! with simulated delays. The back-fill walks a plan on the real calendar; the live
+//! simulator walks the rest of it on a compressed clock. Some plans run late, some
+//! reopen and some stall, so the cockpit has overdue work to show.
+
+use std::collections::VecDeque;
+
+use serde_json::{Value, json};
+
+use crate::domain::ticket::Status;
+
+use super::clock::{HOUR, MINUTE};
+use super::rng::Rng;
+use super::sim::Sim;
+use super::world::{COMMUNITIES, Community, GRID_NAMES, descriptions, handler};
+
+/// One planned transition, `after` ms (simulated) after the previous step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub to: Status,
+    pub after: i64,
+    pub assignee: String,
+    pub note: String,
+}
+
+/// A reported ticket and the steps of its plan not yet sent.
+pub struct Ticket {
+    pub id: String,
+    pub community: &'static Community,
+    /// Grid index 0…3 (`.g01` … `.g04`).
+    pub grid: usize,
+    pub category: &'static str,
+    pub reported_at: i64,
+    pub steps: VecDeque<Step>,
+    sent: u32,
+}
+
+/// How a ticket's story ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    /// The grid worker fixes it on the spot (即知即改).
+    OnTheSpot,
+    Normal,
+    /// Resolved, but after its deadline.
+    Late,
+    /// Resolved and closed, then the resident says it is back.
+    Reopened,
+    /// Dispatched and then forgotten: it runs overdue on the screens.
+    Stalled,
+}
+
+const FATES: [(Fate, u32); 5] = [
+    (Fate::OnTheSpot, 12),
+    (Fate::Normal, 60),
+    (Fate::Late, 8),
+    (Fate::Reopened, 8),
+    (Fate::Stalled, 12),
+];
+
+impl Ticket {
+    /// A new ticket somewhere in a community picked by its share of the district's load.
+    pub fn report(sim: &mut Sim, reported_at: i64) -> Ticket {
+        let weights: Vec<u32> = COMMUNITIES.iter().map(|c| c.weight).collect();
+        let community = &COMMUNITIES[sim.rng.weighted(&weights)];
+        Ticket::report_in(sim, community, reported_at)
+    }
+
+    /// A new ticket in `community`, its category and grid drawn from the community's habits.
+    pub fn report_in(sim: &mut Sim, community: &'static Community, reported_at: i64) -> Ticket {
+        let cats: Vec<u32> = community.categories.iter().map(|(_, w)| *w).collect();
+        let category = community.categories[sim.rng.weighted(&cats)].0;
+        let grid = sim.rng.weighted(&community.grids);
+        let deadline = sim.deadline_ms(category);
+        let steps = plan(&mut sim.rng, &handler_for(community, category), grid, deadline);
+        Ticket {
+            id: sim.id("t"),
+            community,
+            grid,
+            category,
+            reported_at,
+            steps: steps.into(),
+            sent: 0,
+        }
+    }
+
+    pub fn scope(&self) -> String {
+        format!("{}.g{:02}", self.community.id, self.grid + 1)
+    }
+
+    /// The report record for `POST /api/v1/tickets`.
+    pub fn report_json(&self, sim: &mut Sim) -> Value {
+        let description = sim.rng.pick(descriptions(self.category)).copied().unwrap_or("居民反映问题");
+        let place = sim.rng.pick(self.community.places).copied().unwrap_or(self.community.name);
+        json!({
+            "id": self.id,
+            "scope": self.scope(),
+            "category": self.category,
+            "reported_at": sim.clock.rfc3339(self.reported_at),
+            "description": description,
+            "location": format!("{}·{}", self.community.name, place),
+        })
+    }
+
+    /// The transition record of `step` at `at`; it names its ticket so it also fits
+    /// the batch endpoint `POST /api/v1/transitions`.
+    pub fn step_json(&mut self, step: &Step, at: i64, sim: &Sim) -> Value {
+        self.sent += 1;
+        json!({
+            "id": format!("{}-s{}", self.id, self.sent),
+            "ticket_id": self.id,
+            "to": step.to.as_str(),
+            "at": sim.clock.rfc3339(at),
+            "assignee": step.assignee,
+            "note": step.note,
+        })
+    }
+}
+
+/// Who takes a dispatched ticket; Xinglong's disputes go to its joint management group,
+/// the "老辈子" who mediate with the district justice bureau.
+fn handler_for(community: &Community, category: &str) -> String {
+    if category == "dispute" && community.key == "xinglong" {
+        return "联合代管工作组·区司法局调解员".to_owned();
+    }
+    handler(category).to_owned()
+}
+
+/// Draws a ticket's closed loop: its fate decides the steps, the category's
+/// deadline (`deadline` ms) decides when it is resolved.
+pub fn plan(rng: &mut Rng, handler: &str, grid: usize, deadline: i64) -> Vec<Step> {
+    let weights: Vec<u32> = FATES.iter().map(|(_, w)| *w).collect();
+    let fate = FATES[rng.weighted(&weights)].0;
+    let worker = format!("{}网格员", GRID_NAMES.get(grid).copied().unwrap_or("社区"));
+    let mut steps = Vec::new();
+    match fate {
+        Fate::OnTheSpot => {
+            steps.push(step(
+                Status::Resolved,
+                rng.between(10 * MINUTE, HOUR),
+                &worker,
+                "网格员现场处置（即知即改）",
+            ));
+            close(rng, &mut steps, &worker, 85);
+        }
+        Fate::Normal | Fate::Late | Fate::Reopened => {
+            let (lo, hi) = if fate == Fate::Late { (110, 160) } else { (15, 85) };
+            let resolve_in = deadline * rng.between(lo, hi) / 100;
+            work(rng, &mut steps, handler, &worker, resolve_in);
+            close(rng, &mut steps, &worker, if fate == Fate::Reopened { 100 } else { 85 });
+            if fate == Fate::Reopened {
+                steps.push(step(
+                    Status::Reopened,
+                    rng.between(2 * HOUR, 24 * HOUR),
+                    &worker,
+                    "居民反映问题复发，重新办理",
+                ));
+                let resolve_in = rng.between(2 * HOUR, 12 * HOUR);
+                work(rng, &mut steps, handler, &worker, resolve_in);
+                close(rng, &mut steps, &worker, 100);
+            }
+        }
+        Fate::Stalled => {
+            steps.push(dispatch(rng, handler));
+            if rng.percent(50) {
+                steps.push(step(
+                    Status::InProgress,
+                    rng.between(30 * MINUTE, 6 * HOUR),
+                    handler,
+                    "已到现场，等待配件/协调",
+                ));
+            }
+        }
+    }
+    steps
+}
+
+/// Dispatch, perhaps a reassignment, work on site, and resolution about `resolve_in` ms after the report.
+fn work(rng: &mut Rng, steps: &mut Vec<Step>, handler: &str, worker: &str, resolve_in: i64) {
+    let first = steps.len();
+    steps.push(dispatch(rng, handler));
+    if rng.percent(10) {
+        steps.push(step(
+            Status::Dispatched,
+            rng.between(30 * MINUTE, 2 * HOUR),
+            worker,
+            "转派网格员协同处置",
+        ));
+    }
+    steps.push(step(
+        Status::InProgress,
+        rng.between(30 * MINUTE, 6 * HOUR),
+        handler,
+        "已到现场处置",
+    ));
+    let elapsed: i64 = steps[first..].iter().map(|s| s.after).sum();
+    let rest = (resolve_in - elapsed).max(30 * MINUTE);
+    steps.push(step(Status::Resolved, rest, handler, "处置完毕，已回访居民"));
+}
+
+/// Verification by the community (核查办结), `percent` of the time.
+fn close(rng: &mut Rng, steps: &mut Vec<Step>, worker: &str, percent: u64) {
+    if rng.percent(percent) {
+        steps.push(step(Status::Closed, rng.between(HOUR, 12 * HOUR), worker, "居民确认满意，核查办结"));
+    }
+}
+
+fn dispatch(rng: &mut Rng, handler: &str) -> Step {
+    step(
+        Status::Dispatched,
+        rng.between(10 * MINUTE, 3 * HOUR),
+        handler,
+        &format!("任务下派至{handler}"),
+    )
+}
+
+fn step(to: Status, after: i64, assignee: &str, note: &str) -> Step {
+    Step {
+        to,
+        after,
+        assignee: assignee.to_owned(),
+        note: note.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every drawn plan is a legal walk of the closed loop, with time moving forward.
+    #[test]
+    fn plans_are_legal_walks() {
+        let mut rng = Rng::seeded(1);
+        for _ in 0..2000 {
+            let mut at = Status::Reported;
+            for s in plan(&mut rng, "物业管家", 2, 24 * HOUR) {
+                assert!(at.can_move_to(s.to), "{at:?} -> {:?}", s.to);
+                assert!(s.after > 0);
+                at = s.to;
+            }
+        }
+    }
+
+    #[test]
+    fn some_plans_stall_and_some_reopen() {
+        let mut rng = Rng::seeded(2);
+        let plans: Vec<Vec<Step>> = (0..500).map(|_| plan(&mut rng, "h", 0, 24 * HOUR)).collect();
+        assert!(plans.iter().any(|p| p.last().is_some_and(|s| s.to.is_open())));
+        assert!(plans.iter().any(|p| p.iter().any(|s| s.to == Status::Reopened)));
+    }
+}
