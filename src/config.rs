@@ -49,8 +49,21 @@ pub struct Settings {
     pub scopes_file: Option<PathBuf>,
     /// Updates to one scope's screens are coalesced over this window.
     pub coalesce_ms: u64,
-    /// Bearer token for `/api/v1/admin/*`; absent → admin endpoints are open (say so in logs).
+    /// Bearer token for `/api/v1/admin/*`. With `screen_secret`, secures the deployment.
     pub admin_token: Option<Secret>,
+    /// Key that signs screen tokens. With `admin_token`, secures the deployment.
+    pub screen_secret: Option<Secret>,
+    /// Let a production configuration (with `database_url`) run without credentials.
+    pub allow_open: bool,
+    /// Origins (`https://wall.example.gov`) allowed to open screens and call the API
+    /// from a browser, besides this server's own.
+    pub allowed_origins: Vec<String>,
+    /// Requests per second allowed per API key and per client address (sustained).
+    pub rate_per_second: u32,
+    /// Requests allowed in a burst above the sustained rate.
+    pub rate_burst: u32,
+    /// Screens this instance serves at most; more are refused with 503.
+    pub max_screens: usize,
     /// Seconds a ticket of a category may stay open before it is overdue.
     pub deadlines: HashMap<String, i64>,
     pub default_deadline_secs: i64,
@@ -74,6 +87,12 @@ impl Default for Settings {
             scopes_file: None,
             coalesce_ms: 200,
             admin_token: None,
+            screen_secret: None,
+            allow_open: false,
+            allowed_origins: Vec::new(),
+            rate_per_second: 200,
+            rate_burst: 400,
+            max_screens: 20_000,
             deadlines: d.by_category,
             default_deadline_secs: d.default_secs,
             max_batch: 10_000,

@@ -16,12 +16,18 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     TooLarge(String),
-    #[error("a valid admin token is required")]
-    Unauthorized,
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many requests; slow down")]
+    RateLimited,
     #[error("the record store is unavailable; nothing was acknowledged, retry")]
     RecordsDown(String),
     #[error("the aggregate store is unavailable")]
     AggregatesDown(#[source] AggregateError),
+    #[error("{0}")]
+    Overloaded(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -39,9 +45,12 @@ impl ApiError {
             ApiError::BadRequest { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::TooLarge(_) => "too_large",
-            ApiError::Unauthorized => "unauthorized",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::RateLimited => "rate_limited",
             ApiError::RecordsDown(_) => "records_unavailable",
             ApiError::AggregatesDown(_) => "aggregates_unavailable",
+            ApiError::Overloaded(_) => "overloaded",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -65,8 +74,10 @@ impl ResponseError for ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::RecordsDown(_) | ApiError::AggregatesDown(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RecordsDown(_) | ApiError::AggregatesDown(_) | ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +90,9 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header(("Retry-After", "2"));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            res.insert_header(("Retry-After", "1"));
         }
         res.json(json!({ "code": self.code(), "message": self.to_string() }))
     }

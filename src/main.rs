@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use cockpit::auth::{ApiKey, ScreenTokens};
 use cockpit::config::Settings;
+use cockpit::domain::scope::Scope;
 use cockpit::startup::{self, Application, Backends};
 
 #[derive(Parser)]
@@ -32,6 +34,32 @@ enum Command {
     PrintConfig,
     /// Seed Nanan district and drive a live simulator through the ingest API.
     Demo,
+    /// Manage ingest API keys (each bound to a scope).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Issue a signed screen token for a scope and everything under it.
+    ScreenToken {
+        #[arg(long)]
+        scope: String,
+        /// Validity in hours.
+        #[arg(long, default_value_t = 720)]
+        ttl_hours: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key; its secret is printed once.
+    Create {
+        #[arg(long)]
+        scope: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
 }
 
 #[tokio::main]
@@ -66,7 +94,40 @@ async fn main() -> anyhow::Result<()> {
             println!("rebuilt aggregates up to journal position {wm} in {:.2?}", started.elapsed());
         }
         Command::Demo => cockpit::demo::run(settings).await?,
+        Command::Keys(k) => keys(&settings, k).await?,
+        Command::ScreenToken { scope, ttl_hours } => {
+            let secret = settings
+                .screen_secret
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("screen_secret is not configured"))?;
+            let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+            let expires = jiff::Timestamp::now().as_second() + ttl_hours * 3600;
+            println!("{}", ScreenTokens::new(secret.expose()).issue(&scope, expires));
+        }
         Command::PrintConfig => {}
+    }
+    Ok(())
+}
+
+async fn keys(settings: &Settings, cmd: KeysCommand) -> anyhow::Result<()> {
+    let records = Backends::open(settings).await?.records;
+    records.migrate().await?;
+    match cmd {
+        KeysCommand::Create { scope, label } => {
+            let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+            let (key, plain) = ApiKey::generate(scope, &label);
+            records.put_key(&key).await?;
+            println!("{plain}\n(key {} for {}; the secret is shown only now)", key.id, key.scope);
+        }
+        KeysCommand::List => {
+            for k in records.keys().await? {
+                println!("{}\t{}\t{}\t{}", k.id, k.scope, if k.revoked { "revoked" } else { "live" }, k.label);
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            anyhow::ensure!(records.revoke_key(&id).await?, "no key {id}");
+            println!("revoked {id}");
+        }
     }
     Ok(())
 }

@@ -6,7 +6,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -14,6 +16,7 @@ use anyhow::Context;
 use crate::aggregates::AggregateStore;
 use crate::aggregates::memory::MemoryAggregates;
 use crate::aggregates::redis::RedisAggregates;
+use crate::auth::Access;
 use crate::config::Settings;
 use crate::dashboard::Dashboards;
 use crate::domain::day::Calendar;
@@ -114,6 +117,7 @@ impl Application {
                 anyhow::bail!("{}: scope {i}: {why}", file.display());
             }
         }
+        let access = Arc::new(Access::from_settings(&settings, b.records.clone()).map_err(anyhow::Error::msg)?);
         let calendar = Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?;
         let metrics = Metrics::new()?;
         let projection = Arc::new(Projection::new(
@@ -129,8 +133,10 @@ impl Application {
         let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar, settings.top_grids);
         let hub = Hub::new(dashboards.clone(), Duration::from_millis(settings.coalesce_ms), metrics.clone());
         tokio::spawn(hub.clone().run(b.broker.clone()));
+        let open = access.is_open();
         let state = web::Data::new(AppState {
             settings: settings.clone(),
+            access,
             records: b.records,
             aggregates: b.aggregates,
             registry,
@@ -142,8 +148,11 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
-        if settings.admin_token.is_none() {
-            tracing::warn!("no admin_token configured: admin endpoints are OPEN to anyone who can reach this port");
+        if open {
+            tracing::warn!(
+                "RUNNING OPEN: no admin_token / screen_secret. Anyone who can reach this port can write records, \
+                 read every scope and administer scopes and keys. Fine for the embedded demo; never for a district."
+            );
         }
         tracing::info!(port, backends = %Backends::describe(&settings), "community cockpit listening");
         Ok(Application { port, server, state })
@@ -178,6 +187,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
     let metrics = web::Data::new(state.metrics.clone());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(cors(&state.settings.allowed_origins))
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY))
@@ -190,6 +200,22 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+/// Cross-origin browser access only for the configured origins (same-origin pages need none).
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(3600);
+    for o in origins {
+        cors = if o == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(o)
+        };
+    }
+    cors
 }
 
 async fn shutdown_signal() {

@@ -152,6 +152,7 @@ impl World {
                 at: self.base + minute * 60_000,
                 assignee: None,
                 note: None,
+                within: None,
             }),
         }
     }

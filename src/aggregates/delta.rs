@@ -229,6 +229,7 @@ mod tests {
             at: 10 * DAY + 5,
             assignee: None,
             note: None,
+            within: None,
         };
         d.add(
             2,

@@ -254,6 +254,15 @@ fn decide_transition(t: &Transition, known: &mut Known) -> Verdict {
             format!("no ticket {:?} has been reported", t.ticket_id),
         ));
     };
+    if let Some(within) = &t.within
+        && !now.head.scope.is_within(within)
+    {
+        let reason = format!(
+            "ticket {:?} is in {}, outside this API key's scope {within}",
+            t.ticket_id, now.head.scope
+        );
+        return Verdict::Rejected(FieldError::new("ticket_id", reason));
+    }
     let from = now.status;
     let late = t.at < now.last_at;
     if !late {
@@ -312,6 +321,7 @@ mod tests {
             at,
             assignee: None,
             note: None,
+            within: None,
         })
     }
 
@@ -352,6 +362,22 @@ mod tests {
         };
         assert_eq!(e.field, "to");
         assert!(e.reason.contains("dispatched, resolved"), "{}", e.reason);
+        assert_eq!(known.tickets["k1"].status, Status::Reported);
+    }
+
+    #[test]
+    fn a_key_cannot_move_another_communitys_ticket() {
+        let mut known = Known::default();
+        let mut foreign = step("s1", "k1", Status::Dispatched, 2000);
+        if let Record::Transition(t) = &mut foreign {
+            t.within = Some(scope("nanan.nanpingzhen.xinglong"));
+        }
+        let v = decide(&[ticket("k1", 1000), foreign], &mut known, &Deadlines::default());
+        assert!(
+            matches!(&v[1], Verdict::Rejected(e) if e.field == "ticket_id" && e.reason.contains("outside")),
+            "{:?}",
+            v[1]
+        );
         assert_eq!(known.tickets["k1"].status, Status::Reported);
     }
 

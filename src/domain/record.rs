@@ -118,6 +118,10 @@ pub struct Transition {
     pub assignee: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The scope the sender's API key may write under, checked against the
+    /// ticket's scope when the step is decided. Set at the edge; never stored.
+    #[serde(skip)]
+    pub within: Option<Scope>,
 }
 
 /// Any record, as accepted by the ingest endpoints.
@@ -212,6 +216,7 @@ impl Record {
                 at: f.time("at", now_ms + SKEW_MS)?,
                 assignee: f.opt_text("assignee", 128)?,
                 note: f.opt_text("note", 2000)?,
+                within: None,
             }),
         })
     }

@@ -1,5 +1,5 @@
-//! `POST /api/v1/admin/scopes`: register or rename scopes. Guarded by the admin
-//! bearer token when one is configured.
+//! Admin endpoints, guarded by the admin bearer token when the deployment is secured:
+//! register scopes, create / list / revoke ingest API keys, issue screen tokens.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -10,7 +10,11 @@ use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/admin/scopes", web::post().to(register));
+    cfg.route("/api/v1/admin/scopes", web::post().to(register))
+        .route("/api/v1/admin/keys", web::post().to(create_key))
+        .route("/api/v1/admin/keys", web::get().to(list_keys))
+        .route("/api/v1/admin/keys/{id}", web::delete().to(revoke_key))
+        .route("/api/v1/admin/screen-tokens", web::post().to(screen_token));
 }
 
 #[derive(Deserialize)]
@@ -18,20 +22,6 @@ struct ScopeDto {
     id: String,
     name: String,
     theme: Option<String>,
-}
-
-fn authorise(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(token) = &state.settings.admin_token else { return Ok(()) };
-    let given = req
-        .headers()
-        .get("authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "));
-    if given == Some(token.expose()) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
-    }
 }
 
 /// Parses the body into scope infos, naming the index and field of the first bad one.
@@ -68,10 +58,68 @@ pub fn parse_scopes(v: Value) -> Result<Vec<ScopeInfo>, ApiError> {
 }
 
 async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
-    authorise(&state, &req)?;
+    state.access.admin(&req)?;
     let scopes = parse_scopes(body.into_inner())?;
     match state.registry.register(&scopes).await? {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() }))),
         Err((index, reason)) => Err(ApiError::bad("unknown_parent", format!("scope {index}: {reason}"))),
     }
+}
+
+#[derive(Deserialize)]
+struct KeyRequest {
+    scope: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// Creates an ingest key bound to a registered scope; the plaintext is shown only here.
+async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web::Json<KeyRequest>) -> Result<HttpResponse, ApiError> {
+    state.access.admin(&req)?;
+    let scope = Scope::parse(&body.scope).map_err(|e| ApiError::bad("invalid_scope", e))?;
+    if state.registry.find(&scope).await.is_none() {
+        return Err(ApiError::NotFound(format!("scope {scope} is not registered")));
+    }
+    let label: String = body.label.chars().take(100).collect();
+    let (key, plain) = state.access.keys().create(scope, &label).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": key.id, "scope": key.scope, "label": key.label, "key": plain })))
+}
+
+async fn list_keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    state.access.admin(&req)?;
+    Ok(HttpResponse::Ok().json(json!({ "keys": state.access.keys().list().await? })))
+}
+
+async fn revoke_key(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    state.access.admin(&req)?;
+    if state.access.keys().revoke(&id).await? {
+        Ok(HttpResponse::Ok().json(json!({ "revoked": id.into_inner() })))
+    } else {
+        Err(ApiError::NotFound(format!("no key {id}")))
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    scope: String,
+    /// Validity in seconds (default 30 days, at most a year).
+    ttl_secs: Option<i64>,
+}
+
+/// Issues a screen token for a scope and everything under it.
+async fn screen_token(state: web::Data<AppState>, req: HttpRequest, body: web::Json<TokenRequest>) -> Result<HttpResponse, ApiError> {
+    state.access.admin(&req)?;
+    let Some(tokens) = state.access.screen_tokens() else {
+        return Err(ApiError::bad(
+            "open_deployment",
+            "this deployment runs open: screens need no token (set screen_secret to require them)",
+        ));
+    };
+    let scope = Scope::parse(&body.scope).map_err(|e| ApiError::bad("invalid_scope", e))?;
+    let ttl = body.ttl_secs.unwrap_or(30 * 86_400);
+    if !(60..=366 * 86_400).contains(&ttl) {
+        return Err(ApiError::bad("invalid_ttl", "ttl_secs must be from 60 to 31622400"));
+    }
+    let expires = jiff::Timestamp::now().as_second() + ttl;
+    Ok(HttpResponse::Created().json(json!({ "scope": scope, "token": tokens.issue(&scope, expires), "expires_at": expires })))
 }

@@ -6,21 +6,28 @@
 //! `{accepted, duplicates, rejected: [{index, id, field, reason}]}`.
 
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpResponse, http::StatusCode};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::AppState;
 use crate::domain::decide::Verdict;
 use crate::domain::record::{FieldError, Kind, Record};
+use crate::domain::scope::Scope;
 use crate::error::ApiError;
 use crate::ingest::IngestError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/events", web::post().to(|s, b| ingest(s, b, Kind::Event, None)))
-        .route("/api/v1/attendance", web::post().to(|s, b| ingest(s, b, Kind::Attendance, None)))
-        .route("/api/v1/tickets", web::post().to(|s, b| ingest(s, b, Kind::Ticket, None)))
-        .route("/api/v1/transitions", web::post().to(|s, b| ingest(s, b, Kind::Transition, None)))
+    cfg.route("/api/v1/events", web::post().to(|s, r, b| ingest(s, r, b, Kind::Event, None)))
+        .route(
+            "/api/v1/attendance",
+            web::post().to(|s, r, b| ingest(s, r, b, Kind::Attendance, None)),
+        )
+        .route("/api/v1/tickets", web::post().to(|s, r, b| ingest(s, r, b, Kind::Ticket, None)))
+        .route(
+            "/api/v1/transitions",
+            web::post().to(|s, r, b| ingest(s, r, b, Kind::Transition, None)),
+        )
         .route("/api/v1/tickets/{id}/transitions", web::post().to(transitions_of));
 }
 
@@ -44,18 +51,30 @@ pub struct IngestReport {
     pub rejected: Vec<Rejection>,
 }
 
-async fn transitions_of(state: web::Data<AppState>, body: Bytes, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    ingest(state, body, Kind::Transition, Some(path.into_inner())).await
+async fn transitions_of(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Bytes,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    ingest(state, req, body, Kind::Transition, Some(path.into_inner())).await
 }
 
-async fn ingest(state: web::Data<AppState>, body: Bytes, kind: Kind, ticket: Option<String>) -> Result<HttpResponse, ApiError> {
+async fn ingest(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Bytes,
+    kind: Kind,
+    ticket: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let writer = state.access.writer(&req).await?;
     let items = elements(&body, state.settings.max_batch)?;
     let now = jiff::Timestamp::now().as_millisecond();
     let mut report = IngestReport::default();
     let mut valid = Vec::with_capacity(items.len());
     let mut positions = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        match check(&state, kind, item, ticket.as_deref(), now).await {
+        match check(&state, writer.as_ref(), kind, item, ticket.as_deref(), now).await {
             Ok(r) => {
                 valid.push(r);
                 positions.push(index);
@@ -107,12 +126,29 @@ fn elements(body: &[u8], max: usize) -> Result<Vec<Value>, ApiError> {
 }
 
 /// Parses one element and checks its scope is registered.
-async fn check(state: &AppState, kind: Kind, item: &Value, ticket: Option<&str>, now: i64) -> Result<Record, FieldError> {
-    let record = Record::parse(kind, item, ticket, now)?;
-    if let Some(scope) = record.scope()
-        && state.registry.find(scope).await.is_none()
-    {
-        return Err(FieldError::new("scope", format!("{scope} is not a registered scope")));
+/// Parses one element, checks its scope is registered and that the sender's key
+/// may write there (a step's ticket is checked when it is decided).
+async fn check(
+    state: &AppState,
+    writer: Option<&Scope>,
+    kind: Kind,
+    item: &Value,
+    ticket: Option<&str>,
+    now: i64,
+) -> Result<Record, FieldError> {
+    let mut record = Record::parse(kind, item, ticket, now)?;
+    if let Some(scope) = record.scope() {
+        if state.registry.find(scope).await.is_none() {
+            return Err(FieldError::new("scope", format!("{scope} is not a registered scope")));
+        }
+        if let Some(w) = writer
+            && !scope.is_within(w)
+        {
+            return Err(FieldError::new("scope", format!("{scope} is outside this API key's scope {w}")));
+        }
+    }
+    if let Record::Transition(t) = &mut record {
+        t.within = writer.cloned();
     }
     Ok(record)
 }

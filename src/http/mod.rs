@@ -13,6 +13,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::aggregates::AggregateStore;
+use crate::auth::Access;
 use crate::config::Settings;
 use crate::dashboard::Dashboards;
 use crate::hub::Hub;
@@ -24,6 +25,7 @@ use crate::registry::Registry;
 /// Everything a handler may use.
 pub struct AppState {
     pub settings: Arc<Settings>,
+    pub access: Arc<Access>,
     pub records: Arc<dyn RecordStore>,
     pub aggregates: Arc<dyn AggregateStore>,
     pub registry: Arc<Registry>,

@@ -1,7 +1,7 @@
 //! Read endpoints: the scope tree, a scope's dashboard, its daily series, and
 //! `/metrics` (figures of every scope as gauges, refreshed at scrape).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
@@ -29,6 +29,13 @@ pub async fn registered(state: &AppState, raw: &str) -> Result<ScopeInfo, ApiErr
         .ok_or_else(|| ApiError::NotFound(format!("scope {scope} is not registered")))
 }
 
+/// Like [`registered`], after checking the caller may read the scope (its figures are not public).
+pub async fn readable(state: &AppState, req: &HttpRequest, raw: &str) -> Result<ScopeInfo, ApiError> {
+    let scope = Scope::parse(raw).map_err(|e| ApiError::bad("invalid_scope", e))?;
+    state.access.reader(req, &scope)?;
+    registered(state, raw).await
+}
+
 async fn scopes(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "scopes": state.registry.tree() }))
 }
@@ -38,8 +45,13 @@ struct DayQuery {
     day: Option<String>,
 }
 
-async fn dashboard(state: web::Data<AppState>, path: web::Path<String>, q: web::Query<DayQuery>) -> Result<HttpResponse, ApiError> {
-    let info = registered(&state, &path).await?;
+async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<DayQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let info = readable(&state, &req, &path).await?;
     let day = match &q.day {
         Some(d) => Some(
             d.parse::<Date>()
@@ -56,8 +68,13 @@ struct SeriesQuery {
     days: Option<String>,
 }
 
-async fn series(state: web::Data<AppState>, path: web::Path<String>, q: web::Query<SeriesQuery>) -> Result<HttpResponse, ApiError> {
-    let info = registered(&state, &path).await?;
+async fn series(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<SeriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let info = readable(&state, &req, &path).await?;
     let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
     let metric = q
         .metric

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
-use super::query::registered;
+use super::query::readable;
 use crate::error::ApiError;
 use crate::hub::session;
 
@@ -32,7 +32,14 @@ async fn upgrade(
         .scope
         .as_deref()
         .ok_or_else(|| ApiError::bad("missing_scope", "add ?scope=<scope> to the URL"))?;
-    let info = registered(&state, raw).await?;
+    state.access.origin(&req)?;
+    let info = readable(&state, &req, raw).await?;
+    if state.hub.screens() >= state.settings.max_screens {
+        let max = state.settings.max_screens;
+        return Err(ApiError::Overloaded(format!(
+            "this instance serves its maximum of {max} screens; retry shortly or elsewhere"
+        )));
+    }
     let (res, session, stream) = actix_ws::handle(&req, body).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
     let stream = stream.max_frame_size(MAX_FRAME);
     actix_web::rt::spawn(session::run(state.hub.clone(), info, q.since.is_some(), session, stream));

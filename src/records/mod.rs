@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 
+use crate::auth::ApiKey;
 pub use crate::domain::decide::Deadlines;
 use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
 use crate::domain::record::{Event, Record};
@@ -63,6 +64,32 @@ pub trait RecordStore: Send + Sync {
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError>;
 
     async fn ping(&self) -> Result<(), RecordError>;
+
+    /// Stores a new API key (its hash, never its secret).
+    async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError>;
+
+    /// Revokes a key; false when there is no such key.
+    async fn revoke_key(&self, id: &str) -> Result<bool, RecordError>;
+
+    /// Every key, revoked ones included.
+    async fn keys(&self) -> Result<Vec<ApiKey>, RecordError>;
+}
+
+/// An `api_keys` row as read back.
+pub(crate) type KeyRow = (String, String, String, String, bool);
+
+pub(crate) fn key_rows(rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, RecordError> {
+    rows.into_iter()
+        .map(|(id, scope, label, hash, revoked)| {
+            Ok(ApiKey {
+                id,
+                scope: Scope::parse(&scope).map_err(RecordError::Corrupt)?,
+                label,
+                hash,
+                revoked,
+            })
+        })
+        .collect()
 }
 
 /// Columns of a journal row for a change: kind, record id, scope, JSON body.

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection, Postgres};
 
 use super::{Deadlines, Entry, Projector, RecordError, RecordStore, TicketRow};
+use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
@@ -241,5 +242,31 @@ impl RecordStore for PgRecords {
     async fn ping(&self) -> Result<(), RecordError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError> {
+        sqlx::query("INSERT INTO api_keys (id, scope, label, hash) VALUES ($1, $2, $3, $4)")
+            .bind(&key.id)
+            .bind(key.scope.as_str())
+            .bind(&key.label)
+            .bind(&key.hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_key(&self, id: &str) -> Result<bool, RecordError> {
+        let done = sqlx::query("UPDATE api_keys SET revoked = TRUE WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn keys(&self) -> Result<Vec<ApiKey>, RecordError> {
+        let rows: Vec<super::KeyRow> = sqlx::query_as("SELECT id, scope, label, hash, revoked FROM api_keys ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        super::key_rows(rows)
     }
 }

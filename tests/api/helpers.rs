@@ -91,6 +91,8 @@ impl Resources {
             scopes_file: Some(scopes),
             coalesce_ms: 50,
             db_max_connections: 4,
+            // Most suites test the pipeline, not access control (tests/api/auth.rs does).
+            allow_open: true,
             ..Settings::default()
         };
         let mut res = Resources {
@@ -169,7 +171,13 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: &Backend) -> TestApp {
-    let (resources, settings) = Resources::create(backend).await;
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`] with settings adjusted first.
+pub async fn spawn_app_with(backend: &Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (resources, mut settings) = Resources::create(backend).await;
+    adjust(&mut settings);
     start(backend, resources, settings).await
 }
 

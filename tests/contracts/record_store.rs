@@ -44,6 +44,7 @@ fn step(id: &str, ticket: &str, to: Status, at: i64) -> Record {
         at,
         assignee: Some("王".into()),
         note: None,
+        within: None,
     })
 }
 
@@ -141,6 +142,15 @@ async fn contract(store: Arc<dyn RecordStore>) {
         "an empty commit reports the journal's end"
     );
     store.ping().await.unwrap();
+
+    let (key, plain) = cockpit::auth::ApiKey::generate(Scope::parse("d.c").unwrap(), "kiosk");
+    store.put_key(&key).await.unwrap();
+    let keys = store.keys().await.unwrap();
+    assert_eq!(keys, vec![key.clone()], "the key reads back, hash included");
+    assert!(keys[0].accepts(cockpit::auth::ApiKey::parse(&plain).unwrap().1));
+    assert!(store.revoke_key(&key.id).await.unwrap());
+    assert!(!store.revoke_key("nokey").await.unwrap());
+    assert!(store.keys().await.unwrap()[0].revoked);
 }
 
 #[tokio::test]

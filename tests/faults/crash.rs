@@ -166,6 +166,7 @@ async fn kill_9_on_postgres_and_redis_loses_and_doubles_nothing() {
         redis_url: Some(Secret::new(redis.clone())),
         redis_prefix: rebuilt_prefix.clone(),
         data_dir: dir.0.clone(),
+        allow_open: true,
         ..Settings::default()
     };
     let app = cockpit::startup::Application::build(settings).await.unwrap();

@@ -33,6 +33,7 @@ fn settings(dir: &Workdir) -> Settings {
         scopes_file: Some(dir.0.join("scopes.json")),
         coalesce_ms: 50,
         db_max_connections: 4,
+        allow_open: true,
         ..Settings::default()
     }
 }

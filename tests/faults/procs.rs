@@ -97,6 +97,7 @@ impl Server {
         all.push(("COCKPIT_DATA_DIR".into(), dir.display().to_string()));
         all.push(("COCKPIT_SCOPES_FILE".into(), dir.join("scopes.json").display().to_string()));
         all.push(("COCKPIT_COALESCE_MS".into(), "50".into()));
+        all.push(("COCKPIT_ALLOW_OPEN".into(), "true".into()));
         Server {
             child: None,
             env: all,

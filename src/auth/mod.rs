@@ -1,0 +1,211 @@
+//! Who may do what. Ingest needs an API key bound to a scope; reading a scope
+//! (dashboard, series, WebSocket) needs a screen token for it or an ancestor;
+//! admin operations need the admin token. Rate limits apply per key and per address.
+//!
+//! A deployment is either *secured* (admin token and screen secret set) or *open*.
+//! Open is allowed for the embedded default (it says so loudly) or when
+//! `allow_open = true`; a production configuration refuses to start open otherwise.
+
+pub mod keys;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::HttpRequest;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+pub use keys::ApiKey;
+pub use tokens::ScreenTokens;
+
+use crate::config::Settings;
+use crate::domain::scope::Scope;
+use crate::error::ApiError;
+use crate::records::{RecordError, RecordStore};
+
+/// Revocations reach other instances within this long.
+const KEYS_FRESH: Duration = Duration::from_secs(5);
+
+/// The configured access policy, shared by every handler.
+pub struct Access {
+    admin_token: Option<String>,
+    screens: Option<ScreenTokens>,
+    keys: KeyRing,
+    by_key: DefaultKeyedRateLimiter<String>,
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    origins: Vec<String>,
+}
+
+impl Access {
+    /// Checks the settings describe a policy this deployment may run with.
+    pub fn from_settings(s: &Settings, store: Arc<dyn RecordStore>) -> Result<Access, String> {
+        let secured = s.admin_token.is_some() && s.screen_secret.is_some();
+        let partly = s.admin_token.is_some() != s.screen_secret.is_some();
+        if partly {
+            return Err("set both admin_token and screen_secret (or neither, to run open)".into());
+        }
+        if !secured && s.database_url.is_some() && !s.allow_open {
+            return Err(
+                "this production configuration (database_url set) would run OPEN: set admin_token and screen_secret, \
+                        or allow_open = true to accept that anyone who reaches the port can write and read"
+                    .into(),
+            );
+        }
+        let rate = NonZeroU32::new(s.rate_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(s.rate_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_second(rate).allow_burst(burst);
+        Ok(Access {
+            admin_token: s.admin_token.as_ref().map(|t| t.expose().to_owned()),
+            screens: s.screen_secret.as_ref().map(|t| ScreenTokens::new(t.expose())),
+            keys: KeyRing::new(store),
+            by_key: RateLimiter::keyed(quota),
+            by_address: RateLimiter::keyed(quota),
+            origins: s.allowed_origins.clone(),
+        })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.screens.is_none()
+    }
+
+    pub fn screen_tokens(&self) -> Option<&ScreenTokens> {
+        self.screens.as_ref()
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// Admin operations: the admin bearer token, unless open.
+    pub fn admin(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(token) = &self.admin_token else { return Ok(()) };
+        match bearer(req) {
+            Some(given) if keys::same(given.as_bytes(), token.as_bytes()) => Ok(()),
+            _ => Err(ApiError::Unauthorized("the admin token is required".into())),
+        }
+    }
+
+    /// Ingest: the scope the caller may write under (`None` when open), after rate limits.
+    pub async fn writer(&self, req: &HttpRequest) -> Result<Option<Scope>, ApiError> {
+        self.limit_address(req)?;
+        if self.is_open() {
+            return Ok(None);
+        }
+        let presented = bearer(req).ok_or_else(|| ApiError::Unauthorized("an API key is required: Authorization: Bearer ck_…".into()))?;
+        let (id, secret) = ApiKey::parse(presented).ok_or_else(|| ApiError::Unauthorized("malformed API key".into()))?;
+        let key = self
+            .keys
+            .find(id)
+            .await
+            .filter(|k| k.accepts(secret))
+            .ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+        if self.by_key.check_key(&key.id).is_err() {
+            return Err(ApiError::RateLimited);
+        }
+        Ok(Some(key.scope))
+    }
+
+    /// Reading `scope`: a screen token for it or an ancestor (bearer header or `?token=`).
+    pub fn reader(&self, req: &HttpRequest, scope: &Scope) -> Result<(), ApiError> {
+        self.limit_address(req)?;
+        let Some(tokens) = &self.screens else { return Ok(()) };
+        let token = bearer(req)
+            .map(str::to_owned)
+            .or_else(|| query_token(req))
+            .ok_or_else(|| ApiError::Unauthorized("a screen token is required (?token= or Authorization: Bearer)".into()))?;
+        let granted = tokens
+            .verify(&token, jiff::Timestamp::now().as_second())
+            .map_err(|e| ApiError::Unauthorized(e.into()))?;
+        if !scope.is_within(&granted) {
+            return Err(ApiError::Forbidden(format!("this token is for {granted}, not {scope}")));
+        }
+        Ok(())
+    }
+
+    /// A WebSocket upgrade from a browser page is allowed from this server's own
+    /// origin or a configured one; clients that send no Origin are not browsers.
+    pub fn origin(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
+            return Ok(());
+        };
+        let own = format!("{}://{}", req.connection_info().scheme(), req.connection_info().host());
+        if origin == own || self.origins.iter().any(|o| o == origin || o == "*") {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden(format!("origin {origin} is not allowed")))
+    }
+
+    fn limit_address(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(ip) = req.peer_addr().map(|a| a.ip()) else { return Ok(()) };
+        self.by_address.check_key(&ip).map_err(|_| ApiError::RateLimited)
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+}
+
+fn query_token(req: &HttpRequest) -> Option<String> {
+    req.query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("token="))
+        .map(|t| t.replace("%7E", "~").replace("%7e", "~"))
+}
+
+/// The API keys, cached from the record store and refreshed on a miss.
+pub struct KeyRing {
+    store: Arc<dyn RecordStore>,
+    cache: RwLock<(HashMap<String, ApiKey>, Option<Instant>)>,
+}
+
+impl KeyRing {
+    fn new(store: Arc<dyn RecordStore>) -> KeyRing {
+        KeyRing {
+            store,
+            cache: RwLock::new((HashMap::new(), None)),
+        }
+    }
+
+    pub async fn reload(&self) -> Result<(), RecordError> {
+        let all = self.store.keys().await?;
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) =
+            (all.into_iter().map(|k| (k.id.clone(), k)).collect(), Some(Instant::now()));
+        Ok(())
+    }
+
+    async fn find(&self, id: &str) -> Option<ApiKey> {
+        let fresh = self
+            .cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .is_some_and(|t| t.elapsed() < KEYS_FRESH);
+        if !fresh && self.reload().await.is_err() {
+            tracing::warn!("cannot reload API keys; using the cached ones");
+        }
+        self.cache.read().unwrap_or_else(|p| p.into_inner()).0.get(id).cloned()
+    }
+
+    pub async fn create(&self, scope: Scope, label: &str) -> Result<(ApiKey, String), RecordError> {
+        let (key, plain) = ApiKey::generate(scope, label);
+        self.store.put_key(&key).await?;
+        self.reload().await?;
+        Ok((key, plain))
+    }
+
+    pub async fn revoke(&self, id: &str) -> Result<bool, RecordError> {
+        let done = self.store.revoke_key(id).await?;
+        self.reload().await?;
+        Ok(done)
+    }
+
+    pub async fn list(&self) -> Result<Vec<ApiKey>, RecordError> {
+        self.store.keys().await
+    }
+}
