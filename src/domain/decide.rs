@@ -365,6 +365,38 @@ mod tests {
         assert_eq!(known.tickets["k1"].status, Status::Reported);
     }
 
+    proptest::proptest! {
+        /// Any stream of steps (some late, some repeated) leaves the ticket in the state
+        /// a walk of the legal graph over the in-order, legal steps reaches; `closed`
+        /// is only ever entered from `resolved`; late steps never change the state.
+        #[test]
+        fn the_closed_loop_holds_for_any_stream(steps in proptest::collection::vec((0usize..5, 0i64..50, 0u8..8), 0..40)) {
+            let targets = [Status::Dispatched, Status::InProgress, Status::Resolved, Status::Closed, Status::Reopened];
+            let mut known = Known::default();
+            decide(&[ticket("k", 0)], &mut known, &Deadlines::default());
+            let (mut model, mut last) = (Status::Reported, 0i64);
+            for (i, (to, at, id)) in steps.into_iter().enumerate() {
+                let to = targets[to];
+                let before = known.tickets["k"].status;
+                let v = decide(&[step(&format!("s{id}"), "k", to, at)], &mut known, &Deadlines::default()).remove(0);
+                let after = known.tickets["k"].status;
+                match v {
+                    Verdict::Accepted(Change::Transition { late: true, .. }) => proptest::prop_assert_eq!(before, after, "step {}", i),
+                    Verdict::Accepted(Change::Transition { from, .. }) => {
+                        proptest::prop_assert!(from.can_move_to(to));
+                        proptest::prop_assert!(to != Status::Closed || from == Status::Resolved);
+                        proptest::prop_assert!(at >= last);
+                        model = to;
+                        last = at;
+                    }
+                    Verdict::Duplicate | Verdict::Rejected(_) => proptest::prop_assert_eq!(before, after),
+                    other => proptest::prop_assert!(false, "unexpected {:?}", other),
+                }
+                proptest::prop_assert_eq!(after, model);
+            }
+        }
+    }
+
     #[test]
     fn a_key_cannot_move_another_communitys_ticket() {
         let mut known = Known::default();

@@ -4,6 +4,7 @@
 mod auth;
 mod dashboard;
 mod helpers;
+mod hostile;
 mod ingest;
 mod instances;
 mod rebuild;
