@@ -5,3 +5,4 @@ mod crash;
 mod outage;
 mod procs;
 mod shutdown;
+mod slow;
