@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cockpit-target}"
+# The reconnect test holds 1,000 screens on each side of a loopback connection.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 exec scripts/with-services.sh bash -c '
     set -euo pipefail

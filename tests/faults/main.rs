@@ -4,5 +4,6 @@
 mod crash;
 mod outage;
 mod procs;
+mod reconnect;
 mod shutdown;
 mod slow;
