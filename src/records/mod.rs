@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use crate::auth::ApiKey;
 pub use crate::domain::decide::Deadlines;
 use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
-use crate::domain::record::{Event, Record};
+use crate::domain::record::{Event, Record, TicketReport};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::domain::ticket::Status;
 
@@ -73,6 +73,58 @@ pub trait RecordStore: Send + Sync {
 
     /// Every key, revoked ones included.
     async fn keys(&self) -> Result<Vec<ApiKey>, RecordError>;
+
+    /// Tickets matching `q`, newest report first, at most `q.limit`.
+    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
+}
+
+/// Which tickets to list (all conditions must hold; empty lists mean "any").
+#[derive(Clone, Debug, Default)]
+pub struct TicketQuery {
+    /// The scope and everything under it.
+    pub within: Option<Scope>,
+    pub ids: Vec<String>,
+    pub categories: Vec<String>,
+    pub statuses: Vec<Status>,
+    /// Reported at or after (ms).
+    pub from: Option<i64>,
+    /// Reported before (ms).
+    pub until: Option<i64>,
+    pub limit: i64,
+}
+
+/// A ticket as stored: its report, current status and newest step time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredTicket {
+    pub report: TicketReport,
+    pub deadline: i64,
+    pub status: Status,
+    pub last_at: i64,
+}
+
+/// A `tickets` row joined with its report's journal body.
+pub(crate) type StoredTicketRow = (String, i64, String, i64, String);
+
+pub(crate) fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTicket>, RecordError> {
+    rows.into_iter()
+        .map(|(status, last_at, body, deadline, id)| {
+            let Change::Ticket { ticket, .. } =
+                serde_json::from_str(&body).map_err(|e| RecordError::Corrupt(format!("ticket {id}: {e}")))?
+            else {
+                return Err(RecordError::Corrupt(format!("ticket {id}: journal entry is not a report")));
+            };
+            let status = Status::ALL
+                .into_iter()
+                .find(|s| s.as_str() == status)
+                .ok_or_else(|| RecordError::Corrupt(format!("ticket {id}: status")))?;
+            Ok(StoredTicket {
+                report: ticket,
+                deadline,
+                status,
+                last_at,
+            })
+        })
+        .collect()
 }
 
 /// An `api_keys` row as read back.

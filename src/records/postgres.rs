@@ -269,4 +269,29 @@ impl RecordStore for PgRecords {
             .await?;
         super::key_rows(rows)
     }
+
+    async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {
+        let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
+        let within = q.within.as_ref().map(|s| s.to_string());
+        let rows: Vec<super::StoredTicketRow> = sqlx::query_as(
+            "SELECT t.status, t.last_at, j.body, t.deadline, t.id FROM tickets t \
+             JOIN journal j ON j.kind = 'ticket' AND j.record_id = t.id \
+             WHERE ($1::text IS NULL OR t.scope = $1 OR t.scope LIKE $1 || '.%') \
+               AND (cardinality($2::text[]) = 0 OR t.id = ANY($2)) \
+               AND (cardinality($3::text[]) = 0 OR t.category = ANY($3)) \
+               AND (cardinality($4::text[]) = 0 OR t.status = ANY($4)) \
+               AND ($5::int8 IS NULL OR t.reported_at >= $5) AND ($6::int8 IS NULL OR t.reported_at < $6) \
+             ORDER BY t.reported_at DESC, t.id LIMIT $7",
+        )
+        .bind(within)
+        .bind(&q.ids)
+        .bind(&q.categories)
+        .bind(&statuses)
+        .bind(q.from)
+        .bind(q.until)
+        .bind(q.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        super::stored_tickets(rows)
+    }
 }

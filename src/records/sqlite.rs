@@ -264,4 +264,29 @@ impl RecordStore for SqliteRecords {
             .await?;
         super::key_rows(rows)
     }
+
+    async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {
+        let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
+        let within = q.within.as_ref().map(|s| s.to_string());
+        let rows: Vec<super::StoredTicketRow> = sqlx::query_as(
+            "SELECT t.status, t.last_at, j.body, t.deadline, t.id FROM tickets t \
+             JOIN journal j ON j.kind = 'ticket' AND j.record_id = t.id \
+             WHERE (?1 IS NULL OR t.scope = ?1 OR t.scope LIKE ?1 || '.%') \
+               AND (json_array_length(?2) = 0 OR t.id IN (SELECT value FROM json_each(?2))) \
+               AND (json_array_length(?3) = 0 OR t.category IN (SELECT value FROM json_each(?3))) \
+               AND (json_array_length(?4) = 0 OR t.status IN (SELECT value FROM json_each(?4))) \
+               AND (?5 IS NULL OR t.reported_at >= ?5) AND (?6 IS NULL OR t.reported_at < ?6) \
+             ORDER BY t.reported_at DESC, t.id LIMIT ?7",
+        )
+        .bind(within)
+        .bind(json_list(&q.ids))
+        .bind(json_list(&q.categories))
+        .bind(json_list(&statuses))
+        .bind(q.from)
+        .bind(q.until)
+        .bind(q.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        super::stored_tickets(rows)
+    }
 }

@@ -143,6 +143,43 @@ async fn contract(store: Arc<dyn RecordStore>) {
     );
     store.ping().await.unwrap();
 
+    let q = |f: fn(&mut cockpit::records::TicketQuery)| {
+        let mut q = cockpit::records::TicketQuery {
+            limit: 100,
+            ..Default::default()
+        };
+        f(&mut q);
+        q
+    };
+    let all = store.tickets(&q(|_| {})).await.unwrap();
+    assert_eq!(all.iter().map(|t| t.report.id.as_str()).collect::<Vec<_>>(), ["k1", "k2"]);
+    assert_eq!(
+        all[0].report.location,
+        Some(serde_json::json!({"lat": 29.5, "long": 106.6})),
+        "the report comes back whole"
+    );
+    assert_eq!((all[0].status, all[1].status), (Status::Dispatched, Status::Reported));
+    assert_eq!(store.tickets(&q(|q| q.statuses = vec![Status::Reported])).await.unwrap().len(), 1);
+    assert_eq!(store.tickets(&q(|q| q.ids = vec!["k2".into()])).await.unwrap()[0].report.id, "k2");
+    assert_eq!(
+        store
+            .tickets(&q(|q| q.within = Some(Scope::parse("d.c").unwrap())))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        store
+            .tickets(&q(|q| q.within = Some(Scope::parse("d.x").unwrap())))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.tickets(&q(|q| q.categories = vec!["noise".into()])).await.unwrap().is_empty());
+    assert!(store.tickets(&q(|q| q.from = Some(1_700_000_000_001))).await.unwrap().is_empty());
+    assert_eq!(store.tickets(&q(|q| q.limit = 1)).await.unwrap().len(), 1);
+
     let (key, plain) = cockpit::auth::ApiKey::generate(Scope::parse("d.c").unwrap(), "kiosk");
     store.put_key(&key).await.unwrap();
     let keys = store.keys().await.unwrap();
