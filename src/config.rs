@@ -72,6 +72,11 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// How many top grids a dashboard lists.
     pub top_grids: usize,
+    /// `tickets_due_soon` counts open tickets due within this many hours.
+    pub due_soon_hours: i64,
+    /// Deadlines overriding `deadlines` for a scope and everything under it:
+    /// `[scope_deadlines."nanan.nanping.zhengjie"] garbage = 43200`.
+    pub scope_deadlines: HashMap<String, HashMap<String, i64>>,
 }
 
 impl Default for Settings {
@@ -98,6 +103,8 @@ impl Default for Settings {
             max_batch: 10_000,
             db_max_connections: 16,
             top_grids: 10,
+            due_soon_hours: 4,
+            scope_deadlines: HashMap::new(),
         }
     }
 }
@@ -139,6 +146,7 @@ impl Settings {
         crate::domain::decide::Deadlines {
             by_category: self.deadlines.clone(),
             default_secs: self.default_deadline_secs,
+            by_scope: self.scope_deadlines.clone(),
         }
     }
 

@@ -32,6 +32,10 @@ pub struct Dashboard {
     pub categories: Vec<CategoryFigures>,
     pub children: Vec<ChildFigures>,
     pub top_grids: Vec<TopUnit>,
+    /// Tickets dispatched to each assignee that day, busiest first.
+    pub workload: Vec<Workload>,
+    /// The open tickets longest past their deadline (today only), oldest first.
+    pub overdue: Vec<OverdueTicket>,
     /// Figures that are estimates rather than exact counts.
     pub approximate: Vec<&'static str>,
     /// Earliest open-ticket deadline still ahead (ms), so screens refresh when it passes.
@@ -46,6 +50,19 @@ pub struct ChildFigures {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     pub figures: Figures,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Workload {
+    pub assignee: String,
+    pub dispatched: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OverdueTicket {
+    pub ticket_id: String,
+    pub deadline: String,
+    pub overdue_seconds: i64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -69,21 +86,33 @@ pub struct Point {
     pub value: Option<f64>,
 }
 
+/// How many of the oldest overdue tickets a dashboard lists.
+const OVERDUE_LISTED: usize = 10;
+
 #[derive(Clone)]
 pub struct Dashboards {
     aggregates: Arc<dyn AggregateStore>,
     registry: Arc<Registry>,
     calendar: Calendar,
     top_n: usize,
+    /// Horizon of `tickets_due_soon`.
+    due_soon_ms: i64,
 }
 
 impl Dashboards {
-    pub fn new(aggregates: Arc<dyn AggregateStore>, registry: Arc<Registry>, calendar: Calendar, top_n: usize) -> Self {
+    pub fn new(
+        aggregates: Arc<dyn AggregateStore>,
+        registry: Arc<Registry>,
+        calendar: Calendar,
+        top_n: usize,
+        due_soon_hours: i64,
+    ) -> Self {
         Dashboards {
             aggregates,
             registry,
             calendar,
             top_n,
+            due_soon_ms: due_soon_hours.max(1) * 3_600_000,
         }
     }
 
@@ -107,15 +136,18 @@ impl Dashboards {
         let day = day.unwrap_or(today);
         let live = day == today;
         let children = self.registry.children(&info.id);
+        let due = if live { self.due_soon_ms } else { 0 };
+        let overdue = if live { OVERDUE_LISTED } else { 0 };
         let mut queries = vec![FigureQuery {
             scope: info.id.clone(),
             top: self.top_n,
             nets: !live,
+            due_within_ms: due,
+            overdue,
         }];
         queries.extend(children.iter().map(|c| FigureQuery {
-            scope: c.id.clone(),
-            top: 0,
-            nets: !live,
+            due_within_ms: due,
+            ..FigureQuery::headline(c.id.clone(), !live)
         }));
         let raws = self.aggregates.read(&queries, day, now).await?;
         let day_s = day.to_string();
@@ -144,6 +176,19 @@ impl Dashboards {
                 })
                 .collect(),
             top_grids: own.top.iter().map(|(s, n)| self.top_unit(s, *n)).collect(),
+            workload: figures::workload(own)
+                .into_iter()
+                .map(|(assignee, dispatched)| Workload { assignee, dispatched })
+                .collect(),
+            overdue: own
+                .overdue_oldest
+                .iter()
+                .map(|(id, deadline)| OverdueTicket {
+                    ticket_id: id.clone(),
+                    deadline: Timestamp::from_millisecond(*deadline).map(|t| t.to_string()).unwrap_or_default(),
+                    overdue_seconds: (now - deadline) / 1000,
+                })
+                .collect(),
             approximate: vec!["unique_attendees"],
             next_deadline,
         })
@@ -169,11 +214,10 @@ impl Dashboards {
         let dates = self.calendar.days_ending(today, days);
         let mut raw = self.aggregates.series(scope, &dates).await?;
         // Today's open/overdue come from the live gauges, as on the dashboard.
-        let live = if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue) {
+        let live = if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue | Metric::TicketsDueSoon) {
             let q = FigureQuery {
-                scope: scope.clone(),
-                top: 0,
-                nets: false,
+                due_within_ms: self.due_soon_ms,
+                ..FigureQuery::headline(scope.clone(), false)
             };
             self.aggregates.read(&[q], today, now).await?.pop()
         } else {
@@ -188,6 +232,7 @@ impl Dashboards {
                     (Some(l), true) => {
                         let mut l = l.clone();
                         l.day = std::mem::take(&mut r.day);
+                        (l.dispatch, l.resolve) = (r.dispatch, r.resolve);
                         Figures::compute(&l, &ds, true)
                     }
                     _ => {

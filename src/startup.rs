@@ -130,7 +130,13 @@ impl Application {
         let ingest = Ingest::start(b.records.clone(), projection.clone(), settings.deadlines());
         ingest.sync().await.context("catching the aggregates up with the journal")?;
         tokio::spawn(resync_when_behind(ingest.clone(), projection));
-        let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar, settings.top_grids);
+        let dashboards = Dashboards::new(
+            b.aggregates.clone(),
+            registry.clone(),
+            calendar,
+            settings.top_grids,
+            settings.due_soon_hours,
+        );
         let hub = Hub::new(dashboards.clone(), Duration::from_millis(settings.coalesce_ms), metrics.clone());
         tokio::spawn(hub.clone().run(b.broker.clone()));
         let open = access.is_open();

@@ -166,6 +166,8 @@ type OpenChanges = Vec<(i64, bool)>;
 struct Recount {
     day: BTreeMap<(String, Date), BTreeMap<&'static str, i64>>,
     persons: HashMap<(String, Date), HashSet<String>>,
+    /// Every wait (ms) to first dispatch / to resolution, per scope and day.
+    waits: HashMap<(String, Date, &'static str), Vec<i64>>,
     live: BTreeMap<String, BTreeMap<&'static str, i64>>,
     /// Per ticket: its scope, deadline and the (at, open) changes of its in-order steps.
     history: Vec<(Scope, i64, OpenChanges)>,
@@ -223,14 +225,28 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                 if status.is_open() != s.to.is_open() {
                     changes.push((s.at, s.to.is_open()));
                 }
+                let first_dispatch = *status == Status::Reported && s.to == Status::Dispatched;
                 *status = s.to;
                 *last_at = s.at;
                 let day = cal.day_of(s.at);
                 let scope = report.scope.clone();
+                let waited = (s.at - report.reported_at).max(0);
+                if first_dispatch {
+                    bump(&mut out, &scope, day, "tickets_dispatched", 1);
+                    bump(&mut out, &scope, day, "dispatch_ms", waited);
+                    for sc in scope.lineage() {
+                        out.waits.entry((sc.to_string(), day, "dispatch")).or_default().push(waited);
+                    }
+                }
                 match s.to {
                     Status::Resolved => {
                         bump(&mut out, &scope, day, "tickets_resolved", 1);
-                        bump(&mut out, &scope, day, "resolve_ms", s.at - report.reported_at);
+                        bump(&mut out, &scope, day, "resolve_ms", waited);
+                        let deadline = deadlines.deadline(&report.category, report.reported_at);
+                        bump(&mut out, &scope, day, "on_time", i64::from(s.at <= deadline));
+                        for sc in scope.lineage() {
+                            out.waits.entry((sc.to_string(), day, "resolve")).or_default().push(waited);
+                        }
                     }
                     Status::Closed => bump(&mut out, &scope, day, "tickets_closed", 1),
                     Status::Reopened => bump(&mut out, &scope, day, "tickets_reopened", 1),
@@ -304,7 +320,7 @@ async fn pipeline(settings: &Settings) -> Pipeline {
         metrics,
     ));
     let ingest = Ingest::start(b.records.clone(), projection, Deadlines::default());
-    let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar.clone(), 10);
+    let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar.clone(), 10, 4);
     Pipeline {
         ingest,
         aggregates: b.aggregates,
@@ -347,6 +363,49 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
                     "{s} {day} mean: got {:?}, recount {mean:?}",
                     d.figures.mean_resolve_seconds
                 ));
+            }
+            let n = |k: &str| counts.get(k).copied().unwrap_or(0);
+            let ratio = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+            let spread = |kind| {
+                let mut v = want.waits.get(&(s.clone(), day, kind)).cloned().unwrap_or_default();
+                v.sort_unstable();
+                cockpit::domain::figures::Spread::of_sorted(&v)
+            };
+            let secs = |ms: Option<i64>| ms.map(|m| m as f64 / 1000.0);
+            let closed_loop = [
+                (
+                    "tickets_dispatched",
+                    Some(d.figures.tickets_dispatched as f64),
+                    Some(n("tickets_dispatched") as f64),
+                ),
+                (
+                    "mean_dispatch_seconds",
+                    d.figures.mean_dispatch_seconds,
+                    ratio(n("dispatch_ms"), n("tickets_dispatched")).map(|m| m / 1000.0),
+                ),
+                ("p50_dispatch_seconds", d.figures.p50_dispatch_seconds, secs(spread("dispatch").p50)),
+                ("p90_dispatch_seconds", d.figures.p90_dispatch_seconds, secs(spread("dispatch").p90)),
+                ("p50_resolve_seconds", d.figures.p50_resolve_seconds, secs(spread("resolve").p50)),
+                ("p90_resolve_seconds", d.figures.p90_resolve_seconds, secs(spread("resolve").p90)),
+                (
+                    "resolved_on_time_rate",
+                    d.figures.resolved_on_time_rate,
+                    ratio(n("on_time"), n("tickets_resolved")),
+                ),
+                (
+                    "reopen_rate",
+                    d.figures.reopen_rate,
+                    ratio(n("tickets_reopened"), n("tickets_resolved")),
+                ),
+            ];
+            for (k, got, expected) in closed_loop {
+                let close = match (got, expected) {
+                    (Some(a), Some(b)) => (a - b).abs() < 1e-6,
+                    (a, b) => a == b,
+                };
+                if !close {
+                    return Err(format!("{s} {day} {k}: got {got:?}, recount {expected:?}"));
+                }
             }
             let persons = want.persons.get(&(s.clone(), day)).map_or(0, |p| p.len() as i64);
             let slack = if p.redis { 1 } else { 0 }; // HyperLogLog may merge two persons

@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use crate::domain::day::Calendar;
 use crate::domain::decide::{Change, TicketHead};
 use crate::domain::figures::field;
+use crate::domain::record::Transition;
 use crate::domain::scope::Scope;
 use crate::domain::ticket::Status;
 
@@ -30,6 +31,24 @@ pub enum Bucket {
     Net(Scope),
 }
 
+/// Which closed-loop duration a value measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dur {
+    /// Report to first dispatch.
+    Dispatch,
+    /// Report to resolution.
+    Resolve,
+}
+
+impl Dur {
+    pub fn key_part(self) -> &'static str {
+        match self {
+            Dur::Dispatch => "dz",
+            Dur::Resolve => "rz",
+        }
+    }
+}
+
 /// The merged aggregate changes of one or more journal entries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
@@ -40,6 +59,8 @@ pub struct Delta {
     pub ranks: HashMap<(Scope, Scope), i64>,
     /// Deadline index per scope: `Some(deadline)` while the ticket is open, `None` once not.
     pub deadlines: HashMap<(Scope, String), Option<i64>>,
+    /// Durations (ms) per scope, day and kind, by a member unique to the event.
+    pub durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
     /// Every scope whose figures changed.
     pub scopes: BTreeSet<Scope>,
     /// Journal position just before the first change included: the watermark
@@ -60,7 +81,7 @@ impl Delta {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty() && self.uniques.is_empty() && self.ranks.is_empty() && self.deadlines.is_empty()
+        self.counts.is_empty() && self.uniques.is_empty() && self.ranks.is_empty() && self.deadlines.is_empty() && self.durations.is_empty()
     }
 
     /// Adds one journal entry at position `seq`.
@@ -122,22 +143,48 @@ impl Delta {
                             d.count(Bucket::Gauge(s.clone()), field::status(status.as_str()), n);
                         }
                     }
-                    let day = Bucket::Day(s.clone(), cal.day_of(t.at));
-                    match t.to {
-                        Status::Resolved => {
-                            d.count(day.clone(), field::TICKETS_RESOLVED.into(), 1);
-                            d.count(day, field::RESOLVE_MS_SUM.into(), (t.at - ticket.reported_at).max(0));
-                        }
-                        Status::Closed => d.count(day, field::TICKETS_CLOSED.into(), 1),
-                        Status::Reopened => d.count(day, field::TICKETS_REOPENED.into(), 1),
-                        _ => {}
-                    }
+                    d.closed_loop(s, t, ticket, *from, cal);
                 });
                 match (from.is_open(), t.to.is_open()) {
                     (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
                     (false, true) => self.open_set(&t.ticket_id, ticket, t.at, 1, cal),
                     _ => {}
                 }
+            }
+        }
+    }
+
+    /// The closed-loop counters of one step in one scope: resolutions (and whether on
+    /// time), first dispatches and their wait, workload per assignee, durations.
+    fn closed_loop(&mut self, s: &Scope, t: &Transition, ticket: &TicketHead, from: Status, cal: &Calendar) {
+        let date = cal.day_of(t.at);
+        let day = || Bucket::Day(s.clone(), date);
+        let waited = (t.at - ticket.reported_at).max(0);
+        match t.to {
+            Status::Resolved => {
+                self.count(day(), field::TICKETS_RESOLVED.into(), 1);
+                self.count(day(), field::RESOLVE_MS_SUM.into(), waited);
+                self.count(day(), field::RESOLVED_ON_TIME.into(), i64::from(t.at <= ticket.deadline));
+                self.durations
+                    .entry((s.clone(), date, Dur::Resolve))
+                    .or_default()
+                    .insert(format!("{}#{}", t.ticket_id, t.id), waited);
+            }
+            Status::Closed => self.count(day(), field::TICKETS_CLOSED.into(), 1),
+            Status::Reopened => self.count(day(), field::TICKETS_REOPENED.into(), 1),
+            _ => {}
+        }
+        if t.to == Status::Dispatched {
+            if from == Status::Reported {
+                self.count(day(), field::TICKETS_DISPATCHED.into(), 1);
+                self.count(day(), field::DISPATCH_MS_SUM.into(), waited);
+                self.durations
+                    .entry((s.clone(), date, Dur::Dispatch))
+                    .or_default()
+                    .insert(t.ticket_id.clone(), waited);
+            }
+            if let Some(a) = &t.assignee {
+                self.count(day(), field::assigned(a), 1);
             }
         }
     }

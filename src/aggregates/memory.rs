@@ -8,9 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use jiff::civil::Date;
 
-use super::delta::{Bucket, Delta};
+use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
-use crate::domain::figures::RawFigures;
+use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 
 #[derive(Default)]
@@ -37,6 +37,21 @@ impl Deadlines {
     fn next_after(&self, now_ms: i64) -> Option<i64> {
         self.by_time.range((now_ms + 1, String::new())..).next().map(|(d, _)| *d)
     }
+
+    /// Open tickets due in (now, now + within].
+    fn due_within(&self, now_ms: i64, within: i64) -> i64 {
+        self.by_time
+            .range((now_ms + 1, String::new())..(now_ms + within + 1, String::new()))
+            .count() as i64
+    }
+
+    fn oldest_overdue(&self, now_ms: i64, n: usize) -> Vec<(String, i64)> {
+        self.by_time
+            .range(..(now_ms + 1, String::new()))
+            .take(n)
+            .map(|(d, t)| (t.clone(), *d))
+            .collect()
+    }
 }
 
 #[derive(Default)]
@@ -45,10 +60,21 @@ struct State {
     uniques: HashMap<(Scope, Date), HashSet<String>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
+    durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
     watermark: i64,
 }
 
 impl State {
+    fn spread(&self, scope: &Scope, day: Date, kind: Dur) -> Spread {
+        let mut v: Vec<i64> = self
+            .durations
+            .get(&(scope.clone(), day, kind))
+            .map(|m| m.values().copied().collect())
+            .unwrap_or_default();
+        v.sort_unstable();
+        Spread::of_sorted(&v)
+    }
+
     fn hash(&self, b: &Bucket) -> HashMap<String, i64> {
         self.hashes.get(b).cloned().unwrap_or_default()
     }
@@ -112,6 +138,12 @@ impl AggregateStore for MemoryAggregates {
                 ranks.remove(unit);
             }
         }
+        for (key, values) in &delta.durations {
+            st.durations
+                .entry(key.clone())
+                .or_default()
+                .extend(values.iter().map(|(k, v)| (k.clone(), *v)));
+        }
         for ((scope, ticket), deadline) in &delta.deadlines {
             st.deadlines.entry(scope.clone()).or_default().set(ticket, *deadline);
         }
@@ -137,6 +169,14 @@ impl AggregateStore for MemoryAggregates {
                     overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
                     next_deadline: dl.and_then(|d| d.next_after(now_ms)),
                     top: st.top(&q.scope, q.top),
+                    dispatch: st.spread(&q.scope, day, Dur::Dispatch),
+                    resolve: st.spread(&q.scope, day, Dur::Resolve),
+                    due_soon: if q.due_within_ms > 0 {
+                        dl.map_or(0, |d| d.due_within(now_ms, q.due_within_ms))
+                    } else {
+                        0
+                    },
+                    overdue_oldest: dl.map(|d| d.oldest_overdue(now_ms, q.overdue)).unwrap_or_default(),
                 }
             })
             .collect())
@@ -149,6 +189,8 @@ impl AggregateStore for MemoryAggregates {
             .map(|d| RawFigures {
                 day: st.hash(&Bucket::Day(scope.clone(), *d)),
                 unique: st.unique(scope, *d),
+                dispatch: st.spread(scope, *d, Dur::Dispatch),
+                resolve: st.spread(scope, *d, Dur::Resolve),
                 ..RawFigures::default()
             })
             .collect();

@@ -26,6 +26,23 @@ pub struct FigureQuery {
     pub top: usize,
     /// Read the per-day nets (needed for days other than today).
     pub nets: bool,
+    /// Count open tickets due within this many ms from now (0 for none).
+    pub due_within_ms: i64,
+    /// How many of the oldest overdue tickets to list (0 for none).
+    pub overdue: usize,
+}
+
+impl FigureQuery {
+    /// A scope's headline figures only.
+    pub fn headline(scope: Scope, nets: bool) -> FigureQuery {
+        FigureQuery {
+            scope,
+            top: 0,
+            nets,
+            due_within_ms: 0,
+            overdue: 0,
+        }
+    }
 }
 
 /// Per-day values of one scope, for the series endpoint.

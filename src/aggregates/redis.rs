@@ -17,9 +17,9 @@ use jiff::civil::Date;
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
-use super::delta::{Bucket, Delta};
+use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
-use crate::domain::figures::RawFigures;
+use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 
 /// Ops: `H key field n` HINCRBY; `P key count members…` PFADD; `Z key n member`
@@ -53,6 +53,19 @@ while i <= n do
 end
 redis.call('SET', KEYS[1], last)
 return 1
+"#;
+
+/// Count and nearest-rank p50 / p90 of a sorted set's scores, read on the server so a
+/// busy day's durations never cross the network.
+const SPREAD: &str = r#"
+local n = redis.call('ZCARD', KEYS[1])
+if n == 0 then return {'0'} end
+local function at(p)
+  local r = math.ceil(p * n) - 1
+  if r < 0 then r = 0 end
+  return redis.call('ZRANGE', KEYS[1], r, r, 'WITHSCORES')[2]
+end
+return {tostring(n), at(0.5), at(0.9)}
 "#;
 
 /// Lua's `unpack` is bounded by its C stack; PFADD members go in chunks below it.
@@ -109,6 +122,12 @@ impl RedisAggregates {
                 a.extend([String::from("Z"), self.key("t", under.as_str()), n.to_string(), unit.to_string()]);
             }
         }
+        for ((scope, day, kind), values) in &delta.durations {
+            let key = self.key(kind.key_part(), &format!("{scope}:{day}"));
+            for (member, ms) in values {
+                a.extend([String::from("A"), key.clone(), ms.to_string(), member.clone()]);
+            }
+        }
         for ((scope, ticket), deadline) in &delta.deadlines {
             let key = self.key("dl", scope.as_str());
             match deadline {
@@ -146,6 +165,26 @@ impl RedisAggregates {
         if q.nets {
             pipe.cmd("HGETALL").arg(self.key("n", s));
         }
+        for kind in [Dur::Dispatch, Dur::Resolve] {
+            pipe.cmd("EVAL")
+                .arg(SPREAD)
+                .arg(1)
+                .arg(self.key(kind.key_part(), &format!("{s}:{day}")));
+        }
+        if q.due_within_ms > 0 {
+            pipe.cmd("ZCOUNT").arg(&dl).arg(format!("({now_ms}")).arg(now_ms + q.due_within_ms);
+        }
+        if q.overdue > 0 {
+            pipe.cmd("ZRANGE")
+                .arg(&dl)
+                .arg("-inf")
+                .arg(now_ms)
+                .arg("BYSCORE")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(q.overdue)
+                .arg("WITHSCORES");
+        }
     }
 }
 
@@ -159,6 +198,16 @@ fn decode<T: redis::FromRedisValue>(v: Option<Value>) -> Result<T, AggregateErro
 
 fn counters(v: Option<Value>) -> Result<HashMap<String, i64>, AggregateError> {
     decode(v)
+}
+
+fn spread(v: Option<Value>) -> Result<Spread, AggregateError> {
+    let parts: Vec<String> = decode(v)?;
+    let num = |i: usize| parts.get(i).and_then(|s| s.parse::<f64>().ok()).map(|f| f as i64);
+    Ok(Spread {
+        n: num(0).unwrap_or(0),
+        p50: num(1),
+        p90: num(2),
+    })
 }
 
 #[async_trait]
@@ -195,6 +244,10 @@ impl AggregateStore for RedisAggregates {
             let next: Vec<(String, f64)> = decode(it.next())?;
             let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
             let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
+            let dispatch = spread(it.next())?;
+            let resolve = spread(it.next())?;
+            let due_soon: i64 = if q.due_within_ms > 0 { decode(it.next())? } else { 0 };
+            let overdue: Vec<(String, f64)> = if q.overdue > 0 { decode(it.next())? } else { Vec::new() };
             out.push(RawFigures {
                 day,
                 gauge,
@@ -203,6 +256,10 @@ impl AggregateStore for RedisAggregates {
                 overdue_now,
                 next_deadline: next.first().map(|(_, s)| *s as i64),
                 top: top.into_iter().map(|(m, s)| (m, s as i64)).collect(),
+                dispatch,
+                resolve,
+                due_soon,
+                overdue_oldest: overdue.into_iter().map(|(m, s)| (m, s as i64)).collect(),
             });
         }
         Ok(out)
@@ -214,6 +271,12 @@ impl AggregateStore for RedisAggregates {
         for d in days {
             pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{d}")));
             pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{d}")));
+            for kind in [Dur::Dispatch, Dur::Resolve] {
+                pipe.cmd("EVAL")
+                    .arg(SPREAD)
+                    .arg(1)
+                    .arg(self.key(kind.key_part(), &format!("{s}:{d}")));
+            }
         }
         pipe.cmd("HGETALL").arg(self.key("n", s));
         let mut conn = self.conn.clone();
@@ -223,9 +286,13 @@ impl AggregateStore for RedisAggregates {
         for _ in days {
             let day = counters(it.next())?;
             let unique: i64 = decode(it.next())?;
+            let dispatch = spread(it.next())?;
+            let resolve = spread(it.next())?;
             out.days.push(RawFigures {
                 day,
                 unique,
+                dispatch,
+                resolve,
                 ..RawFigures::default()
             });
         }

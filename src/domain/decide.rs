@@ -142,12 +142,27 @@ impl Wanted {
 pub struct Deadlines {
     pub by_category: HashMap<String, i64>,
     pub default_secs: i64,
+    /// Overrides for a scope (a dotted path) and everything under it.
+    pub by_scope: HashMap<String, HashMap<String, i64>>,
 }
 
 impl Deadlines {
+    /// The deadline of a ticket of `category` reported at `reported_at`, district-wide.
     pub fn deadline(&self, category: &str, reported_at: i64) -> i64 {
         let secs = self.by_category.get(category).copied().unwrap_or(self.default_secs);
         reported_at.saturating_add(secs.saturating_mul(1000))
+    }
+
+    /// Like [`Deadlines::deadline`], honouring the nearest scope override.
+    pub fn deadline_in(&self, scope: &Scope, category: &str, reported_at: i64) -> i64 {
+        let local = scope
+            .lineage()
+            .into_iter()
+            .find_map(|s| self.by_scope.get(s.as_str()).and_then(|m| m.get(category)).copied());
+        match local {
+            Some(secs) => reported_at.saturating_add(secs.saturating_mul(1000)),
+            None => self.deadline(category, reported_at),
+        }
     }
 }
 
@@ -170,6 +185,7 @@ impl Default for Deadlines {
         Deadlines {
             by_category,
             default_secs: hours(72),
+            by_scope: HashMap::new(),
         }
     }
 }
@@ -223,7 +239,7 @@ fn decide_ticket(ticket: &TicketReport, known: &mut Known, deadlines: &Deadlines
     if known.tickets.contains_key(&ticket.id) {
         return Verdict::Duplicate;
     }
-    let deadline = deadlines.deadline(&ticket.category, ticket.reported_at);
+    let deadline = deadlines.deadline_in(&ticket.scope, &ticket.category, ticket.reported_at);
     let head = TicketHead {
         scope: ticket.scope.clone(),
         category: ticket.category.clone(),
@@ -395,6 +411,18 @@ mod tests {
                 proptest::prop_assert_eq!(after, model);
             }
         }
+    }
+
+    #[test]
+    fn the_nearest_scope_override_sets_the_deadline() {
+        let mut d = Deadlines::default();
+        d.by_scope.insert("nanan.nanping".into(), [("garbage".to_string(), 3600)].into());
+        d.by_scope
+            .insert("nanan.nanping.zhengjie".into(), [("garbage".to_string(), 60)].into());
+        assert_eq!(d.deadline_in(&scope("nanan.nanping.zhengjie.g03"), "garbage", 0), 60_000);
+        assert_eq!(d.deadline_in(&scope("nanan.nanping.other"), "garbage", 0), 3_600_000);
+        assert_eq!(d.deadline_in(&scope("nanan.nanpingzhen"), "garbage", 0), 86_400_000);
+        assert_eq!(d.deadline_in(&scope("nanan.nanping"), "dispute", 0), 604_800_000);
     }
 
     #[test]

@@ -25,6 +25,15 @@ pub mod field {
     pub const TICKETS_CLOSED: &str = "tickets_closed";
     pub const TICKETS_REOPENED: &str = "tickets_reopened";
     pub const RESOLVE_MS_SUM: &str = "resolve_ms_sum";
+    /// First dispatches (上报 → 下派) that day, and their summed wait.
+    pub const TICKETS_DISPATCHED: &str = "tickets_dispatched";
+    pub const DISPATCH_MS_SUM: &str = "dispatch_ms_sum";
+    /// Resolutions at or before the ticket's deadline.
+    pub const RESOLVED_ON_TIME: &str = "resolved_on_time";
+    /// Tickets dispatched to one assignee that day (workload).
+    pub fn assigned(assignee: &str) -> String {
+        format!("assigned:{assignee}")
+    }
     /// `events_{scheduled,held,cancelled}`
     pub fn events(status: &str) -> String {
         format!("events_{status}")
@@ -63,10 +72,19 @@ pub enum Metric {
     TicketsOverdue,
     TicketsResolved,
     MeanResolveSeconds,
+    TicketsDispatched,
+    MeanDispatchSeconds,
+    P50DispatchSeconds,
+    P90DispatchSeconds,
+    P50ResolveSeconds,
+    P90ResolveSeconds,
+    ResolvedOnTimeRate,
+    ReopenRate,
+    TicketsDueSoon,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 18] = [
         Metric::EventsHeld,
         Metric::EventsScheduled,
         Metric::Attendance,
@@ -76,6 +94,15 @@ impl Metric {
         Metric::TicketsOverdue,
         Metric::TicketsResolved,
         Metric::MeanResolveSeconds,
+        Metric::TicketsDispatched,
+        Metric::MeanDispatchSeconds,
+        Metric::P50DispatchSeconds,
+        Metric::P90DispatchSeconds,
+        Metric::P50ResolveSeconds,
+        Metric::P90ResolveSeconds,
+        Metric::ResolvedOnTimeRate,
+        Metric::ReopenRate,
+        Metric::TicketsDueSoon,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +116,15 @@ impl Metric {
             Metric::TicketsOverdue => "tickets_overdue",
             Metric::TicketsResolved => "tickets_resolved",
             Metric::MeanResolveSeconds => "mean_resolve_seconds",
+            Metric::TicketsDispatched => "tickets_dispatched",
+            Metric::MeanDispatchSeconds => "mean_dispatch_seconds",
+            Metric::P50DispatchSeconds => "p50_dispatch_seconds",
+            Metric::P90DispatchSeconds => "p90_dispatch_seconds",
+            Metric::P50ResolveSeconds => "p50_resolve_seconds",
+            Metric::P90ResolveSeconds => "p90_resolve_seconds",
+            Metric::ResolvedOnTimeRate => "resolved_on_time_rate",
+            Metric::ReopenRate => "reopen_rate",
+            Metric::TicketsDueSoon => "tickets_due_soon",
         }
     }
 
@@ -107,6 +143,15 @@ impl Metric {
             Metric::TicketsOverdue => f.tickets_overdue as f64,
             Metric::TicketsResolved => f.tickets_resolved as f64,
             Metric::MeanResolveSeconds => return f.mean_resolve_seconds,
+            Metric::TicketsDispatched => f.tickets_dispatched as f64,
+            Metric::MeanDispatchSeconds => return f.mean_dispatch_seconds,
+            Metric::P50DispatchSeconds => return f.p50_dispatch_seconds,
+            Metric::P90DispatchSeconds => return f.p90_dispatch_seconds,
+            Metric::P50ResolveSeconds => return f.p50_resolve_seconds,
+            Metric::P90ResolveSeconds => return f.p90_resolve_seconds,
+            Metric::ResolvedOnTimeRate => return f.resolved_on_time_rate,
+            Metric::ReopenRate => return f.reopen_rate,
+            Metric::TicketsDueSoon => f.tickets_due_soon as f64,
         })
     }
 }
@@ -128,6 +173,34 @@ pub struct RawFigures {
     pub next_deadline: Option<i64>,
     /// Units under this scope with the most open tickets, most first.
     pub top: Vec<(String, i64)>,
+    /// The day's waits from report to first dispatch, in ms.
+    pub dispatch: Spread,
+    /// The day's times from report to resolution, in ms.
+    pub resolve: Spread,
+    /// Open tickets whose deadline falls within the due-soon horizon.
+    pub due_soon: i64,
+    /// The overdue tickets with the oldest deadlines: (ticket id, deadline ms).
+    pub overdue_oldest: Vec<(String, i64)>,
+}
+
+/// Count and nearest-rank percentiles of a day's durations (ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Spread {
+    pub n: i64,
+    pub p50: Option<i64>,
+    pub p90: Option<i64>,
+}
+
+impl Spread {
+    /// From ascending values; percentile p is the value at rank ceil(p·n) (1-based).
+    pub fn of_sorted(v: &[i64]) -> Spread {
+        let at = |p: f64| v.get(((p * v.len() as f64).ceil() as usize).saturating_sub(1)).copied();
+        Spread {
+            n: v.len() as i64,
+            p50: at(0.5),
+            p90: at(0.9),
+        }
+    }
 }
 
 /// The headline figures of one scope for one day.
@@ -147,6 +220,20 @@ pub struct Figures {
     pub tickets_reopened: i64,
     /// Mean of (resolved at − reported at) over the day's resolutions; null when none.
     pub mean_resolve_seconds: Option<f64>,
+    /// First dispatches that day (上报 → 下派).
+    pub tickets_dispatched: i64,
+    /// Mean wait from report to first dispatch over that day's dispatches.
+    pub mean_dispatch_seconds: Option<f64>,
+    pub p50_dispatch_seconds: Option<f64>,
+    pub p90_dispatch_seconds: Option<f64>,
+    pub p50_resolve_seconds: Option<f64>,
+    pub p90_resolve_seconds: Option<f64>,
+    /// Share of the day's resolutions made by the ticket's deadline.
+    pub resolved_on_time_rate: Option<f64>,
+    /// The day's reopenings per resolution.
+    pub reopen_rate: Option<f64>,
+    /// Open tickets that will be overdue within the due-soon horizon (today only).
+    pub tickets_due_soon: i64,
 }
 
 impl Figures {
@@ -177,9 +264,37 @@ impl Figures {
             tickets_resolved: resolved,
             tickets_closed: get(field::TICKETS_CLOSED),
             tickets_reopened: get(field::TICKETS_REOPENED),
-            mean_resolve_seconds: (resolved > 0).then(|| get(field::RESOLVE_MS_SUM) as f64 / 1000.0 / resolved as f64),
+            mean_resolve_seconds: ratio(get(field::RESOLVE_MS_SUM), resolved).map(|ms| ms / 1000.0),
+            tickets_dispatched: get(field::TICKETS_DISPATCHED),
+            mean_dispatch_seconds: ratio(get(field::DISPATCH_MS_SUM), get(field::TICKETS_DISPATCHED)).map(|ms| ms / 1000.0),
+            p50_dispatch_seconds: raw.dispatch.p50.map(secs),
+            p90_dispatch_seconds: raw.dispatch.p90.map(secs),
+            p50_resolve_seconds: raw.resolve.p50.map(secs),
+            p90_resolve_seconds: raw.resolve.p90.map(secs),
+            resolved_on_time_rate: ratio(get(field::RESOLVED_ON_TIME), resolved),
+            reopen_rate: ratio(get(field::TICKETS_REOPENED), resolved),
+            tickets_due_soon: if live { raw.due_soon } else { 0 },
         }
     }
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// Tickets dispatched per assignee that day, busiest first.
+pub fn workload(raw: &RawFigures) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = raw
+        .day
+        .iter()
+        .filter_map(|(k, n)| k.strip_prefix("assigned:").map(|a| (a.to_owned(), *n)))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
 }
 
 /// Sum of the nets named `{prefix}{d}` for every day `d` up to and including `day`
@@ -238,6 +353,36 @@ pub fn categories(raw: &RawFigures) -> Vec<CategoryFigures> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(
+            Spread::of_sorted(&[]),
+            Spread {
+                n: 0,
+                p50: None,
+                p90: None
+            }
+        );
+        assert_eq!(
+            Spread::of_sorted(&[7]),
+            Spread {
+                n: 1,
+                p50: Some(7),
+                p90: Some(7)
+            }
+        );
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(
+            Spread::of_sorted(&v),
+            Spread {
+                n: 10,
+                p50: Some(5),
+                p90: Some(9)
+            }
+        );
+        assert_eq!(Spread::of_sorted(&[1, 2, 3, 4]).p50, Some(2));
+    }
 
     #[test]
     fn metric_names_round_trip() {

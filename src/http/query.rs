@@ -11,11 +11,13 @@ use crate::aggregates::FigureQuery;
 use crate::domain::figures::{Figures, Metric};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
+use crate::records::TicketQuery;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/scopes", web::get().to(scopes))
         .route("/api/v1/scopes/{scope}/dashboard", web::get().to(dashboard))
         .route("/api/v1/scopes/{scope}/series", web::get().to(series))
+        .route("/api/v1/scopes/{scope}/overdue", web::get().to(overdue))
         .route("/metrics", web::get().to(metrics));
 }
 
@@ -92,19 +94,77 @@ async fn series(
     Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, days).await?))
 }
 
+#[derive(Deserialize)]
+struct OverdueQuery {
+    limit: Option<usize>,
+    due_within_hours: Option<i64>,
+}
+
+/// The open tickets past their deadline, oldest deadline first, with their reports;
+/// and how many more fall due within `due_within_hours` (default 4).
+async fn overdue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<OverdueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let info = readable(&state, &req, &path).await?;
+    let limit = q.limit.unwrap_or(50);
+    let hours = q.due_within_hours.unwrap_or(state.settings.due_soon_hours);
+    if !(1..=1000).contains(&limit) || !(1..=24 * 90).contains(&hours) {
+        return Err(ApiError::bad("invalid_query", "limit must be 1-1000 and due_within_hours 1-2160"));
+    }
+    let now = jiff::Timestamp::now().as_millisecond();
+    let today = state.dashboards.calendar().day_of(now);
+    let fq = FigureQuery {
+        due_within_ms: hours * 3_600_000,
+        overdue: limit,
+        ..FigureQuery::headline(info.id.clone(), false)
+    };
+    let Some(raw) = state.aggregates.read(&[fq], today, now).await?.pop() else {
+        return Err(ApiError::Internal("empty read".into()));
+    };
+    let ids: Vec<String> = raw.overdue_oldest.iter().map(|(id, _)| id.clone()).collect();
+    let found = state
+        .records
+        .tickets(&TicketQuery {
+            ids,
+            limit: limit as i64,
+            ..TicketQuery::default()
+        })
+        .await?;
+    let rows: Vec<serde_json::Value> = raw
+        .overdue_oldest
+        .iter()
+        .filter_map(|(id, deadline)| {
+            let t = found.iter().find(|t| &t.report.id == id)?;
+            Some(json!({
+                "ticket_id": id,
+                "scope": t.report.scope,
+                "category": t.report.category,
+                "status": t.status.as_str(),
+                "description": t.report.description,
+                "reported_at": jiff::Timestamp::from_millisecond(t.report.reported_at).map(|x| x.to_string()).unwrap_or_default(),
+                "deadline": jiff::Timestamp::from_millisecond(*deadline).map(|x| x.to_string()).unwrap_or_default(),
+                "overdue_seconds": (now - deadline) / 1000,
+            }))
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "scope": info.id,
+        "tickets_overdue": raw.overdue_now,
+        "overdue": rows,
+        "due_within_hours": hours,
+        "tickets_due_soon": raw.due_soon,
+    })))
+}
+
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let all = state.registry.all();
     let cal = state.dashboards.calendar();
     let now = jiff::Timestamp::now().as_millisecond();
     let today = cal.day_of(now);
-    let queries: Vec<FigureQuery> = all
-        .iter()
-        .map(|s| FigureQuery {
-            scope: s.id.clone(),
-            top: 0,
-            nets: false,
-        })
-        .collect();
+    let queries: Vec<FigureQuery> = all.iter().map(|s| FigureQuery::headline(s.id.clone(), false)).collect();
     match state.aggregates.read(&queries, today, now).await {
         Ok(raws) => {
             let day = today.to_string();

@@ -2,6 +2,7 @@
 //! (SQLite + memory always; PostgreSQL + Redis when `scripts/test.sh` provides them).
 
 mod auth;
+mod closed_loop;
 mod dashboard;
 mod helpers;
 mod hostile;

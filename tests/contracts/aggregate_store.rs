@@ -7,9 +7,11 @@ use cockpit::aggregates::memory::MemoryAggregates;
 use cockpit::aggregates::redis::RedisAggregates;
 use cockpit::aggregates::{AggregateStore, Applied, Delta, FigureQuery};
 use cockpit::domain::day::Calendar;
-use cockpit::domain::decide::Change;
-use cockpit::domain::record::{Attendance, TicketReport};
+use cockpit::domain::decide::{Change, TicketHead};
+use cockpit::domain::figures::Spread;
+use cockpit::domain::record::{Attendance, TicketReport, Transition};
 use cockpit::domain::scope::Scope;
+use cockpit::domain::ticket::Status;
 use jiff::civil::Date;
 
 const T: i64 = 1_700_000_000_000; // 2023-11-14 22:13 UTC, 2023-11-15 in Shanghai
@@ -30,6 +32,30 @@ fn ticket(id: &str, grid: &str, deadline: i64) -> Change {
             location: None,
         },
         deadline,
+    }
+}
+
+fn step(ticket: &str, id: &str, from: Status, to: Status, at: i64) -> Change {
+    let head = TicketHead {
+        scope: scope("d.c.g1"),
+        category: "garbage".into(),
+        reported_at: T,
+        deadline: if ticket == "k5" { T + 2 * HOUR } else { T + 99 * HOUR },
+    };
+    let transition = Transition {
+        id: id.into(),
+        ticket_id: ticket.into(),
+        to,
+        at,
+        assignee: Some("王".into()),
+        note: None,
+        within: None,
+    };
+    Change::Transition {
+        transition,
+        ticket: head,
+        from,
+        late: false,
     }
 }
 
@@ -75,6 +101,8 @@ async fn contract(store: Arc<dyn AggregateStore>) {
         scope: scope(s),
         top,
         nets: true,
+        due_within_ms: 4 * HOUR,
+        overdue: 5,
     };
     let now = T + 6 * HOUR; // k1 and k2 are overdue, k3 is next
     let r = store.read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], day, now).await.unwrap();
@@ -88,6 +116,42 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     assert_eq!(r[0].nets.get("open:2023-11-15"), Some(&3));
     assert_eq!((r[1].overdue_now, r[2].overdue_now), (2, 0));
     assert!(r[1].top.is_empty(), "top 0 reads none");
+    assert_eq!(r[0].due_soon, 1, "k3 falls due within 4 hours");
+    assert_eq!(
+        r[0].overdue_oldest,
+        vec![("k1".to_string(), T + HOUR), ("k2".to_string(), T + 5 * HOUR)],
+        "oldest first"
+    );
+
+    // Closed-loop durations: k4 dispatched after 10 min and resolved after 1 h, k5 resolved after 3 h.
+    let mut d2 = Delta::after(6);
+    d2.add(7, &ticket("k4", "d.c.g1", T + 99 * HOUR), &cal);
+    d2.add(8, &step("k4", "s1", Status::Reported, Status::Dispatched, T + 10 * 60_000), &cal);
+    d2.add(9, &step("k4", "s2", Status::Dispatched, Status::Resolved, T + HOUR), &cal);
+    d2.add(10, &ticket("k5", "d.c.g1", T + 2 * HOUR), &cal);
+    d2.add(11, &step("k5", "s3", Status::Reported, Status::Resolved, T + 3 * HOUR), &cal);
+    assert_eq!(store.apply(&d2).await.unwrap(), Applied::Done);
+    let r = store.read(&[q("d", 0)], day, now).await.unwrap();
+    assert_eq!(
+        r[0].resolve,
+        Spread {
+            n: 2,
+            p50: Some(HOUR),
+            p90: Some(3 * HOUR)
+        }
+    );
+    assert_eq!(
+        r[0].dispatch,
+        Spread {
+            n: 1,
+            p50: Some(600_000),
+            p90: Some(600_000)
+        }
+    );
+    assert_eq!(r[0].day.get("resolved_on_time"), Some(&1), "k5 was resolved after its deadline");
+    assert_eq!(r[0].day.get("assigned:王"), Some(&1));
+    let s = store.series(&scope("d"), &[day]).await.unwrap();
+    assert_eq!(s.days[0].resolve, r[0].resolve);
 
     let s = store.series(&scope("d.c"), &[day.yesterday().unwrap(), day]).await.unwrap();
     assert_eq!(s.days.len(), 2);

@@ -1,0 +1,114 @@
+//! The closed loop's figures: dispatch and resolve times, on-time and reopen rates,
+//! workload, due-soon and the oldest overdue tickets, and per-scope deadlines.
+
+use serde_json::json;
+
+use crate::helpers::{backends, hours_ago, spawn_app, spawn_app_with, today_at};
+
+#[tokio::test]
+async fn closed_loop_figures_on_the_dashboard_series_and_metrics() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let g = "nanan.nanping.zhengjie.g01";
+        let tickets = json!([
+            {"id":"k1","scope":g,"category":"garbage","reported_at":today_at(0)},
+            {"id":"k2","scope":g,"category":"garbage","reported_at":today_at(0)},
+            {"id":"k3","scope":g,"category":"street_light","reported_at":today_at(0)},
+        ]);
+        app.ingest("/api/v1/tickets", tickets).await;
+        let steps = json!([
+            {"id":"a","ticket_id":"k1","to":"dispatched","at":today_at(10),"assignee":"老王"},
+            {"id":"b","ticket_id":"k1","to":"resolved","at":today_at(60)},
+            {"id":"c","ticket_id":"k2","to":"dispatched","at":today_at(30),"assignee":"老王"},
+            {"id":"d","ticket_id":"k2","to":"resolved","at":today_at(120)},
+            {"id":"e","ticket_id":"k2","to":"reopened","at":today_at(130)},
+            {"id":"f","ticket_id":"k3","to":"dispatched","at":today_at(20),"assignee":"小李"},
+        ]);
+        app.ingest("/api/v1/transitions", steps).await;
+        let d = app.dashboard("nanan.nanping").await;
+        let f = &d["figures"];
+        assert_eq!(f["tickets_dispatched"].as_i64(), Some(3), "{f}");
+        assert_eq!(f["mean_dispatch_seconds"].as_f64(), Some(1200.0));
+        assert_eq!(
+            (f["p50_dispatch_seconds"].as_f64(), f["p90_dispatch_seconds"].as_f64()),
+            (Some(1200.0), Some(1800.0))
+        );
+        assert_eq!(
+            (f["p50_resolve_seconds"].as_f64(), f["p90_resolve_seconds"].as_f64()),
+            (Some(3600.0), Some(7200.0))
+        );
+        assert_eq!(f["resolved_on_time_rate"].as_f64(), Some(1.0));
+        assert_eq!(f["reopen_rate"].as_f64(), Some(0.5));
+        assert_eq!(
+            d["workload"],
+            json!([{"assignee":"老王","dispatched":2},{"assignee":"小李","dispatched":1}])
+        );
+        let (_, s) = app.get("/api/v1/scopes/nanan/series?metric=p90_resolve_seconds&days=1").await;
+        assert_eq!(s["points"][0]["value"].as_f64(), Some(7200.0), "{s}");
+        let text = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains(r#"cockpit_reopen_rate{scope="nanan"} 0.5"#), "gauges for Grafana");
+    }
+}
+
+#[tokio::test]
+async fn overdue_lists_oldest_first_and_due_soon_counts_ahead() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let g = "nanan.nanpingzhen.xinglong.g01";
+        let tickets = json!([
+            {"id":"old","scope":g,"category":"garbage","reported_at":hours_ago(23 + 20),"description":"最老"},
+            {"id":"older","scope":g,"category":"garbage","reported_at":hours_ago(23 + 22),"description":"更老"},
+            {"id":"soon","scope":g,"category":"garbage","reported_at":hours_ago(22)},
+            {"id":"later","scope":g,"category":"dispute","reported_at":hours_ago(1)},
+        ]);
+        app.ingest("/api/v1/tickets", tickets).await;
+        let (status, o) = app.get("/api/v1/scopes/nanan.nanpingzhen/overdue?due_within_hours=4").await;
+        assert_eq!(status, 200, "{o}");
+        let ids: Vec<&str> = o["overdue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["ticket_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["older", "old"], "oldest deadline first");
+        assert_eq!(o["overdue"][0]["description"], "更老");
+        assert_eq!(o["tickets_due_soon"].as_i64(), Some(1), "'soon' falls due within 4 hours: {o}");
+        assert_eq!(app.figures("nanan").await["tickets_due_soon"].as_i64(), Some(1));
+        let d = app.dashboard("nanan").await;
+        assert_eq!(d["overdue"][0]["ticket_id"], "older");
+    }
+}
+
+#[tokio::test]
+async fn a_scope_may_shorten_a_categorys_deadline() {
+    for b in backends() {
+        let app = spawn_app_with(&b, |s| {
+            s.scope_deadlines
+                .insert("nanan.nanping.zhengjie".into(), [("garbage".to_string(), 3600)].into());
+        })
+        .await;
+        let batch = json!([
+            {"id":"zj","scope":"nanan.nanping.zhengjie.g02","category":"garbage","reported_at":hours_ago(2)},
+            {"id":"xl","scope":"nanan.nanpingzhen.xinglong","category":"garbage","reported_at":hours_ago(2)},
+        ]);
+        app.ingest("/api/v1/tickets", batch).await;
+        assert_eq!(
+            app.figures("nanan.nanping.zhengjie").await["tickets_overdue"].as_i64(),
+            Some(1),
+            "Zhengjie's garbage deadline is 1 h"
+        );
+        assert_eq!(
+            app.figures("nanan.nanpingzhen").await["tickets_overdue"].as_i64(),
+            Some(0),
+            "elsewhere it is 24 h"
+        );
+    }
+}
