@@ -15,7 +15,7 @@ use crate::domain::scope::{Scope, ScopeInfo};
 use crate::registry::Registry;
 
 /// One scope's dashboard for one local day.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Dashboard {
     pub scope: Scope,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Dashboard {
     pub next_deadline: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ChildFigures {
     pub scope: Scope,
     pub name: String,
@@ -52,20 +52,20 @@ pub struct ChildFigures {
     pub figures: Figures,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Workload {
     pub assignee: String,
     pub dispatched: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct OverdueTicket {
     pub ticket_id: String,
     pub deadline: String,
     pub overdue_seconds: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TopUnit {
     pub scope: String,
     pub name: String,
@@ -73,14 +73,14 @@ pub struct TopUnit {
 }
 
 /// Daily values of one metric.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Series {
     pub scope: Scope,
     pub metric: &'static str,
     pub points: Vec<Point>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Point {
     pub day: String,
     pub value: Option<f64>,

@@ -15,6 +15,7 @@
 pub mod aggregates;
 pub mod auth;
 pub mod config;
+pub mod contract;
 pub mod dashboard;
 pub mod demo;
 pub mod domain;

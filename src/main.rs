@@ -34,6 +34,14 @@ enum Command {
     PrintConfig,
     /// Seed Nanan district and drive a live simulator through the ingest API.
     Demo,
+    /// Write the JSON Schemas of the contract (or check the committed ones are current).
+    Schema {
+        #[arg(long, default_value = "dashboard-schema/v1")]
+        out: PathBuf,
+        /// Exit non-zero when the files differ from what the code generates.
+        #[arg(long)]
+        check: bool,
+    },
     /// Manage ingest API keys (each bound to a scope).
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -68,9 +76,13 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
-    if let Some(Command::PrintConfig) = cli.command {
-        print!("{}", Settings::default_toml());
-        return Ok(());
+    match &cli.command {
+        Some(Command::PrintConfig) => {
+            print!("{}", Settings::default_toml());
+            return Ok(());
+        }
+        Some(Command::Schema { out, check }) => return schema(out, *check),
+        _ => {}
     }
     let settings = Settings::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -104,7 +116,23 @@ async fn main() -> anyhow::Result<()> {
             let expires = jiff::Timestamp::now().as_second() + ttl_hours * 3600;
             println!("{}", ScreenTokens::new(secret.expose()).issue(&scope, expires));
         }
-        Command::PrintConfig => {}
+        Command::PrintConfig | Command::Schema { .. } => {}
+    }
+    Ok(())
+}
+
+fn schema(out: &std::path::Path, check: bool) -> anyhow::Result<()> {
+    if check {
+        let stale = cockpit::contract::stale(out);
+        anyhow::ensure!(
+            stale.is_empty(),
+            "{} differ from the code: run `cockpit schema`: {stale:?}",
+            out.display()
+        );
+        println!("{} is current", out.display());
+    } else {
+        cockpit::contract::write(out)?;
+        println!("wrote {}", out.display());
     }
     Ok(())
 }

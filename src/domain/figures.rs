@@ -204,7 +204,7 @@ impl Spread {
 }
 
 /// The headline figures of one scope for one day.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Figures {
     pub events_held: i64,
     pub events_scheduled: i64,
@@ -314,7 +314,7 @@ pub fn by_status(raw: &RawFigures) -> BTreeMap<&'static str, i64> {
 }
 
 /// One row of the category breakdown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CategoryFigures {
     pub category: String,
     /// Reported on the dashboard's day.

@@ -68,6 +68,21 @@ impl Scope {
     }
 }
 
+impl schemars::JsonSchema for Scope {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scope".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z0-9-]{1,32}(\\.[a-z0-9-]{1,32}){0,5}$",
+            "description": "A unit of the tree, root first: district.street.community.grid",
+            "examples": ["nanan.nanping.zhengjie.g03"]
+        })
+    }
+}
+
 impl TryFrom<String> for Scope {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {

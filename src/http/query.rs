@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/scopes/{scope}/dashboard", web::get().to(dashboard))
         .route("/api/v1/scopes/{scope}/series", web::get().to(series))
         .route("/api/v1/scopes/{scope}/overdue", web::get().to(overdue))
+        .route("/api/v1/themes/{theme}", web::get().to(theme))
         .route("/metrics", web::get().to(metrics));
 }
 
@@ -92,6 +93,16 @@ async fn series(
             .ok_or_else(|| ApiError::bad("invalid_days", "days must be a whole number from 1 to 366"))?,
     };
     Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, days).await?))
+}
+
+/// A theme's dashboard definition (`dashboard-schema/themes/`): which panels lead.
+async fn theme(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (_, body) = crate::contract::THEMES.iter().find(|(t, _)| *t == name.as_str()).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no theme {name}; themes: default, health, heritage, smart, rule-of-law, home"
+        ))
+    })?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(*body))
 }
 
 #[derive(Deserialize)]

@@ -10,4 +10,5 @@ mod ingest;
 mod instances;
 mod rebuild;
 mod scenario;
+mod schema;
 mod ws;

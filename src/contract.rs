@@ -1,0 +1,260 @@
+//! The published contract: JSON Schemas (draft 2020-12) of every message a screen
+//! receives, the dashboard inside them, every ingest payload and its answer, and the
+//! per-theme dashboard definitions. Generated from the Rust types by
+//! `cockpit schema`, committed under `dashboard-schema/v1/`; a test fails when the
+//! committed files differ from what the code generates.
+
+#![allow(dead_code)] // The types below exist to be described, not constructed.
+
+use std::path::Path;
+
+use schemars::{JsonSchema, schema_for};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::dashboard::{Dashboard, Series};
+use crate::domain::scope::Scope;
+use crate::http::ingest::IngestReport;
+
+/// A message from the server on `GET /api/v1/ws?scope=S`.
+#[derive(JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ScreenMessage {
+    /// The whole dashboard: first on connect, on request, and when a screen fell behind.
+    Snapshot {
+        scope: Scope,
+        /// Changes when the serving instance restarts; `seq` restarts with it.
+        epoch: String,
+        /// Grows by one per message of this scope within an epoch.
+        seq: u64,
+        reason: SnapshotReason,
+        /// The figures could not be refreshed lately: show them as stale.
+        stale: bool,
+        data: Dashboard,
+    },
+    /// The whole dashboard after a change (coalesced per scope).
+    Update {
+        scope: Scope,
+        epoch: String,
+        seq: u64,
+        data: Dashboard,
+    },
+    /// Something is wrong; `code` `stale` means keep showing the last figures, marked stale.
+    Error {
+        scope: Scope,
+        #[serde(default)]
+        epoch: Option<String>,
+        #[serde(default)]
+        seq: Option<u64>,
+        code: String,
+        message: String,
+    },
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotReason {
+    Connect,
+    Resume,
+    Resync,
+    Lagged,
+}
+
+/// One record or a batch of up to 10,000.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum Batch<T> {
+    One(T),
+    Many(#[schemars(length(min = 1, max = 10000))] Vec<T>),
+}
+
+/// `POST /api/v1/events`: the `id` names the event; re-posting it moves it.
+#[derive(JsonSchema)]
+pub struct EventIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    pub scope: Scope,
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
+    pub category: String,
+    #[schemars(length(max = 200))]
+    pub title: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
+    pub starts_at: String,
+    pub status: EventStatusIn,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatusIn {
+    Scheduled,
+    Held,
+    Cancelled,
+}
+
+/// `POST /api/v1/attendance`: a check-in at an event already sent.
+#[derive(JsonSchema)]
+pub struct AttendanceIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    #[schemars(length(min = 1, max = 128))]
+    pub event_id: String,
+    pub scope: Scope,
+    #[schemars(extend("format" = "date-time"))]
+    pub at: String,
+    /// Person-times; default 1.
+    #[schemars(range(min = 1, max = 10000))]
+    pub count: Option<i64>,
+    /// Opaque id of the person, for unique attendees.
+    #[schemars(length(max = 128))]
+    pub person: Option<String>,
+}
+
+/// `POST /api/v1/tickets`: a report (上报).
+#[derive(JsonSchema)]
+pub struct TicketIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    pub scope: Scope,
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
+    pub category: String,
+    #[schemars(extend("format" = "date-time"))]
+    pub reported_at: String,
+    #[schemars(length(max = 4000))]
+    pub description: Option<String>,
+    /// An address, or an object such as `{"lat": 29.5, "long": 106.6}` (≤ 1,000 bytes).
+    pub location: Option<Value>,
+}
+
+/// `POST /api/v1/tickets/{id}/transitions` (or `/api/v1/transitions` with `ticket_id`).
+#[derive(JsonSchema)]
+pub struct TransitionIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    /// Required on `/api/v1/transitions`; must match the URL otherwise.
+    pub ticket_id: Option<String>,
+    pub to: StepTarget,
+    #[schemars(extend("format" = "date-time"))]
+    pub at: String,
+    #[schemars(length(max = 128))]
+    pub assignee: Option<String>,
+    #[schemars(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepTarget {
+    Dispatched,
+    InProgress,
+    Resolved,
+    Closed,
+    Reopened,
+}
+
+/// Which panels a theme's wall screen leads with, and what each shows.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeDefinition {
+    #[schemars(regex(pattern = r"^[a-z-]{1,32}$"))]
+    pub theme: String,
+    pub name: Localized,
+    /// The `id` of the panel shown largest.
+    pub lead: String,
+    #[schemars(length(min = 1))]
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    pub id: String,
+    pub title: Localized,
+    /// Dashboard figures the panel shows, by name.
+    pub figures: Vec<FigureName>,
+    /// Ticket categories the panel highlights, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub zh: String,
+    pub en: String,
+}
+
+/// Every figure name a panel may show (the keys of `figures` in the dashboard).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureName {
+    EventsHeld,
+    EventsScheduled,
+    EventsCancelled,
+    Attendance,
+    UniqueAttendees,
+    TicketsReported,
+    TicketsOpen,
+    TicketsOverdue,
+    TicketsResolved,
+    TicketsClosed,
+    TicketsReopened,
+    MeanResolveSeconds,
+    TicketsDispatched,
+    MeanDispatchSeconds,
+    P50DispatchSeconds,
+    P90DispatchSeconds,
+    P50ResolveSeconds,
+    P90ResolveSeconds,
+    ResolvedOnTimeRate,
+    ReopenRate,
+    TicketsDueSoon,
+}
+
+/// Every schema of the contract, by file name.
+pub fn schemas() -> Vec<(&'static str, Value)> {
+    let v = |s: schemars::Schema| s.to_value();
+    vec![
+        ("screen-message.json", v(schema_for!(ScreenMessage))),
+        ("dashboard.json", v(schema_for!(Dashboard))),
+        ("series.json", v(schema_for!(Series))),
+        ("ingest-events.json", v(schema_for!(Batch<EventIn>))),
+        ("ingest-attendance.json", v(schema_for!(Batch<AttendanceIn>))),
+        ("ingest-tickets.json", v(schema_for!(Batch<TicketIn>))),
+        ("ingest-transitions.json", v(schema_for!(Batch<TransitionIn>))),
+        ("ingest-response.json", v(schema_for!(IngestReport))),
+        ("theme.json", v(schema_for!(ThemeDefinition))),
+    ]
+}
+
+fn render(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+/// Writes every schema into `dir`.
+pub fn write(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, v) in schemas() {
+        std::fs::write(dir.join(name), render(&v))?;
+    }
+    Ok(())
+}
+
+/// The files in `dir` that are missing or differ from what the code generates.
+pub fn stale(dir: &Path) -> Vec<&'static str> {
+    schemas()
+        .into_iter()
+        .filter(|(name, v)| std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(render(v).as_str()))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// The theme definitions shipped in `dashboard-schema/themes/`, embedded.
+pub const THEMES: &[(&str, &str)] = &[
+    ("default", include_str!("../dashboard-schema/themes/default.json")),
+    ("health", include_str!("../dashboard-schema/themes/health.json")),
+    ("heritage", include_str!("../dashboard-schema/themes/heritage.json")),
+    ("smart", include_str!("../dashboard-schema/themes/smart.json")),
+    ("rule-of-law", include_str!("../dashboard-schema/themes/rule-of-law.json")),
+    ("home", include_str!("../dashboard-schema/themes/home.json")),
+];
