@@ -15,7 +15,8 @@
 # Several runs can go on at once: each one gets its own ports and directory.
 #
 # Missing binaries are installed with apt-get when running as root; otherwise
-# the script says what to install.
+# the script says what to install. It also makes sure Chromium (and a CJK font)
+# is there for the wall-screen browser test, tests/browser.rs.
 set -euo pipefail
 
 say() { printf 'with-services: %s\n' "$*" >&2; }
@@ -60,6 +61,33 @@ if [[ -z $REDIS_SERVER || -z $PGBIN ]]; then
     fi
     [[ -n $REDIS_SERVER ]] || die "redis-server not found; install it (Debian/Ubuntu: sudo apt-get install redis-server)"
     [[ -n $PGBIN ]] || die "PostgreSQL server (initdb, pg_ctl, postgres) not found; install it (Debian/Ubuntu: sudo apt-get install postgresql)"
+fi
+
+# --- Chromium for the wall-screen browser test ---------------------------------
+# tests/browser.rs drives the real page in headless Chromium and, under this
+# script (COCKPIT_REQUIRE_SERVICES=1), fails without one. A CJK font makes its
+# screenshots legible: the page uses the system's fonts, never web fonts.
+
+find_chromium() {
+    CHROMIUM=${COCKPIT_CHROMIUM:-}
+    [[ -n $CHROMIUM ]] || CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+}
+have_cjk_font() { have fc-list && [[ -n $(fc-list :lang=zh family 2>/dev/null | head -n 1) ]]; }
+
+find_chromium
+if [[ -z $CHROMIUM ]] || ! have_cjk_font; then
+    if [[ $EUID -eq 0 ]] && have apt-get; then
+        pkgs=()
+        [[ -z $CHROMIUM ]] && pkgs+=(chromium)
+        have_cjk_font || pkgs+=(fonts-noto-cjk)
+        say "installing for the browser test: ${pkgs[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update >&2 || die "apt-get update failed"
+        apt-get install -y "${pkgs[@]}" >&2 || die "apt-get install ${pkgs[*]} failed"
+        find_chromium
+    fi
+    [[ -n $CHROMIUM ]] || die "chromium not found; the browser test needs it (Debian/Ubuntu: sudo apt-get install chromium; or set COCKPIT_CHROMIUM=/path/to/chrome)"
+    have_cjk_font || say "warning: no CJK font; screenshots will show boxes for Chinese (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk)"
 fi
 
 PG_ISREADY=$PGBIN/pg_isready

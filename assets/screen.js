@@ -1,0 +1,889 @@
+/* Community Cockpit — the wall screen for one scope (/screen/{scope}).
+ *
+ * One WebSocket to /api/v1/ws?scope=…: the server sends a snapshot, then updates whose
+ * `seq` grows by one. A gap in `seq` or a new `epoch` → send {"type":"resync"} and wait
+ * for the snapshot. A lost connection → reconnect with jittered exponential back-off
+ * (0.5 s doubling to a 10 s cap, ±30 %), take the new connection's snapshot and say so.
+ * Never silently stale: the connection state and the age of the data are always on
+ * screen; a connection lost for more than a few seconds turns the indicator red, dims
+ * the figures and puts up a banner saying when they froze. */
+(function () {
+  'use strict';
+  const C = window.Cockpit;
+  const { t, h, svg, fmtNum, fmtPct, fmtDuration } = C;
+
+  const RETRY_MIN_MS = 500;
+  const RETRY_MAX_MS = 10000;
+  const JITTER = 0.3;
+  /** Amber "reconnecting" this long after a loss (a deploy blip), then red "disconnected". */
+  const DOWN_AFTER_MS = 4000;
+  /** Browsers hide WebSocket pings from scripts: after this much silence, ask for a snapshot… */
+  const PROBE_AFTER_MS = 45000;
+  /** …and if none comes back in this long, the link is dead: reconnect. */
+  const PROBE_TIMEOUT_MS = 15000;
+  const SERIES_EVERY_MS = 60000;
+  const CHILD_PAGE_MS = 10000;
+  const KPIS = ['tickets_open', 'tickets_overdue', 'tickets_resolved', 'events_held', 'attendance'];
+  const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
+  const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
+
+  const scope = decodeURIComponent(location.pathname.replace(/^\/screen\//, '').replace(/\/+$/, ''));
+  const $ = (id) => document.getElementById(id);
+
+  const st = {
+    dash: null, // the last dashboard rendered
+    epoch: null,
+    seq: null,
+    resyncing: false,
+    lastMsgAt: 0, // Date.now() when the last message arrived
+    sock: null,
+    conn: 'connecting', // connecting | live | reconnecting | disconnected
+    attempt: 0,
+    lostAt: Date.now(),
+    retryAt: 0,
+    retryTimer: 0,
+    everLive: false,
+    gotSnapshot: false,
+    probeAt: 0,
+    error: null, // an error the server sent
+    problem: null, // why connections fail, as HTTP explains it (token, unknown unit, full)
+    stale: false, // the server says it cannot refresh the figures
+    lastSeq: null, // the last seq seen, kept across reconnects (`since`)
+    reconnects: 0,
+    units: null, // scope id -> {name, theme, parent}
+    series: {}, // metric -> [{day, value}]
+    seriesAt: 0,
+    seriesTimer: 0,
+    seriesLoading: false,
+    childPage: 0,
+    toastTimer: 0,
+    toastKey: '',
+  };
+
+  /* ---------------------------------------------------------------- connection */
+
+  function connect() {
+    clearTimeout(st.retryTimer);
+    st.retryTimer = 0;
+    st.retryAt = 0;
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    let ws;
+    try {
+      // `since` tells the server this is a screen coming back (its snapshot says `resume`).
+      const since = st.lastSeq === null ? '' : `&since=${st.lastSeq}`;
+      ws = new WebSocket(C.withToken(`${proto}//${location.host}/api/v1/ws?scope=${encodeURIComponent(scope)}${since}`));
+    } catch (e) {
+      lost(null);
+      return;
+    }
+    st.sock = ws;
+    st.epoch = null;
+    st.seq = null;
+    st.resyncing = false;
+    st.probeAt = 0;
+    st.gotSnapshot = false;
+    ws.onmessage = (ev) => {
+      if (ws === st.sock) onMessage(ev.data);
+    };
+    ws.onclose = () => {
+      if (ws === st.sock) lost(ws);
+    };
+    ws.onerror = () => {}; // a close event always follows
+    paintConn();
+  }
+
+  /** The link is gone (or never came up): schedule the next attempt with jittered back-off. */
+  function lost(ws) {
+    if (!st.gotSnapshot) diagnose();
+    if (ws) {
+      ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch (e) {
+        /* already closed */
+      }
+    }
+    st.sock = null;
+    st.seq = null;
+    if (st.conn === 'live') {
+      st.lostAt = Date.now();
+      setConn('reconnecting');
+    }
+    const base = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** st.attempt);
+    const delay = Math.round(base * (1 - JITTER + 2 * JITTER * Math.random()));
+    st.attempt += 1;
+    st.retryAt = Date.now() + delay;
+    clearTimeout(st.retryTimer);
+    st.retryTimer = setTimeout(connect, delay);
+    paintConn();
+  }
+
+  function send(obj) {
+    if (st.sock && st.sock.readyState === WebSocket.OPEN) st.sock.send(JSON.stringify(obj));
+  }
+
+  function resync(why) {
+    st.resyncing = true;
+    send({ type: 'resync' });
+    toast(why);
+  }
+
+  function onMessage(raw) {
+    let m;
+    try {
+      m = JSON.parse(raw);
+    } catch (e) {
+      return;
+    }
+    if (!m || typeof m !== 'object') return;
+    st.lastMsgAt = Date.now();
+    st.probeAt = 0;
+    if (m.type === 'snapshot') {
+      const recovered = st.everLive && st.conn !== 'live';
+      st.epoch = m.epoch;
+      st.seq = st.lastSeq = m.seq;
+      st.resyncing = false;
+      st.gotSnapshot = true;
+      st.error = st.problem = null;
+      st.stale = m.stale === true;
+      st.attempt = 0;
+      st.everLive = true;
+      if (recovered) st.reconnects += 1;
+      setConn('live');
+      render(m.data);
+      if (recovered) {
+        toast('toast.resynced');
+        loadUnits();
+        loadSeries();
+      }
+      return;
+    }
+    // Updates, and errors in the stream, are numbered: check the sequence before using them.
+    // (An error before any snapshot, e.g. figures unavailable at connect, is shown as is.)
+    if (m.type === 'update' || (m.type === 'error' && typeof m.seq === 'number' && st.seq !== null)) {
+      if (st.seq === null || st.resyncing) return; // a snapshot is on its way
+      if (m.epoch !== st.epoch) return resync('toast.epoch');
+      if (m.seq <= st.seq) return; // already seen
+      if (m.seq !== st.seq + 1) return resync('toast.gap');
+      st.seq = st.lastSeq = m.seq;
+    }
+    if (m.type === 'update') {
+      st.stale = false;
+      render(m.data);
+    } else if (m.type === 'error' && m.code === 'stale') {
+      st.stale = true; // keep the figures, marked stale, until the next update
+      paintConn();
+    } else if (m.type === 'error') {
+      st.error = m.message || m.code || 'error';
+      paintConn();
+    }
+  }
+
+  /** A connection that never delivered a snapshot: ask HTTP why (browsers hide a refused upgrade's status). */
+  async function diagnose() {
+    try {
+      const r = await fetch(C.withToken(`/api/v1/scopes/${encodeURIComponent(scope)}/dashboard`), { cache: 'no-store' });
+      st.problem = { 401: 'banner.auth', 403: 'banner.token_bad', 404: 'banner.gone' }[r.status] || null;
+    } catch (e) {
+      st.problem = null; // the server is away: the banner says disconnected
+    }
+    paintConn();
+  }
+
+  function setConn(s) {
+    st.conn = s;
+    document.body.dataset.conn = s;
+    paintConn();
+  }
+
+  function paintConn() {
+    const now = Date.now();
+    $('conn-label').textContent = t('conn.' + st.conn);
+    let detail = '';
+    if (st.conn !== 'live') {
+      if (st.sock) detail = t('conn.trying');
+      else if (st.retryAt) detail = t('conn.retry', { n: Math.max(1, Math.ceil((st.retryAt - now) / 1000)), k: st.attempt });
+    }
+    if (st.conn === 'live' && st.stale) detail = t('conn.stale');
+    $('conn-detail').textContent = detail;
+    document.body.dataset.stale = st.conn === 'live' && st.stale ? 'yes' : 'no';
+    const banner = $('banner');
+    let msg = '';
+    const asOf = st.dash ? Date.parse(st.dash.as_of) : NaN;
+    if (st.conn !== 'live' && st.problem) msg = t(st.problem);
+    else if (st.conn !== 'live' && st.error) msg = t('banner.error', { msg: st.error });
+    else if (st.conn === 'live' && st.stale) msg = t('banner.stale', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
+    else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: clockOf(st.lastMsgAt), age: ageText(now) });
+    else if (st.conn === 'disconnected') msg = t('banner.down', { time: '—', age: t('age.never') });
+    banner.classList.toggle('warn', st.conn === 'live' && st.stale);
+    if (banner.hidden !== !msg) {
+      banner.hidden = !msg;
+      requestAnimationFrame(fitLists); // the banner takes room from the panels
+    }
+    banner.textContent = msg;
+  }
+
+  function ageText(now) {
+    if (!st.lastMsgAt) return t('age.never');
+    const s = Math.max(0, Math.floor((now - st.lastMsgAt) / 1000));
+    if (s < 120) return t('age.s', { n: s });
+    if (s < 7200) return t('age.m', { n: Math.floor(s / 60) });
+    return t('age.h', { n: Math.floor(s / 3600) });
+  }
+
+  function clockOf(ms) {
+    return new Date(ms).toLocaleTimeString(C.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+  }
+
+  /** Four times a second: age of data, state changes, countdowns, the heartbeat probe, the clock. */
+  function tick() {
+    const now = Date.now();
+    if ((st.conn === 'reconnecting' || st.conn === 'connecting') && now - st.lostAt > DOWN_AFTER_MS) setConn('disconnected');
+    if (st.conn === 'live' && st.sock) {
+      if (st.probeAt && now - st.probeAt > PROBE_TIMEOUT_MS) lost(st.sock);
+      else if (!st.probeAt && now - st.lastMsgAt > PROBE_AFTER_MS) {
+        st.probeAt = now;
+        send({ type: 'resync' });
+      }
+    }
+    const age = $('age');
+    age.textContent = ageText(now);
+    age.classList.toggle('old', st.conn !== 'live' || now - st.lastMsgAt > PROBE_AFTER_MS + PROBE_TIMEOUT_MS);
+    paintConn();
+    const d = new Date(now);
+    const en = C.lang() === 'en';
+    $('clock-time').textContent = d.toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour12: false });
+    $('clock-date').textContent = d.toLocaleDateString(en ? 'en-GB' : 'zh-CN', {
+      year: 'numeric', month: en ? 'short' : 'long', day: 'numeric', weekday: 'long',
+    });
+  }
+
+  function toast(key) {
+    const el = $('toast');
+    st.toastKey = key;
+    el.textContent = t(key);
+    el.hidden = false;
+    el.classList.remove('show');
+    void el.offsetWidth; // restart the animation
+    el.classList.add('show');
+    clearTimeout(st.toastTimer);
+    st.toastTimer = setTimeout(() => {
+      el.hidden = true;
+    }, 5000);
+  }
+
+  /* ---------------------------------------------------------------- side data */
+
+  /** The scope tree, for breadcrumbs, a grid's inherited theme and grid names in context. */
+  async function loadUnits() {
+    try {
+      const r = await fetch(C.withToken('/api/v1/scopes'), { cache: 'no-store' });
+      if (!r.ok) return;
+      const body = await r.json();
+      const units = {};
+      const walk = (nodes, parent) => {
+        for (const n of nodes || []) {
+          units[n.id] = { name: n.name, theme: n.theme || null, parent };
+          walk(n.children, n.id);
+        }
+      };
+      walk(body.scopes, null);
+      st.units = units;
+      if (st.dash) render(st.dash);
+    } catch (e) {
+      /* breadcrumbs wait for the next reconnect */
+    }
+  }
+
+  function seriesMetrics() {
+    const m = ['tickets_reported', 'tickets_resolved'];
+    const th = themeOf(st.dash);
+    if (th === 'health') m.push('attendance');
+    if (th === 'smart') m.push('mean_resolve_seconds');
+    return m;
+  }
+
+  async function loadSeries() {
+    const metrics = seriesMetrics();
+    st.seriesLoading = true;
+    try {
+      const all = await Promise.all(
+        metrics.map((m) =>
+          fetch(C.withToken(`/api/v1/scopes/${encodeURIComponent(scope)}/series?metric=${m}&days=7`), { cache: 'no-store' }).then((r) =>
+            r.ok ? r.json() : Promise.reject(new Error(String(r.status))),
+          ),
+        ),
+      );
+      all.forEach((s, i) => {
+        st.series[metrics[i]] = Array.isArray(s.points) ? s.points : [];
+      });
+      st.seriesAt = Date.now();
+      if (st.dash) {
+        patchToday(st.dash);
+        renderTrend();
+        renderLead(st.dash);
+      }
+    } catch (e) {
+      /* keep the last series; the next minute tries again */
+    } finally {
+      st.seriesLoading = false;
+    }
+  }
+
+  /** After an update, refetch the series soon (late records may change earlier days). */
+  function seriesSoon() {
+    if (st.seriesTimer) return;
+    const wait = Math.max(2000, 15000 - (Date.now() - st.seriesAt));
+    st.seriesTimer = setTimeout(() => {
+      st.seriesTimer = 0;
+      loadSeries();
+    }, wait);
+  }
+
+  /** Today's point of every series is the live figure, so the charts move with each update. */
+  function patchToday(d) {
+    for (const [metric, pts] of Object.entries(st.series)) {
+      const last = pts[pts.length - 1];
+      if (!last) continue;
+      if (last.day === d.day && metric in d.figures) last.value = d.figures[metric];
+      else if (last.day < d.day) seriesSoon(); // a new day began
+    }
+  }
+
+  function themeOf(d) {
+    if (!d) return null;
+    let th = d.theme || null;
+    let id = d.scope;
+    while (!th && st.units && st.units[id]) {
+      th = st.units[id].theme;
+      id = st.units[id].parent;
+    }
+    return THEMES.includes(th) ? th : null;
+  }
+
+  /** A grid's name with its community's, unless the community is this screen's scope. */
+  function unitLabel(id, name) {
+    const u = st.units && st.units[id];
+    const p = u && u.parent && u.parent !== scope ? st.units[u.parent] : null;
+    return p ? `${p.name} · ${name || u.name}` : name || (u && u.name) || id;
+  }
+
+  /* ---------------------------------------------------------------- rendering */
+
+  function render(d) {
+    if (!d || !d.figures) return;
+    const prev = st.dash;
+    st.dash = d;
+    renderHeader(d);
+    renderKpis(d, prev);
+    patchToday(d);
+    renderLead(d);
+    renderChildren(d);
+    renderCategories(d);
+    renderPipeline(d);
+    renderTopGrids(d);
+    renderTrend();
+    renderFoot(d);
+    fitLists();
+    requestAnimationFrame(fitLists); // again once fonts and layout have settled
+    if (!st.seriesLoading && seriesMetrics().some((m) => !(m in st.series))) loadSeries(); // the theme wants its own series
+    else if (prev) seriesSoon();
+  }
+
+  function renderHeader(d) {
+    $('scope-name').textContent = d.name || d.scope;
+    document.title = `${d.name || d.scope} · ${t('title')}`;
+    const th = themeOf(d);
+    document.body.style.setProperty('--accent', C.THEME_COLOURS[th] || '#37d9ff');
+    document.body.dataset.theme = th || 'overview';
+    const badge = $('theme-badge');
+    badge.hidden = !th;
+    badge.textContent = th ? t('theme.badge', { name: C.themeName(th) }) : '';
+    const crumbs = [];
+    let id = st.units && st.units[d.scope] ? st.units[d.scope].parent : null;
+    while (id && st.units[id]) {
+      crumbs.unshift(h('a', { href: screenHref(id) }, st.units[id].name));
+      id = st.units[id].parent;
+    }
+    $('crumbs').replaceChildren(...crumbs.flatMap((c, i) => (i ? [h('span', { class: 'sep' }, '›'), c] : [c])));
+  }
+
+  const screenHref = C.screenHref;
+
+  function renderKpis(d, prev) {
+    const f = d.figures;
+    for (const k of KPIS) {
+      const box = document.querySelector(`[data-kpi="${k}"]`);
+      const num = box.querySelector('.num');
+      const v = f[k];
+      num.textContent = fmtNum(v);
+      num.dataset.value = String(v);
+      if (prev && prev.scope === d.scope && prev.figures[k] !== v) bump(box, v > prev.figures[k]);
+      if (k === 'tickets_overdue') box.classList.toggle('alert', v > 0);
+    }
+    const sub = (k, text) => {
+      document.querySelector(`[data-kpi="${k}"] .sub`).textContent = text;
+    };
+    sub('tickets_open', t('sub.reported', { n: fmtNum(f.tickets_reported) }));
+    const share = f.tickets_open ? fmtPct(f.tickets_overdue / f.tickets_open) : '—';
+    sub(
+      'tickets_overdue',
+      typeof f.tickets_due_soon === 'number' ? t('sub.due_soon', { n: fmtNum(f.tickets_due_soon), p: share }) : t('sub.overdue_share', { p: share }),
+    );
+    sub(
+      'tickets_resolved',
+      f.mean_resolve_seconds === null || f.mean_resolve_seconds === undefined
+        ? t('sub.mean_none')
+        : t('sub.mean', { d: fmtDuration(f.mean_resolve_seconds) }),
+    );
+    sub('events_held', t('sub.scheduled', { n: fmtNum(f.events_scheduled) }));
+    sub('attendance', t('sub.unique', { n: fmtNum(f.unique_attendees) }));
+  }
+
+  function bump(el, up) {
+    el.classList.remove('bump-up', 'bump-down');
+    void el.offsetWidth;
+    el.classList.add(up ? 'bump-up' : 'bump-down');
+  }
+
+  function stat(label, value, unit, cls) {
+    return h(
+      'div',
+      { class: 'stat ' + (cls || '') },
+      h('div', { class: 'stat-v' }, h('b', null, value), unit ? h('small', null, unit) : null),
+      h('div', { class: 'stat-l' }, label),
+    );
+  }
+
+  /** A rate in 0..1 as a percentage; '—' when the server has none (nothing to rate yet). */
+  function rate(x) {
+    return typeof x === 'number' && isFinite(x) ? fmtPct(x) : '—';
+  }
+
+  function durStat(label, sec, cls) {
+    const p = C.durParts(sec);
+    if (!p) return stat(label, '—', '', cls);
+    const [v, u] = t(p.key, { n: '\u0000' }).split('\u0000');
+    return stat(label, String(p.n), (v + u).trim(), cls);
+  }
+
+  /** A ring gauge: `frac` of a circle in the accent colour, `text` in the middle. */
+  function ring(frac, text, note) {
+    const r = 42;
+    const len = 2 * Math.PI * r;
+    const f = Math.max(0, Math.min(1, isFinite(frac) ? frac : 0));
+    return h(
+      'div',
+      { class: 'ring' },
+      svg(
+        'svg',
+        { viewBox: '0 0 100 100' },
+        svg('circle', { cx: 50, cy: 50, r, class: 'ring-bg' }),
+        svg('circle', {
+          cx: 50, cy: 50, r, class: 'ring-fg', 'stroke-dasharray': `${(f * len).toFixed(1)} ${len.toFixed(1)}`, transform: 'rotate(-90 50 50)',
+        }),
+      ),
+      h('div', { class: 'ring-text' }, h('b', null, text), h('small', null, note)),
+    );
+  }
+
+  function renderLead(d) {
+    const th = themeOf(d);
+    const panel = $('lead-panel');
+    panel.className = 'panel lead lead-' + (th || 'overview');
+    $('lead-title').textContent = t('lead.' + (th || 'overview'));
+    const f = d.figures;
+    const cat = (name) => (d.categories || []).find((c) => c.category === name) || { category: name, reported: 0, open: 0 };
+    let body;
+    if (th === 'health') {
+      body = [
+        h(
+          'div',
+          { class: 'stats four' },
+          stat(t('lead.events_held'), fmtNum(f.events_held), t('unit.events'), 'accent big'),
+          stat(t('lead.attendance'), fmtNum(f.attendance), t('unit.people'), 'accent big'),
+          stat(t('lead.unique'), fmtNum(f.unique_attendees), t('unit.persons')),
+          stat(t('lead.scheduled'), fmtNum(f.events_scheduled), t('unit.events')),
+        ),
+        spark('attendance', t('lead.attendance_7d'), fmtNum),
+      ];
+    } else if (th === 'rule-of-law') {
+      const c = cat('dispute');
+      const share = f.tickets_open ? c.open / f.tickets_open : NaN;
+      body = h(
+        'div',
+        { class: 'split' },
+        ring(share, isFinite(share) ? fmtPct(share) : '—', t('lead.disputes_share')),
+        h(
+          'div',
+          { class: 'stats col' },
+          stat(t('lead.disputes_today'), fmtNum(c.reported), t('unit.tickets'), 'accent big'),
+          stat(t('lead.disputes_open'), fmtNum(c.open), t('unit.tickets'), c.open ? 'warn' : ''),
+          typeof c.resolved === 'number'
+            ? stat(t('lead.disputes_resolved'), fmtNum(c.resolved), t('unit.tickets'), 'good')
+            : durStat(t('lead.mean'), f.mean_resolve_seconds),
+        ),
+      );
+    } else if (th === 'heritage') {
+      body = h(
+        'div',
+        { class: 'duo' },
+        ['garbage', 'parking'].map((name) => {
+          const c = cat(name);
+          return h(
+            'div',
+            { class: 'duo-card', dataset: { category: name } },
+            h('div', { class: 'duo-name' }, C.categoryName(name)),
+            h('div', { class: 'duo-v' + (c.open ? ' warn' : '') }, fmtNum(c.open)),
+            h('div', { class: 'duo-l' }, t('lead.open_now')),
+            h('div', { class: 'duo-foot' }, `${t('lead.reported_today')} ${fmtNum(c.reported)}`),
+          );
+        }),
+      );
+    } else if (th === 'smart') {
+      const speed = [
+        stat(t('lead.resolved_today'), fmtNum(f.tickets_resolved), t('unit.tickets'), 'good'),
+        'mean_dispatch_seconds' in f
+          ? durStat(t('lead.dispatch_mean'), f.mean_dispatch_seconds)
+          : stat(t('lead.reported_today'), fmtNum(f.tickets_reported), t('unit.tickets')),
+        'p90_resolve_seconds' in f
+          ? durStat(t('lead.p90'), f.p90_resolve_seconds)
+          : stat(t('lead.closure'), f.tickets_reported ? fmtPct(f.tickets_resolved / f.tickets_reported) : '—', ''),
+        'resolved_on_time_rate' in f ? stat(t('lead.on_time'), rate(f.resolved_on_time_rate), '', 'accent') : null,
+      ];
+      body = [
+        h('div', { class: 'split' }, durStat(t('lead.mean'), f.mean_resolve_seconds, 'hero accent'), h('div', { class: 'stats rows' }, speed)),
+        spark('mean_resolve_seconds', t('lead.mean_7d'), (v) => fmtDuration(v)),
+      ];
+    } else if (th === 'home') {
+      const cats = (d.categories || []).filter((c) => c.open > 0).slice(0, 6);
+      body = h(
+        'div',
+        { class: 'split home' },
+        stat(t('lead.open_total'), fmtNum(f.tickets_open), t('unit.tickets'), 'hero accent'),
+        cats.length
+          ? h(
+            'div',
+            { class: 'tiles' },
+            cats.map((c) => h('div', { class: 'tile' }, h('b', null, fmtNum(c.open)), h('span', null, C.categoryName(c.category)))),
+          )
+          : h('div', { class: 'empty' }, t('lead.none')),
+      );
+    } else if ('resolved_on_time_rate' in f) {
+      // The closed loop at a glance: how much is resolved by its deadline, and how fast.
+      const onTime = typeof f.resolved_on_time_rate === 'number' ? f.resolved_on_time_rate : NaN;
+      body = h(
+        'div',
+        { class: 'split' },
+        ring(onTime, rate(f.resolved_on_time_rate), t('lead.on_time')),
+        h(
+          'div',
+          { class: 'stats grid2' },
+          stat(t('lead.reported'), fmtNum(f.tickets_reported), t('unit.tickets'), 'accent'),
+          stat(t('lead.dispatched'), fmtNum(f.tickets_dispatched), t('unit.tickets')),
+          durStat(t('lead.mean'), f.mean_resolve_seconds),
+          stat(t('lead.due_soon'), fmtNum(f.tickets_due_soon), t('unit.tickets'), f.tickets_due_soon ? 'warn' : ''),
+        ),
+      );
+    } else {
+      const closure = f.tickets_reported ? f.tickets_resolved / f.tickets_reported : NaN;
+      body = h(
+        'div',
+        { class: 'split' },
+        ring(closure, isFinite(closure) ? fmtPct(closure) : '—', t('lead.closure')),
+        h(
+          'div',
+          { class: 'stats grid2' },
+          stat(t('lead.reported'), fmtNum(f.tickets_reported), t('unit.tickets'), 'accent'),
+          durStat(t('lead.mean'), f.mean_resolve_seconds),
+          stat(t('lead.closed'), fmtNum(f.tickets_closed), t('unit.tickets'), 'good'),
+          stat(t('lead.reopened'), fmtNum(f.tickets_reopened), t('unit.tickets'), f.tickets_reopened ? 'warn' : ''),
+        ),
+      );
+    }
+    $('lead').replaceChildren(...[].concat(body));
+  }
+
+  /** A small 7-day bar chart of one series, today highlighted. */
+  function spark(metric, label, fmt) {
+    const pts = st.series[metric] || [];
+    const box = h('div', { class: 'spark' }, h('div', { class: 'spark-l' }, label));
+    const vals = pts.map((p) => (typeof p.value === 'number' ? p.value : 0));
+    const max = Math.max(1, ...vals);
+    const W = 700;
+    const H = 120;
+    const bw = W / Math.max(7, pts.length);
+    const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'spark-svg' });
+    pts.forEach((p, i) => {
+      const v = vals[i];
+      const bh = Math.max(2, (v / max) * (H - 6));
+      g.append(
+        svg('rect', {
+          x: (i * bw + bw * 0.18).toFixed(1), y: (H - bh).toFixed(1), width: (bw * 0.64).toFixed(1), height: bh.toFixed(1),
+          class: i === pts.length - 1 ? 'today' : '', rx: 3,
+        }),
+      );
+    });
+    const labels = h(
+      'div',
+      { class: 'spark-x' },
+      pts.map((p, i) => h('span', { class: i === pts.length - 1 ? 'today' : '' }, p.value === null ? '—' : fmt(p.value))),
+    );
+    box.append(g, labels);
+    return box;
+  }
+
+  function renderChildren(d) {
+    const body = $('children');
+    const kids = d.children || [];
+    if (!kids.length) {
+      body.replaceChildren(h('div', { class: 'empty' }, t('children.none')));
+      $('children-page').textContent = '';
+      return;
+    }
+    const maxOpen = Math.max(1, ...kids.map((c) => c.figures.tickets_open));
+    const head = h(
+      'tr',
+      null,
+      h('th', { class: 'unit' }, t('col.unit')),
+      ['open', 'overdue', 'resolved', 'events', 'attendance'].map((k) => h('th', null, t('col.' + k))),
+    );
+    const rows = kids.map((c) => {
+      const f = c.figures;
+      return h(
+        'tr',
+        { dataset: { scope: c.scope } },
+        h(
+          'td',
+          { class: 'unit' },
+          h('a', { href: screenHref(c.scope) }, c.name || c.scope),
+          c.theme ? h('span', { class: 'chip', dataset: { theme: c.theme } }, C.themeName(c.theme)) : null,
+        ),
+        h(
+          'td',
+          { class: 'n open' },
+          h('span', { class: 'cellbar', style: { width: `${(f.tickets_open / maxOpen) * 100}%` } }),
+          h('span', { class: 'v' }, fmtNum(f.tickets_open)),
+        ),
+        h('td', { class: 'n overdue' + (f.tickets_overdue > 0 ? ' hot' : '') }, fmtNum(f.tickets_overdue)),
+        h('td', { class: 'n resolved' }, fmtNum(f.tickets_resolved)),
+        h('td', { class: 'n' }, fmtNum(f.events_held)),
+        h('td', { class: 'n' }, fmtNum(f.attendance)),
+      );
+    });
+    body.replaceChildren(h('table', { class: 'units' }, h('thead', null, head), h('tbody', null, rows)));
+  }
+
+  /** Hides the rows of a list that would spill out of its panel (a wall has no scroll bar). */
+  function fitRows(body) {
+    const rows = [...body.children];
+    rows.forEach((r) => {
+      r.hidden = false;
+    });
+    const bottom = body.getBoundingClientRect().bottom + 1;
+    rows.forEach((r) => {
+      if (r.getBoundingClientRect().bottom > bottom) r.hidden = true;
+    });
+  }
+
+  function fitLists() {
+    fitRows($('categories'));
+    fitRows($('top-grids'));
+    paginateChildren();
+  }
+
+  /** Shows the page of children that fits; a wall has no scroll bar, so pages rotate. */
+  function paginateChildren() {
+    const body = $('children');
+    const rows = [...body.querySelectorAll('tbody tr')];
+    const thead = body.querySelector('thead');
+    if (!rows.length || !thead) return;
+    rows.forEach((r) => {
+      r.hidden = false;
+    });
+    const rowH = rows[0].getBoundingClientRect().height || 1;
+    const per = Math.max(1, Math.floor((body.clientHeight - thead.getBoundingClientRect().height) / rowH));
+    const pages = Math.ceil(rows.length / per);
+    if (st.childPage >= pages) st.childPage = 0;
+    rows.forEach((r, i) => {
+      r.hidden = Math.floor(i / per) !== st.childPage;
+    });
+    $('children-page').textContent = pages > 1 ? t('children.page', { i: st.childPage + 1, n: pages }) : '';
+  }
+
+  function renderCategories(d) {
+    const body = $('categories');
+    const cats = (d.categories || []).slice(0, 10);
+    if (!cats.length) {
+      body.replaceChildren(h('div', { class: 'empty' }, t('cats.none')));
+      return;
+    }
+    const max = Math.max(1, ...cats.map((c) => Math.max(c.open, c.reported)));
+    const pct = (v) => `${(v / max) * 100}%`;
+    body.replaceChildren(
+      ...cats.map((c) =>
+        h(
+          'div',
+          { class: 'cat', dataset: { category: c.category } },
+          h('div', { class: 'cat-name' }, C.categoryName(c.category)),
+          h(
+            'div',
+            { class: 'cat-bars' },
+            h('div', { class: 'bar b-open', style: { width: pct(c.open) } }),
+            h('div', { class: 'bar b-rep', style: { width: pct(c.reported) } }),
+          ),
+          h('div', { class: 'cat-v' }, h('b', null, fmtNum(c.open)), h('span', null, ` / ${fmtNum(c.reported)}`)),
+        ),
+      ),
+    );
+  }
+
+  function renderPipeline(d) {
+    const s = d.tickets_by_status || {};
+    const f = d.figures;
+    const steps = PIPELINE.map((k, i) =>
+      h(
+        'div',
+        { class: `step s-${k}`, dataset: { status: k } },
+        h('div', { class: 'step-n' }, String(i + 1)),
+        h('b', null, fmtNum(s[k] || 0)),
+        h('span', null, t('status.' + k)),
+      ),
+    );
+    $('pipeline').replaceChildren(
+      h('div', { class: 'steps' }, steps),
+      h(
+        'div',
+        { class: 'pipe-foot' },
+        h('span', { class: 'chip-line' + ((s.reopened || 0) > 0 ? ' warn' : ''), dataset: { status: 'reopened' } },
+          `${t('status.reopened')} ${fmtNum(s.reopened || 0)}`),
+        h('span', { class: 'chip-line good' }, t('pipeline.closed', { n: fmtNum(f.tickets_closed) })),
+        h('span', { class: 'chip-line' }, t('pipeline.reopened', { n: fmtNum(f.tickets_reopened) })),
+      ),
+    );
+  }
+
+  function renderTopGrids(d) {
+    const body = $('top-grids');
+    const grids = (d.top_grids || []).filter((g) => g.tickets_open > 0).slice(0, 8);
+    if (!grids.length) {
+      const leaf = !(d.children || []).length && d.figures.tickets_open > 0;
+      body.replaceChildren(h('div', { class: 'empty' }, t(leaf ? 'grids.leaf' : 'grids.none')));
+      return;
+    }
+    const max = Math.max(1, ...grids.map((g) => g.tickets_open));
+    body.replaceChildren(
+      ...grids.map((g, i) =>
+        h(
+          'div',
+          { class: 'rank' + (i < 3 ? ' podium' : ''), dataset: { scope: g.scope } },
+          h('span', { class: 'rank-n' }, String(i + 1)),
+          h('span', { class: 'rank-name' }, unitLabel(g.scope, g.name)),
+          h('span', { class: 'rank-bar' }, h('i', { style: { width: `${(g.tickets_open / max) * 100}%` } })),
+          h('b', { class: 'rank-v' }, fmtNum(g.tickets_open)),
+        ),
+      ),
+    );
+  }
+
+  /** Seven days: bars of tickets reported, a line of tickets resolved, today marked. */
+  function renderTrend() {
+    const body = $('trend');
+    const rep = st.series.tickets_reported || [];
+    const res = st.series.tickets_resolved || [];
+    if (!rep.length) {
+      body.replaceChildren();
+      return;
+    }
+    const W = Math.max(200, body.clientWidth);
+    const H = Math.max(100, body.clientHeight);
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const padB = rem * 2.1;
+    const padT = rem * 1.8;
+    const n = rep.length;
+    const vals = rep.map((p) => p.value || 0);
+    const rvals = res.map((p) => p.value || 0);
+    const max = Math.max(1, ...vals, ...rvals);
+    const cw = W / n;
+    const y = (v) => H - padB - (v / max) * (H - padB - padT);
+    const g = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'trend-svg' });
+    for (let i = 0; i <= 2; i++) {
+      const gy = y((max * i) / 2);
+      g.append(svg('line', { x1: 0, x2: W, y1: gy, y2: gy, class: 'gridline' }));
+    }
+    rep.forEach((p, i) => {
+      const x = i * cw + cw * 0.22;
+      const top = y(vals[i]);
+      const today = i === n - 1;
+      g.append(svg('rect', { x, y: top, width: cw * 0.56, height: Math.max(1, H - padB - top), rx: rem * 0.2, class: 'tb' + (today ? ' today' : '') }));
+      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * 1.1 }, fmtNum(vals[i])));
+      const day = String(p.day || '');
+      g.append(
+        svg(
+          'text',
+          { x: i * cw + cw / 2, y: H - rem * 0.5, class: 'tx' + (today ? ' today' : ''), 'text-anchor': 'middle', 'font-size': rem * 1.05 },
+          today ? t('trend.today') : day.slice(5),
+        ),
+      );
+    });
+    const labels = [...g.querySelectorAll('text.tv')];
+    labels.forEach((l) => l.remove());
+    if (res.length === n) {
+      const pts = rvals.map((v, i) => `${(i * cw + cw / 2).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+      g.append(svg('polyline', { points: pts, class: 'tl' }));
+      rvals.forEach((v, i) => g.append(svg('circle', { cx: i * cw + cw / 2, cy: y(v), r: rem * 0.32, class: 'td' })));
+    }
+    g.append(...labels); // bar values on top of the line
+    body.replaceChildren(g);
+  }
+
+  function renderFoot(d) {
+    $('foot-day').textContent = t('foot.day', { day: d.day });
+    const asOf = Date.parse(d.as_of);
+    $('foot-asof').textContent = t('foot.as_of', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
+    $('foot-scope').textContent = d.scope;
+  }
+
+  function rerender() {
+    if (st.dash) render(st.dash);
+    if (!$('toast').hidden) $('toast').textContent = t(st.toastKey);
+    paintConn();
+    tick();
+  }
+
+  /* ---------------------------------------------------------------- start */
+
+  function start() {
+    C.applyI18n(document);
+    $('lang').addEventListener('click', () => {
+      C.setLang(C.lang() === 'en' ? 'zh' : 'en');
+      rerender();
+    });
+    let resizeTimer = 0;
+    window.addEventListener('resize', () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(rerender, 120);
+    });
+    window.addEventListener('online', () => {
+      if (!st.sock) connect();
+    });
+    setInterval(tick, 250);
+    setInterval(loadSeries, SERIES_EVERY_MS);
+    setInterval(() => {
+      st.childPage += 1;
+      paginateChildren();
+    }, CHILD_PAGE_MS);
+    /** For diagnostics (and the browser test): the connection as this page sees it. */
+    window.cockpitScreen = {
+      status: () => ({
+        conn: st.conn, epoch: st.epoch, seq: st.seq, attempt: st.attempt, reconnects: st.reconnects, lastMsgAt: st.lastMsgAt,
+      }),
+    };
+    tick();
+    loadUnits();
+    loadSeries();
+    connect();
+  }
+
+  start();
+})();
