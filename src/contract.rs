@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dashboard::{Dashboard, Series};
+use crate::domain::figures::Metric;
 use crate::domain::scope::Scope;
 use crate::http::ingest::IngestReport;
 
@@ -171,7 +172,7 @@ pub struct Panel {
     pub id: String,
     pub title: Localized,
     /// Dashboard figures the panel shows, by name.
-    pub figures: Vec<FigureName>,
+    pub figures: Vec<Metric>,
     /// Ticket categories the panel highlights, if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
@@ -182,33 +183,6 @@ pub struct Panel {
 pub struct Localized {
     pub zh: String,
     pub en: String,
-}
-
-/// Every figure name a panel may show (the keys of `figures` in the dashboard).
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FigureName {
-    EventsHeld,
-    EventsScheduled,
-    EventsCancelled,
-    Attendance,
-    UniqueAttendees,
-    TicketsReported,
-    TicketsOpen,
-    TicketsOverdue,
-    TicketsResolved,
-    TicketsClosed,
-    TicketsReopened,
-    MeanResolveSeconds,
-    TicketsDispatched,
-    MeanDispatchSeconds,
-    P50DispatchSeconds,
-    P90DispatchSeconds,
-    P50ResolveSeconds,
-    P90ResolveSeconds,
-    ResolvedOnTimeRate,
-    ReopenRate,
-    TicketsDueSoon,
 }
 
 /// Every schema of the contract, by file name.

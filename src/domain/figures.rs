@@ -60,17 +60,22 @@ pub mod field {
     }
 }
 
-/// The figures of the contract, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The figures of the contract, by name: the keys of a dashboard's `figures`, the
+/// `metric=` of the series endpoint, and `cockpit_<name>` in Prometheus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Metric {
     EventsHeld,
     EventsScheduled,
+    EventsCancelled,
     Attendance,
     UniqueAttendees,
     TicketsReported,
     TicketsOpen,
     TicketsOverdue,
     TicketsResolved,
+    TicketsClosed,
+    TicketsReopened,
     MeanResolveSeconds,
     TicketsDispatched,
     MeanDispatchSeconds,
@@ -84,15 +89,18 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 21] = [
         Metric::EventsHeld,
         Metric::EventsScheduled,
+        Metric::EventsCancelled,
         Metric::Attendance,
         Metric::UniqueAttendees,
         Metric::TicketsReported,
         Metric::TicketsOpen,
         Metric::TicketsOverdue,
         Metric::TicketsResolved,
+        Metric::TicketsClosed,
+        Metric::TicketsReopened,
         Metric::MeanResolveSeconds,
         Metric::TicketsDispatched,
         Metric::MeanDispatchSeconds,
@@ -109,12 +117,15 @@ impl Metric {
         match self {
             Metric::EventsHeld => "events_held",
             Metric::EventsScheduled => "events_scheduled",
+            Metric::EventsCancelled => "events_cancelled",
             Metric::Attendance => "attendance",
             Metric::UniqueAttendees => "unique_attendees",
             Metric::TicketsReported => "tickets_reported",
             Metric::TicketsOpen => "tickets_open",
             Metric::TicketsOverdue => "tickets_overdue",
             Metric::TicketsResolved => "tickets_resolved",
+            Metric::TicketsClosed => "tickets_closed",
+            Metric::TicketsReopened => "tickets_reopened",
             Metric::MeanResolveSeconds => "mean_resolve_seconds",
             Metric::TicketsDispatched => "tickets_dispatched",
             Metric::MeanDispatchSeconds => "mean_dispatch_seconds",
@@ -136,12 +147,15 @@ impl Metric {
         Some(match self {
             Metric::EventsHeld => f.events_held as f64,
             Metric::EventsScheduled => f.events_scheduled as f64,
+            Metric::EventsCancelled => f.events_cancelled as f64,
             Metric::Attendance => f.attendance as f64,
             Metric::UniqueAttendees => f.unique_attendees as f64,
             Metric::TicketsReported => f.tickets_reported as f64,
             Metric::TicketsOpen => f.tickets_open as f64,
             Metric::TicketsOverdue => f.tickets_overdue as f64,
             Metric::TicketsResolved => f.tickets_resolved as f64,
+            Metric::TicketsClosed => f.tickets_closed as f64,
+            Metric::TicketsReopened => f.tickets_reopened as f64,
             Metric::MeanResolveSeconds => return f.mean_resolve_seconds,
             Metric::TicketsDispatched => f.tickets_dispatched as f64,
             Metric::MeanDispatchSeconds => return f.mean_dispatch_seconds,
@@ -388,7 +402,11 @@ mod tests {
     fn metric_names_round_trip() {
         for m in Metric::ALL {
             assert_eq!(Metric::parse(m.name()), Some(m));
+            assert_eq!(serde_json::to_value(m).unwrap(), m.name(), "one name everywhere");
         }
+        let keys = serde_json::to_value(Figures::default()).unwrap();
+        let keys: Vec<&String> = keys.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), Metric::ALL.len(), "every figure is a metric and the reverse");
         assert_eq!(Metric::parse("tickets"), None);
     }
 
