@@ -124,7 +124,9 @@ impl Server {
             .unwrap();
         self.child = Some(child);
         let client = reqwest::Client::new();
-        for _ in 0..200 {
+        // Up to 60 s: an embedded server rebuilds its memory aggregates from the whole
+        // journal before it answers, and a debug build on a busy 2-core machine is slow.
+        for _ in 0..1200 {
             if client.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
                 return;
             }
