@@ -90,11 +90,19 @@ impl Access {
 
     /// Ingest: the scope the caller may write under (`None` when open), after rate limits.
     pub async fn writer(&self, req: &HttpRequest) -> Result<Option<Scope>, ApiError> {
+        self.writer_key(req, None).await
+    }
+
+    /// Like [`Access::writer`], with the key given in a field (Open311's `api_key`)
+    /// rather than the header; the header still counts when the field is absent.
+    pub async fn writer_key(&self, req: &HttpRequest, key: Option<&str>) -> Result<Option<Scope>, ApiError> {
         self.limit_address(req)?;
         if self.is_open() {
             return Ok(None);
         }
-        let presented = bearer(req).ok_or_else(|| ApiError::Unauthorized("an API key is required: Authorization: Bearer ck_…".into()))?;
+        let presented = key
+            .or_else(|| bearer(req))
+            .ok_or_else(|| ApiError::Unauthorized("an API key is required: Authorization: Bearer ck_…".into()))?;
         let (id, secret) = ApiKey::parse(presented).ok_or_else(|| ApiError::Unauthorized("malformed API key".into()))?;
         let key = self
             .keys

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod health;
 pub mod ingest;
+pub mod open311;
 pub mod query;
 pub mod screen;
 pub mod ws;
@@ -43,4 +44,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ws::configure(cfg);
     health::configure(cfg);
     screen::configure(cfg);
+    open311::configure(cfg);
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod closed_loop;
 mod dashboard;
+#[path = "../support/mod.rs"]
 mod helpers;
 mod hostile;
 mod ingest;

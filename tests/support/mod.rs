@@ -1,6 +1,9 @@
-//! Test harness: `spawn_app(backend)` runs the real application on port 0 with
-//! its own database (a fresh PostgreSQL database, or a temp SQLite file) and its
-//! own Redis key prefix, and removes them when the test ends.
+//! Test harness shared by the HTTP suites (`tests/api`, `tests/open311`), included
+//! as `#[path = "../support/mod.rs"] mod helpers;`: `spawn_app(backend)` runs the
+//! real application on port 0 with its own database (a fresh PostgreSQL database,
+//! or a temp SQLite file) and its own Redis key prefix, removed when the test ends.
+
+#![allow(dead_code)] // Each suite uses its own part of the harness.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
@@ -48,6 +51,17 @@ pub fn backends() -> Vec<Backend> {
         }),
     }
     out
+}
+
+/// Whether every optional part of the suite must run (`scripts/with-services.sh` sets it).
+pub fn required() -> bool {
+    std::env::var("COCKPIT_REQUIRE_SERVICES").as_deref() == Ok("1")
+}
+
+/// Straight to stderr: libtest captures eprintln! of passing tests.
+pub fn loud(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!!\n!! {message}\n!!!!!!!!\n");
 }
 
 pub fn production() -> Option<Backend> {
