@@ -24,6 +24,7 @@ pub mod http;
 pub mod hub;
 pub mod ingest;
 pub mod metrics;
+pub mod openapi;
 pub mod records;
 pub mod registry;
 pub mod startup;

@@ -129,10 +129,16 @@ fn schema(out: &std::path::Path, check: bool) -> anyhow::Result<()> {
             "{} differ from the code: run `cockpit schema`: {stale:?}",
             out.display()
         );
-        println!("{} is current", out.display());
+        let openapi = std::fs::read_to_string("docs/openapi.json").unwrap_or_default();
+        anyhow::ensure!(
+            openapi == cockpit::openapi::render(),
+            "docs/openapi.json differs from the code: run `cockpit schema`"
+        );
+        println!("{} and docs/openapi.json are current", out.display());
     } else {
         cockpit::contract::write(out)?;
-        println!("wrote {}", out.display());
+        std::fs::write("docs/openapi.json", cockpit::openapi::render())?;
+        println!("wrote {} and docs/openapi.json", out.display());
     }
     Ok(())
 }

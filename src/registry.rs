@@ -20,7 +20,7 @@ pub struct Registry {
 }
 
 /// A scope with its children, for `GET /api/v1/scopes`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Node {
     #[serde(flatten)]
     pub info: ScopeInfo,

@@ -109,7 +109,7 @@ impl fmt::Debug for Scope {
 }
 
 /// A registered unit: its path, display name and, for communities, a theme.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScopeInfo {
     pub id: Scope,
     pub name: String,

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/scopes/{scope}/series", web::get().to(series))
         .route("/api/v1/scopes/{scope}/overdue", web::get().to(overdue))
         .route("/api/v1/themes/{theme}", web::get().to(theme))
+        .route("/api/v1/openapi.json", web::get().to(openapi))
         .route("/metrics", web::get().to(metrics));
 }
 
@@ -93,6 +94,10 @@ async fn series(
             .ok_or_else(|| ApiError::bad("invalid_days", "days must be a whole number from 1 to 366"))?,
     };
     Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, days).await?))
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(crate::openapi::render())
 }
 
 /// A theme's dashboard definition (`dashboard-schema/themes/`): which panels lead.

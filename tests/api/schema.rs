@@ -33,6 +33,31 @@ fn the_committed_schemas_are_current() {
 }
 
 #[test]
+fn the_committed_openapi_document_is_current_and_served() {
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json")).unwrap_or_default();
+    assert!(
+        committed == cockpit::openapi::render(),
+        "run `cargo run -- schema` and commit docs/openapi.json"
+    );
+    let doc = cockpit::openapi::document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/events",
+        "/api/v1/scopes/{scope}/dashboard",
+        "/api/v1/ws",
+        "/api/v1/admin/keys",
+        "/metrics",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    let refs = doc.to_string();
+    for r in refs.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &r[..r.find('"').unwrap()];
+        assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+    }
+}
+
+#[test]
 fn every_theme_definition_validates_and_leads_with_one_of_its_panels() {
     let theme = schema("theme.json");
     for (name, text) in cockpit::contract::THEMES {

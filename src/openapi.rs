@@ -1,0 +1,381 @@
+//! The OpenAPI 3.1 document of the whole HTTP API, generated from the same Rust
+//! types as `dashboard-schema/` (OpenAPI 3.1 speaks JSON Schema 2020-12), served at
+//! `GET /api/v1/openapi.json` and committed as `docs/openapi.json` (a test fails
+//! when the committed copy is stale).
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use crate::contract::{AttendanceIn, Batch, EventIn, ScreenMessage, ThemeDefinition, TicketIn, TransitionIn};
+use crate::dashboard::{Dashboard, Series};
+use crate::domain::figures::Metric;
+use crate::http::ingest::IngestReport;
+use crate::registry::Node;
+
+/// An error answer, `{code, message}` (Open311 uses its own format, see docs/open311.md).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+struct Doc {
+    generator: SchemaGenerator,
+    paths: Map<String, Value>,
+}
+
+fn param(name: &str, place: &str, required: bool, schema: Value, about: &str) -> Value {
+    json!({"name": name, "in": place, "required": required, "schema": schema, "description": about})
+}
+
+fn scope_param() -> Value {
+    param(
+        "scope",
+        "path",
+        true,
+        json!({"$ref": "#/components/schemas/Scope"}),
+        "A registered scope, e.g. nanan.nanping.zhengjie",
+    )
+}
+
+impl Doc {
+    fn schema<T: JsonSchema>(&mut self) -> Value {
+        self.generator.subschema_for::<T>().to_value()
+    }
+
+    fn json(&mut self, about: &str, schema: Value) -> Value {
+        json!({"description": about, "content": {"application/json": {"schema": schema}}})
+    }
+
+    fn errors(&mut self, codes: &[(&str, &str)]) -> Map<String, Value> {
+        let body = self.schema::<ErrorBody>();
+        codes
+            .iter()
+            .map(|(c, about)| (c.to_string(), self.json(about, body.clone())))
+            .collect()
+    }
+
+    /// Adds one operation; `security` names a scheme or is empty for public endpoints.
+    #[allow(clippy::too_many_arguments)]
+    fn op(
+        &mut self,
+        method: &str,
+        path: &str,
+        tag: &str,
+        summary: &str,
+        security: &str,
+        params: Vec<Value>,
+        body: Option<Value>,
+        mut responses: Map<String, Value>,
+    ) {
+        let mut op = json!({"tags": [tag], "summary": summary, "parameters": params, "operationId": format!("{method}_{}", path.replace(['/', '{', '}', '.'], "_"))});
+        if let Some(b) = body {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b}}});
+        }
+        if !security.is_empty() {
+            op["security"] = json!([{ security: [] }]);
+            responses.extend(self.errors(&[
+                ("401", "Missing or invalid credential (secured deployments)"),
+                ("429", "Rate limited; see Retry-After"),
+            ]));
+        }
+        op["responses"] = Value::Object(responses);
+        let entry = self.paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = op;
+    }
+
+    fn ingest<T: JsonSchema>(&mut self, path: &str, summary: &str, params: Vec<Value>) {
+        let body = self.schema::<Batch<T>>();
+        let report = self.schema::<IngestReport>();
+        let mut r = Map::new();
+        r.insert("200".into(), self.json("Every record accepted or a duplicate", report.clone()));
+        r.insert(
+            "422".into(),
+            self.json(
+                "Some records rejected (listed by index and field); the others were processed",
+                report,
+            ),
+        );
+        r.extend(self.errors(&[
+            ("400", "Not JSON, not an object or array, or empty"),
+            ("413", "More records than max_batch"),
+            ("503", "The record store is unavailable; nothing was acknowledged"),
+        ]));
+        self.op("post", path, "ingest", summary, "ingestKey", params, Some(body), r);
+    }
+
+    fn read(&mut self, path: &str, summary: &str, params: Vec<Value>, schema: Value) {
+        let mut r = Map::new();
+        r.insert("200".into(), self.json(summary, schema));
+        r.extend(self.errors(&[
+            ("400", "Malformed scope or parameter"),
+            ("403", "The token is for another scope"),
+            ("404", "Unknown scope"),
+        ]));
+        self.op("get", path, "query", summary, "screenToken", params, None, r);
+    }
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let settings = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into());
+    let mut d = Doc {
+        generator: settings.into_generator(),
+        paths: Map::new(),
+    };
+    d.ingest::<EventIn>("/api/v1/events", "Send events; re-posting an id moves its status", vec![]);
+    d.ingest::<AttendanceIn>("/api/v1/attendance", "Send check-ins", vec![]);
+    d.ingest::<TicketIn>("/api/v1/tickets", "Report tickets (上报)", vec![]);
+    d.ingest::<TransitionIn>(
+        "/api/v1/transitions",
+        "Move tickets through the closed loop (each record names its ticket_id)",
+        vec![],
+    );
+    d.ingest::<TransitionIn>(
+        "/api/v1/tickets/{id}/transitions",
+        "Move one ticket through the closed loop",
+        vec![param("id", "path", true, json!({"type": "string"}), "The ticket")],
+    );
+    let tree = json!({"type": "object", "properties": {"scopes": {"type": "array", "items": d.schema::<Node>()}}, "required": ["scopes"]});
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The registered tree, roots first", tree));
+    d.op("get", "/api/v1/scopes", "query", "The scope tree", "", vec![], None, r);
+    let day = param(
+        "day",
+        "query",
+        false,
+        json!({"type": "string", "format": "date"}),
+        "A local day; default today",
+    );
+    let dash = d.schema::<Dashboard>();
+    d.read(
+        "/api/v1/scopes/{scope}/dashboard",
+        "A scope's dashboard: exactly what a screen receives",
+        vec![scope_param(), day],
+        dash,
+    );
+    let metric = d.schema::<Metric>();
+    let series = d.schema::<Series>();
+    d.read(
+        "/api/v1/scopes/{scope}/series",
+        "Daily values of one figure",
+        vec![
+            scope_param(),
+            param("metric", "query", true, metric, "A figure name"),
+            param(
+                "days",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": 366}),
+                "How many days, ending today (default 30)",
+            ),
+        ],
+        series,
+    );
+    d.read(
+        "/api/v1/scopes/{scope}/overdue",
+        "Open tickets past their deadline, oldest first, and how many fall due soon",
+        vec![
+            scope_param(),
+            param(
+                "limit",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": 1000}),
+                "At most this many (default 50)",
+            ),
+            param(
+                "due_within_hours",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": 2160}),
+                "Due-soon horizon",
+            ),
+        ],
+        json!({"type": "object"}),
+    );
+    let theme = d.schema::<ThemeDefinition>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The theme's dashboard definition", theme));
+    r.extend(d.errors(&[("404", "No such theme")]));
+    d.op(
+        "get",
+        "/api/v1/themes/{theme}",
+        "query",
+        "Which panels a theme's screen leads with",
+        "",
+        vec![param("theme", "path", true, json!({"type": "string"}), "e.g. health")],
+        None,
+        r,
+    );
+    let message = d.schema::<ScreenMessage>();
+    let mut r = Map::new();
+    r.insert(
+        "101".into(),
+        json!({"description": "Switching to WebSocket; the server then sends ScreenMessage frames", "content": {"application/json": {"schema": message}}}),
+    );
+    r.extend(d.errors(&[
+        ("400", "Missing or malformed scope"),
+        ("403", "Token for another scope, or a foreign Origin"),
+        ("404", "Unknown scope"),
+        ("503", "This instance serves its maximum of screens"),
+    ]));
+    let ws_params = vec![
+        param(
+            "scope",
+            "query",
+            true,
+            json!({"$ref": "#/components/schemas/Scope"}),
+            "The scope to watch",
+        ),
+        param(
+            "token",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "A screen token (secured deployments)",
+        ),
+        param(
+            "since",
+            "query",
+            false,
+            json!({"type": "integer"}),
+            "The last seq a reconnecting screen saw",
+        ),
+    ];
+    d.op(
+        "get",
+        "/api/v1/ws",
+        "screens",
+        "Open a screen (WebSocket upgrade)",
+        "screenToken",
+        ws_params,
+        None,
+        r,
+    );
+    admin(&mut d);
+    health(&mut d);
+    let schemas = d.generator.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Community Cockpit", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Live dashboards for a city's grassroots units. See docs/api.md. Open311 GeoReport v2 is served under /open311/v2 (docs/open311.md)."},
+        "paths": d.paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "ingestKey": {"type": "http", "scheme": "bearer", "description": "An ingest API key ck_<id>_<secret>, bound to a scope"},
+                "screenToken": {"type": "http", "scheme": "bearer", "description": "A signed screen token st1~…, also accepted as ?token="},
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token"}
+            }
+        }
+    })
+}
+
+fn admin(d: &mut Doc) {
+    let obj = json!({"type": "object"});
+    let scope_in = json!({"type": "object", "properties": {"id": {"$ref": "#/components/schemas/Scope"}, "name": {"type": "string"}, "theme": {"type": "string"}}, "required": ["id", "name"]});
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Registered", obj.clone()));
+    r.extend(d.errors(&[("400", "A malformed scope or an unregistered parent")]));
+    let body = json!({"oneOf": [scope_in.clone(), {"type": "array", "items": scope_in}]});
+    d.op(
+        "post",
+        "/api/v1/admin/scopes",
+        "admin",
+        "Register or rename scopes",
+        "adminToken",
+        vec![],
+        Some(body),
+        r,
+    );
+    let mut r = Map::new();
+    r.insert("201".into(), d.json("The key; its secret is shown only here", obj.clone()));
+    r.extend(d.errors(&[("400", "Malformed scope"), ("404", "Unknown scope")]));
+    let body = json!({"type": "object", "properties": {"scope": {"type": "string"}, "label": {"type": "string"}}, "required": ["scope"]});
+    d.op(
+        "post",
+        "/api/v1/admin/keys",
+        "admin",
+        "Create an ingest key bound to a scope",
+        "adminToken",
+        vec![],
+        Some(body),
+        r,
+    );
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every key, without secrets", obj.clone()));
+    d.op(
+        "get",
+        "/api/v1/admin/keys",
+        "admin",
+        "List ingest keys",
+        "adminToken",
+        vec![],
+        None,
+        r,
+    );
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Revoked", obj.clone()));
+    r.extend(d.errors(&[("404", "No such key")]));
+    d.op(
+        "delete",
+        "/api/v1/admin/keys/{id}",
+        "admin",
+        "Revoke an ingest key",
+        "adminToken",
+        vec![param("id", "path", true, json!({"type": "string"}), "Key id")],
+        None,
+        r,
+    );
+    let mut r = Map::new();
+    r.insert("201".into(), d.json("A token for the scope and everything under it", obj));
+    r.extend(d.errors(&[("400", "Malformed scope or ttl, or an open deployment")]));
+    let body = json!({"type": "object", "properties": {"scope": {"type": "string"}, "ttl_secs": {"type": "integer", "minimum": 60}}, "required": ["scope"]});
+    d.op(
+        "post",
+        "/api/v1/admin/screen-tokens",
+        "admin",
+        "Issue a screen token",
+        "adminToken",
+        vec![],
+        Some(body),
+        r,
+    );
+}
+
+fn health(d: &mut Doc) {
+    let obj = json!({"type": "object"});
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The process answers", obj.clone()));
+    d.op("get", "/healthz", "operations", "Liveness", "", vec![], None, r);
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The record and aggregate stores answer", obj.clone()));
+    r.insert("503".into(), d.json("Degraded: names the backend that does not answer", obj));
+    d.op("get", "/readyz", "operations", "Readiness", "", vec![], None, r);
+    let mut r = Map::new();
+    r.insert(
+        "200".into(),
+        json!({"description": "Prometheus text exposition", "content": {"text/plain": {"schema": {"type": "string"}}}}),
+    );
+    d.op("get", "/metrics", "operations", "Prometheus metrics", "", vec![], None, r);
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("This document", json!({"type": "object"})));
+    d.op(
+        "get",
+        "/api/v1/openapi.json",
+        "operations",
+        "The OpenAPI document",
+        "",
+        vec![],
+        None,
+        r,
+    );
+}
+
+/// The document as committed: pretty, with a final newline.
+pub fn render() -> String {
+    serde_json::to_string_pretty(&document()).unwrap_or_default() + "\n"
+}
