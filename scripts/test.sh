@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh [CARGO TEST ARGS...] — the project's one test command.
 #
-# Checks formatting, runs clippy with warnings as errors, then runs all tests.
+# Checks formatting, runs clippy with warnings as errors, runs all tests, then
+# fuzzes the live HTTP API against its OpenAPI document (scripts/schemathesis.sh).
 # Everything runs under scripts/with-services.sh, which starts a throwaway
 # PostgreSQL and Redis on free loopback ports and removes them afterwards:
 # tests must never touch data we did not create (no system 5432/6379).
@@ -20,4 +21,6 @@ exec scripts/with-services.sh bash -c '
     cargo fmt --all -- --check
     cargo clippy --all-targets "${locked[@]}" -- -D warnings
     cargo test --all-targets "${locked[@]}" "$@"
+    # The contract against a live server: schemathesis fuzzes every documented route.
+    if [[ $# -eq 0 ]]; then scripts/schemathesis.sh; fi
 ' test.sh "$@"

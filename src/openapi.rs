@@ -75,7 +75,8 @@ impl Doc {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b}}});
         }
         if !security.is_empty() {
-            op["security"] = json!([{ security: [] }]);
+            // Optional: a deployment may run open (the embedded demo).
+            op["security"] = json!([{ security: [] }, {}]);
             responses.extend(self.errors(&[
                 ("401", "Missing or invalid credential (secured deployments)"),
                 ("429", "Rate limited; see Retry-After"),

@@ -197,7 +197,13 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY))
-            .app_data(web::JsonConfig::default().limit(1024 * 1024))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(|e, _| bad_input("invalid_json", e)),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input("invalid_query", e)))
+            .app_data(web::PathConfig::default().error_handler(|e, _| bad_input("invalid_path", e)))
             .wrap(from_fn(metrics::track))
             .configure(http::configure)
     })
@@ -206,6 +212,12 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+/// Extractor failures (a malformed JSON body, query or path) answer in the API's
+/// own `{code, message}` form, not actix's plain text.
+fn bad_input(code: &'static str, e: impl std::fmt::Display) -> actix_web::Error {
+    crate::error::ApiError::bad(code, e.to_string()).into()
 }
 
 /// Cross-origin browser access only for the configured origins (same-origin pages need none).
