@@ -112,3 +112,31 @@ async fn a_scope_may_shorten_a_categorys_deadline() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_screen_sees_a_ticket_turn_overdue_with_no_new_input() {
+    for b in backends() {
+        let app = spawn_app_with(&b, |s| {
+            s.scope_deadlines
+                .insert("nanan.nanping.zhengjie".into(), [("street_light".to_string(), 2)].into());
+        })
+        .await;
+        let now = jiff::Timestamp::now().to_string();
+        app.ingest(
+            "/api/v1/tickets",
+            json!({"id":"lamp","scope":"nanan.nanping.zhengjie.g03","category":"street_light","reported_at":now}),
+        )
+        .await;
+        let mut screen = app.screen("nanan.nanping.zhengjie").await;
+        let first = screen.next(std::time::Duration::from_secs(3)).await.unwrap();
+        assert_eq!(first["data"]["figures"]["tickets_overdue"].as_i64(), Some(0), "not overdue yet");
+        // Nothing is sent from here on: the deadline passing alone must move the figure.
+        let later = screen
+            .until(std::time::Duration::from_secs(6), |m| {
+                m["data"]["figures"]["tickets_overdue"].as_i64() == Some(1)
+            })
+            .await;
+        assert!(later.is_some(), "{b:?}: the screen was pushed the overdue ticket at its deadline");
+        assert_eq!(later.unwrap()["type"], "update");
+    }
+}
