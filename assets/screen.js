@@ -51,6 +51,7 @@
     lastSeq: null, // the last seq seen, kept across reconnects (`since`)
     reconnects: 0,
     units: null, // scope id -> {name, theme, parent}
+    themes: {}, // theme -> its dashboard definition (dashboard-schema/themes), or false while loading
     series: {}, // metric -> [{day, value}]
     seriesAt: 0,
     seriesTimer: 0,
@@ -295,6 +296,29 @@
     }
   }
 
+  /**
+   * The theme's dashboard definition (GET /api/v1/themes/{theme}, from
+   * dashboard-schema/themes/): it names the lead panel, its title and the ticket
+   * categories it highlights. The built-in layout per theme is the fallback.
+   */
+  async function loadTheme(th) {
+    if (!th || th in st.themes) return;
+    st.themes[th] = false;
+    try {
+      const r = await fetch(`/api/v1/themes/${encodeURIComponent(th)}`, { cache: 'no-store' });
+      if (r.ok) st.themes[th] = await r.json();
+      if (st.dash) render(st.dash);
+    } catch (e) {
+      delete st.themes[th]; // try again on the next render
+    }
+  }
+
+  /** The lead panel of a theme's definition, if loaded. */
+  function leadPanel(th) {
+    const def = st.themes[th];
+    return def ? (def.panels || []).find((p) => p.id === def.lead) || null : null;
+  }
+
   function seriesMetrics() {
     const m = ['tickets_reported', 'tickets_resolved'];
     const th = themeOf(st.dash);
@@ -489,9 +513,12 @@
 
   function renderLead(d) {
     const th = themeOf(d);
+    loadTheme(th || 'default');
+    const lead = leadPanel(th || 'default');
     const panel = $('lead-panel');
     panel.className = 'panel lead lead-' + (th || 'overview');
-    $('lead-title').textContent = t('lead.' + (th || 'overview'));
+    $('lead-title').textContent = lead ? lead.title[C.lang() === 'en' ? 'en' : 'zh'] : t('lead.' + (th || 'overview'));
+    const highlighted = (lead && lead.categories) || [];
     const f = d.figures;
     const cat = (name) => (d.categories || []).find((c) => c.category === name) || { category: name, reported: 0, open: 0 };
     let body;
@@ -508,7 +535,7 @@
         spark('attendance', t('lead.attendance_7d'), fmtNum),
       ];
     } else if (th === 'rule-of-law') {
-      const c = cat('dispute');
+      const c = cat(highlighted[0] || 'dispute');
       const share = f.tickets_open ? c.open / f.tickets_open : NaN;
       body = h(
         'div',
@@ -528,7 +555,7 @@
       body = h(
         'div',
         { class: 'duo' },
-        ['garbage', 'parking'].map((name) => {
+        (highlighted.length >= 2 ? highlighted.slice(0, 2) : ['garbage', 'parking']).map((name) => {
           const c = cat(name);
           return h(
             'div',

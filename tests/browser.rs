@@ -248,6 +248,18 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         )
         .await
         .unwrap_or_else(|e| panic!("{}", report(&e)));
+        // The lead panel's title comes from the theme's definition (dashboard-schema/themes).
+        let def: serde_json::Value = serde_json::from_str(cockpit::contract::THEMES.iter().find(|(t, _)| *t == theme).unwrap().1).unwrap();
+        let lead = def["panels"].as_array().unwrap().iter().find(|p| p["id"] == def["lead"]).unwrap();
+        let lang = page.eval("document.documentElement.lang === 'en' ? 'en' : 'zh'").await.unwrap();
+        let want = lead["title"][lang.as_str().unwrap()].clone();
+        let shown = page
+            .wait_for(
+                &format!("document.getElementById('lead-title').textContent === {want}"),
+                Duration::from_secs(5),
+            )
+            .await;
+        assert!(shown.is_ok(), "{scope}: the lead title is the definition's {want}");
         page.screenshot(1920, 1080, &shots.join(format!("{name}-1080p.png"))).await.unwrap();
     }
     page.screenshot(3840, 2160, &shots.join("xinglong-4k.png")).await.unwrap();
