@@ -56,8 +56,9 @@ return 1
 "#;
 
 /// Count and nearest-rank p50 / p90 of a sorted set's scores, read on the server so a
-/// busy day's durations never cross the network.
-const SPREAD: &str = r#"
+/// busy day's durations never cross the network. Flagged `no-writes` (Redis ≥ 7) so it
+/// runs where writes are refused: a read replica, or a server pausing writes.
+const SPREAD: &str = r#"#!lua flags=no-writes
 local n = redis.call('ZCARD', KEYS[1])
 if n == 0 then return {'0'} end
 local function at(p)

@@ -217,3 +217,66 @@ async fn a_notice_lost_between_instances_forces_a_refresh() {
     }
     pg.drop_db().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_that_hears_nothing_is_replaced_within_ten_seconds() {
+    if services().is_none() {
+        return;
+    }
+    let dir = Workdir::new();
+    let mut redis = Redis::new();
+    redis.start().await;
+    let s = Settings {
+        redis_url: Some(Secret::new(redis.url())),
+        ..settings(&dir)
+    };
+    let (base, handle, port) = serve(s).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/v1/ws?scope=nanan"))
+        .await
+        .unwrap();
+    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "snapshot")
+        .await
+        .unwrap();
+    assert_eq!(
+        post(&reqwest::Client::new(), &format!("{base}/api/v1/tickets"), &ticket("k0"))
+            .await
+            .status(),
+        200
+    );
+    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "update").await.unwrap();
+    // Every PUBLISH (heartbeats included) now stalls while the subscription stays connected.
+    let client = redis::Client::open(redis.url().as_str()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    let _: String = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(20_000)
+        .arg("WRITE")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let paused = std::time::Instant::now();
+    // The broker notices the silence and refreshes every screen. (A write pause also
+    // blocks PFCOUNT, so here the refresh itself fails and the screen is told its
+    // figures are stale; either way the screen hears about it.)
+    let told = next_json(&mut ws, Duration::from_secs(16), |m| m["type"] == "update" || m["code"] == "stale").await;
+    let took = paused.elapsed();
+    let _: String = redis::cmd("CLIENT").arg("UNPAUSE").query_async(&mut c).await.unwrap();
+    assert!(told.is_some(), "the silent link was never noticed");
+    assert!(
+        took >= Duration::from_secs(8) && took <= Duration::from_secs(14),
+        "noticed after {took:?}: the broker's silence limit is 10 s"
+    );
+    // And the link works again: a new record reaches the screen.
+    assert_eq!(
+        post(&reqwest::Client::new(), &format!("{base}/api/v1/tickets"), &ticket("k1"))
+            .await
+            .status(),
+        200
+    );
+    let fresh = next_json(&mut ws, Duration::from_secs(5), |m| {
+        m["type"] == "update" && m["data"]["figures"]["tickets_reported"] == 2
+    })
+    .await;
+    assert!(fresh.is_some(), "screens are current again after the link was replaced");
+    handle.stop(true).await;
+}
