@@ -117,8 +117,14 @@ impl Access {
     }
 
     /// Reading `scope`: a screen token for it or an ancestor (bearer header or `?token=`).
+    ///
+    /// WebSocket upgrades are not rate limited: screens are long-lived, admitted by
+    /// `max_screens`, and a whole office's screens reconnecting after a restart share
+    /// one address.
     pub fn reader(&self, req: &HttpRequest, scope: &Scope) -> Result<(), ApiError> {
-        self.limit_address(req)?;
+        if !is_upgrade(req) {
+            self.limit_address(req)?;
+        }
         let Some(tokens) = &self.screens else { return Ok(()) };
         let token = bearer(req)
             .map(str::to_owned)
@@ -150,6 +156,13 @@ impl Access {
         let Some(ip) = req.peer_addr().map(|a| a.ip()) else { return Ok(()) };
         self.by_address.check_key(&ip).map_err(|_| ApiError::RateLimited)
     }
+}
+
+fn is_upgrade(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("upgrade")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.eq_ignore_ascii_case("websocket"))
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
