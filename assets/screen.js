@@ -29,6 +29,25 @@
 
   const scope = decodeURIComponent(location.pathname.replace(/^\/screen\//, '').replace(/\/+$/, ''));
   const $ = (id) => document.getElementById(id);
+  /**
+   * This screen's stable name for screen health: `?screen=` if the installer set one
+   * (e.g. `?screen=tongjing-lobby`), else one made up once and kept in localStorage.
+   */
+  const SCREEN_ID = (() => {
+    const given = new URLSearchParams(location.search).get('screen');
+    if (given && /^[A-Za-z0-9_-]{1,64}$/.test(given)) return given;
+    const made = () => 's-' + Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+    try {
+      let id = localStorage.getItem('cockpit.screen');
+      if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+        id = made();
+        localStorage.setItem('cockpit.screen', id);
+      }
+      return id;
+    } catch (e) {
+      return made(); // no storage (private mode): a new name per page load
+    }
+  })();
 
   const st = {
     dash: null, // the last dashboard rendered
@@ -72,7 +91,8 @@
     try {
       // `since` tells the server this is a screen coming back (its snapshot says `resume`).
       const since = st.lastSeq === null ? '' : `&since=${st.lastSeq}`;
-      ws = new WebSocket(C.withToken(`${proto}//${location.host}/api/v1/ws?scope=${encodeURIComponent(scope)}${since}`));
+      const me = `&screen=${encodeURIComponent(SCREEN_ID)}`;
+      ws = new WebSocket(C.withToken(`${proto}//${location.host}/api/v1/ws?scope=${encodeURIComponent(scope)}${since}${me}`));
     } catch (e) {
       lost(null);
       return;
@@ -119,6 +139,11 @@
     paintConn();
   }
 
+  /** Tells the server this message is on the wall (screen health: a screen that stops acknowledging shows as behind). */
+  function ack(seq) {
+    if (typeof seq === 'number') send({ type: 'ack', seq });
+  }
+
   function send(obj) {
     if (st.sock && st.sock.readyState === WebSocket.OPEN) st.sock.send(JSON.stringify(obj));
   }
@@ -152,6 +177,7 @@
       if (recovered) st.reconnects += 1;
       setConn('live');
       render(m.data);
+      ack(m.seq);
       if (recovered) {
         toast('toast.resynced');
         loadUnits();
@@ -171,6 +197,7 @@
     if (m.type === 'update') {
       st.stale = false;
       render(m.data);
+      ack(m.seq);
     } else if (m.type === 'error' && m.code === 'stale') {
       st.stale = true; // keep the figures, marked stale, until the next update
       paintConn();
@@ -869,6 +896,12 @@
     const asOf = Date.parse(d.as_of);
     $('foot-asof').textContent = t('foot.as_of', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
     $('foot-scope').textContent = d.scope;
+    // Screen health of everything under this scope (the district sees its communities' screens).
+    const sc = d.screens;
+    const foot = $('foot-screens');
+    foot.hidden = !sc;
+    foot.textContent = sc ? t('foot.screens', sc) : '';
+    foot.classList.toggle('warn', !!sc && sc.behind + sc.gone > 0);
   }
 
   function rerender() {

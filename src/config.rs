@@ -74,6 +74,11 @@ pub struct Settings {
     pub top_grids: usize,
     /// `tickets_due_soon` counts open tickets due within this many hours.
     pub due_soon_hours: i64,
+    /// Each instance reports its screens' health this often (milliseconds).
+    pub presence_ms: u64,
+    /// A screen that acknowledges what it renders is `behind` once a message
+    /// has waited this long for its acknowledgement (seconds).
+    pub screen_behind_secs: u64,
     /// Deadlines overriding `deadlines` for a scope and everything under it:
     /// `[scope_deadlines."nanan.nanping.zhengjie"] garbage = 43200`.
     pub scope_deadlines: HashMap<String, HashMap<String, i64>>,
@@ -104,12 +109,23 @@ impl Default for Settings {
             db_max_connections: 16,
             top_grids: 10,
             due_soon_hours: 4,
+            presence_ms: 5_000,
+            screen_behind_secs: 10,
             scope_deadlines: HashMap::new(),
         }
     }
 }
 
 impl Settings {
+    /// How long screens may go unacknowledged or unreported before they count as behind or gone.
+    pub fn patience(&self) -> crate::domain::screen::Patience {
+        let report = self.presence_ms.max(100) as i64;
+        crate::domain::screen::Patience {
+            behind_ms: self.screen_behind_secs as i64 * 1000,
+            report_ms: 3 * report + 5_000,
+        }
+    }
+
     /// Defaults, then `file` (if it exists or was named), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, String> {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));

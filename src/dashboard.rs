@@ -12,6 +12,7 @@ use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
 use crate::domain::scope::{Scope, ScopeInfo};
+use crate::presence::{Presence, ScreenCounts};
 use crate::registry::Registry;
 
 /// One scope's dashboard for one local day.
@@ -36,6 +37,9 @@ pub struct Dashboard {
     pub workload: Vec<Workload>,
     /// The open tickets longest past their deadline (today only), oldest first.
     pub overdue: Vec<OverdueTicket>,
+    /// Screens showing this scope or any scope under it, by health (today only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screens: Option<ScreenCounts>,
     /// Figures that are estimates rather than exact counts.
     pub approximate: Vec<&'static str>,
     /// Earliest open-ticket deadline still ahead (ms), so screens refresh when it passes.
@@ -97,6 +101,7 @@ pub struct Dashboards {
     top_n: usize,
     /// Horizon of `tickets_due_soon`.
     due_soon_ms: i64,
+    presence: Option<Presence>,
 }
 
 impl Dashboards {
@@ -113,7 +118,14 @@ impl Dashboards {
             calendar,
             top_n,
             due_soon_ms: due_soon_hours.max(1) * 3_600_000,
+            presence: None,
         }
+    }
+
+    /// Live dashboards also count the screens showing each scope.
+    pub fn with_presence(mut self, presence: Presence) -> Self {
+        self.presence = Some(presence);
+        self
     }
 
     pub fn calendar(&self) -> &Calendar {
@@ -189,6 +201,7 @@ impl Dashboards {
                     overdue_seconds: (now - deadline) / 1000,
                 })
                 .collect(),
+            screens: self.presence.as_ref().filter(|_| live).map(|p| p.view().counts(&info.id)),
             approximate: vec!["unique_attendees"],
             next_deadline,
         })

@@ -25,6 +25,7 @@ pub mod hub;
 pub mod ingest;
 pub mod metrics;
 pub mod openapi;
+pub mod presence;
 pub mod records;
 pub mod registry;
 pub mod startup;

@@ -6,7 +6,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
 use crate::domain::figures::Metric;
 
@@ -19,6 +19,8 @@ pub struct Metrics {
     pub ws_connections: IntGauge,
     pub ws_messages: IntCounter,
     pub backend_errors: IntCounterVec,
+    /// Screens of every instance by status (online / behind / gone), from the presence view.
+    pub screens: IntGaugeVec,
     /// `cockpit_<figure>{scope}` for every figure of the contract, today.
     pub figures: Vec<(Metric, GaugeVec)>,
 }
@@ -50,7 +52,9 @@ impl Metrics {
         registry.register(Box::new(records.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
         registry.register(Box::new(ws_messages.clone()))?;
+        let screens = IntGaugeVec::new(Opts::new("cockpit_screens", "Screens of every instance by status"), &["status"])?;
         registry.register(Box::new(backend_errors.clone()))?;
+        registry.register(Box::new(screens.clone()))?;
         let mut figures = Vec::new();
         for m in Metric::ALL {
             let g = GaugeVec::new(
@@ -71,6 +75,7 @@ impl Metrics {
             ws_connections,
             ws_messages,
             backend_errors,
+            screens,
             figures,
         })
     }

@@ -11,6 +11,7 @@ use crate::contract::{AttendanceIn, Batch, EventIn, ScreenMessage, ThemeDefiniti
 use crate::dashboard::{Dashboard, Series};
 use crate::domain::figures::Metric;
 use crate::http::ingest::IngestReport;
+use crate::presence::ScreenHealth;
 use crate::registry::Node;
 
 /// An error answer, `{code, message}` (Open311 uses its own format, see docs/open311.md).
@@ -196,6 +197,13 @@ pub fn document() -> Value {
             ),
         ],
         json!({"type": "object"}),
+    );
+    let screens = d.schema::<ScreenHealth>();
+    d.read(
+        "/api/v1/scopes/{scope}/screens",
+        "Screen health: the screens showing the scope or anything under it, online, behind or gone",
+        vec![scope_param()],
+        screens,
     );
     let theme = d.schema::<ThemeDefinition>();
     let mut r = Map::new();

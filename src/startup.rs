@@ -25,6 +25,7 @@ use crate::hub::redis::RedisBroker;
 use crate::hub::{Broker, Hub, MemoryBroker};
 use crate::ingest::{Ingest, Projection};
 use crate::metrics::{self, Metrics};
+use crate::presence::Presence;
 use crate::records::RecordStore;
 use crate::records::postgres::PgRecords;
 use crate::records::sqlite::SqliteRecords;
@@ -130,14 +131,23 @@ impl Application {
         let ingest = Ingest::start(b.records.clone(), projection.clone(), settings.deadlines());
         ingest.sync().await.context("catching the aggregates up with the journal")?;
         tokio::spawn(resync_when_behind(ingest.clone(), projection));
+        let presence = Presence::new(format!("{:016x}", rand::random::<u64>()), settings.patience());
         let dashboards = Dashboards::new(
             b.aggregates.clone(),
             registry.clone(),
             calendar,
             settings.top_grids,
             settings.due_soon_hours,
+        )
+        .with_presence(presence.clone());
+        let hub = Hub::new(
+            dashboards.clone(),
+            presence.clone(),
+            Duration::from_millis(settings.coalesce_ms),
+            metrics.clone(),
         );
-        let hub = Hub::new(dashboards.clone(), Duration::from_millis(settings.coalesce_ms), metrics.clone());
+        let every = Duration::from_millis(settings.presence_ms.max(100));
+        tokio::spawn(presence.run(b.aggregates.clone(), every, metrics.clone(), hub.closing()));
         tokio::spawn(hub.clone().run(b.broker.clone()));
         let open = access.is_open();
         let state = web::Data::new(AppState {

@@ -81,6 +81,7 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         bind: "127.0.0.1:0".into(),
         data_dir: dir.0.join("data"),
         scopes_file: Some(dir.0.join("scopes.json")),
+        presence_ms: 200,
         ..Settings::default()
     };
     std::fs::write(dir.0.join("scopes.json"), SCOPES).unwrap();
@@ -152,6 +153,20 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         .await
         .unwrap_or_else(|e| panic!("{}", report(&format!("the new ticket did not show within 1 s: {e}"))));
     eprintln!("browser: a posted ticket showed on the screen after {took:?}");
+
+    // 2b. The page acknowledges what it shows: screen health lists it online and current,
+    //     and its own footer counts it.
+    let listed = acknowledged_screen(&http, &base).await.unwrap_or_else(|e| panic!("{}", report(&e)));
+    assert!(listed["user_agent"].as_str().is_some_and(|ua| ua.contains("Chrome")), "{listed}");
+    let foot = page
+        .wait_for(
+            "!document.getElementById('foot-screens').hidden && document.getElementById('foot-screens').textContent",
+            Duration::from_secs(5),
+        )
+        .await
+        .map(|(v, _)| v)
+        .unwrap_or_else(|e| panic!("{}", report(&e)));
+    assert!(foot.as_str().is_some_and(|t| t.contains("在线 1")), "footer: {foot}");
 
     // 3. Stopping the server shows "disconnected", in words, within seconds. The stop is
     //    abrupt (connections drop at once, as in a crash or a cut cable); a graceful stop
@@ -399,6 +414,33 @@ async fn settled_dashboard(http: &reqwest::Client, base: &str, page: &Page<'_>) 
         }
         if Instant::now() > deadline {
             return Err(format!("screen shows {shown:?}, dashboard says {want:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for the district's screen list to show one screen that acknowledged the newest message sent to it.
+async fn acknowledged_screen(http: &reqwest::Client, base: &str) -> Result<Value, String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let list: Value = http
+            .get(format!("{base}/api/v1/scopes/nanan/screens"))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(s) = list["screens"].as_array().and_then(|l| l.first())
+            && s["status"] == "online"
+            && s["acked_seq"].is_u64()
+            && s["acked_seq"] == s["sent_seq"]
+            && s["screen"].as_str().is_some_and(|id| id.starts_with("s-"))
+        {
+            return Ok(s.clone());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the screen never showed as acknowledged: {list}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

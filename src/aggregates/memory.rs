@@ -12,6 +12,7 @@ use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
+use crate::domain::screen::ScreenReport;
 
 #[derive(Default)]
 struct Deadlines {
@@ -62,6 +63,7 @@ struct State {
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
     watermark: i64,
+    screens: HashMap<String, ScreenReport>,
 }
 
 impl State {
@@ -211,5 +213,20 @@ impl AggregateStore for MemoryAggregates {
 
     async fn ping(&self) -> Result<(), AggregateError> {
         Ok(())
+    }
+
+    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
+        let mut st = self.lock();
+        for id in forget {
+            st.screens.remove(id);
+        }
+        for r in reports {
+            st.screens.insert(r.screen.clone(), r.clone());
+        }
+        Ok(())
+    }
+
+    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError> {
+        Ok(self.lock().screens.values().cloned().collect())
     }
 }

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 
 use crate::domain::figures::RawFigures;
 use crate::domain::scope::Scope;
+use crate::domain::screen::ScreenReport;
 pub use delta::Delta;
 
 /// Failure of the aggregate backend (unreachable, script error, …).
@@ -87,4 +88,11 @@ pub trait AggregateStore: Send + Sync {
 
     /// Cheap reachability check for `/readyz`.
     async fn ping(&self) -> Result<(), AggregateError>;
+
+    /// Screen presence, shared by every instance: upserts `reports` (by screen
+    /// id) and forgets the screens named in `forget`.
+    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError>;
+
+    /// Every instance's screen reports, as last written.
+    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError>;
 }

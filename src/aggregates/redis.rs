@@ -21,6 +21,7 @@ use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
+use crate::domain::screen::ScreenReport;
 
 /// Ops: `H key field n` HINCRBY; `P key count members…` PFADD; `Z key n member`
 /// ZINCRBY (dropping members that reach 0); `A key score member` ZADD; `R key member` ZREM.
@@ -333,6 +334,38 @@ impl AggregateStore for RedisAggregates {
             }
             cursor = next;
         }
+    }
+
+    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
+        let key = self.key("screens", "all");
+        let mut pipe = redis::pipe();
+        if !forget.is_empty() {
+            pipe.cmd("HDEL").arg(&key).arg(forget).ignore();
+        }
+        if !reports.is_empty() {
+            let mut hset = redis::cmd("HSET");
+            hset.arg(&key);
+            for r in reports {
+                hset.arg(&r.screen).arg(serde_json::to_string(r).map_err(err)?);
+            }
+            pipe.add_command(hset).ignore();
+        }
+        if forget.is_empty() && reports.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        pipe.query_async::<()>(&mut conn).await.map_err(err)
+    }
+
+    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError> {
+        let mut conn = self.conn.clone();
+        let all: HashMap<String, String> = redis::cmd("HGETALL")
+            .arg(self.key("screens", "all"))
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        // A report this build cannot read (written by a newer version) is skipped, not fatal.
+        Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).collect())
     }
 
     async fn ping(&self) -> Result<(), AggregateError> {

@@ -5,4 +5,5 @@ pub mod decide;
 pub mod figures;
 pub mod record;
 pub mod scope;
+pub mod screen;
 pub mod ticket;

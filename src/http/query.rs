@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/scopes/{scope}/dashboard", web::get().to(dashboard))
         .route("/api/v1/scopes/{scope}/series", web::get().to(series))
         .route("/api/v1/scopes/{scope}/overdue", web::get().to(overdue))
+        .route("/api/v1/scopes/{scope}/screens", web::get().to(screens))
         .route("/api/v1/themes/{theme}", web::get().to(theme))
         .route("/api/v1/openapi.json", web::get().to(openapi))
         .route("/metrics", web::get().to(metrics));
@@ -42,6 +43,13 @@ pub async fn readable(state: &AppState, req: &HttpRequest, raw: &str) -> Result<
 
 async fn scopes(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "scopes": state.registry.tree() }))
+}
+
+/// Screen health: which screens show the scope or anything under it, and how they are.
+async fn screens(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let info = readable(&state, &req, &path).await?;
+    let presence = state.hub.presence();
+    Ok(HttpResponse::Ok().json(presence.view().health(&info.id, presence.patience())))
 }
 
 #[derive(Deserialize)]

@@ -26,6 +26,7 @@ use crate::aggregates::AggregateError;
 use crate::dashboard::{Dashboard, Dashboards};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::metrics::Metrics;
+use crate::presence::Presence;
 
 /// Messages a screen may fall behind by before it is sent a fresh snapshot instead.
 const SCREEN_QUEUE: usize = 16;
@@ -84,6 +85,7 @@ pub struct Subscription {
 struct Inner {
     topics: Mutex<HashMap<Scope, Topic>>,
     dashboards: Dashboards,
+    presence: Presence,
     epoch: String,
     window: Duration,
     metrics: Metrics,
@@ -106,13 +108,15 @@ fn envelope(kind: &str, scope: &Scope, epoch: &str, seq: u64) -> String {
 }
 
 impl Hub {
-    pub fn new(dashboards: Dashboards, window: Duration, metrics: Metrics) -> Hub {
-        let epoch = format!("{:016x}", rand::random::<u64>());
+    /// `presence` names the instance: its id is the hub's epoch.
+    pub fn new(dashboards: Dashboards, presence: Presence, window: Duration, metrics: Metrics) -> Hub {
+        let epoch = presence.instance().to_owned();
         let (recheck, rx) = mpsc::channel(1024);
         let closing = watch::channel(false).0;
         let inner = Inner {
             topics: Mutex::default(),
             dashboards,
+            presence,
             epoch,
             window,
             metrics,
@@ -133,6 +137,10 @@ impl Hub {
 
     pub fn dashboards(&self) -> &Dashboards {
         &self.inner.dashboards
+    }
+
+    pub fn presence(&self) -> &Presence {
+        &self.inner.presence
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

@@ -40,6 +40,7 @@ impl Hub {
         let mut heard: i64 = 0;
         let mut healthy = true;
         let mut ticks: u64 = 0;
+        let mut presence = self.inner.presence.changes();
         loop {
             let due = pending.values().map(|(at, _)| *at).min();
             tokio::select! {
@@ -55,6 +56,7 @@ impl Hub {
                     Err(broadcast::error::RecvError::Lagged(_)) => self.mark(&mut pending, &Notice::everything()),
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
+                Ok(()) = presence.changed() => self.recheck_all(&mut pending),
                 Some(s) = recheck.recv() => {
                     pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));
                 }
@@ -90,6 +92,14 @@ impl Hub {
         };
         for s in scopes {
             pending.entry(s).or_insert((at, Due::Changed)).1 = Due::Changed;
+        }
+    }
+
+    /// Screen counts changed: recompute every topic, pushing those that now differ.
+    fn recheck_all(&self, pending: &mut Pending) {
+        let at = Instant::now() + self.inner.window;
+        for s in self.topics().keys() {
+            pending.entry(s.clone()).or_insert((at, Due::Recheck));
         }
     }
 

@@ -3,7 +3,9 @@
 //! a screen that falls behind its bounded queue is sent the latest snapshot.
 //!
 //! Client → server messages: `{"type":"resync"}` asks for a fresh snapshot;
-//! `{"type":"ack","seq":N}` is accepted (screen health comes later).
+//! `{"type":"ack","seq":N}` says the screen rendered message `seq` (screen
+//! health: a screen that stops acknowledging shows as behind). Anything else
+//! is ignored.
 
 use std::time::Duration;
 
@@ -12,8 +14,11 @@ use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
+use serde::Deserialize;
+
 use super::{Hub, Reason};
 use crate::domain::scope::ScopeInfo;
+use crate::presence::{ScreenGuard, ScreenMeta};
 
 const PING_EVERY: Duration = Duration::from_secs(10);
 /// A screen silent for this long (no pong, no message) is gone.
@@ -22,17 +27,34 @@ const DEAD_AFTER: Duration = Duration::from_secs(30);
 /// Drives one screen until it leaves, dies or the server stops.
 /// `resuming`: the client reconnected naming the last `seq` it saw; its first
 /// snapshot then says `"reason":"resume"` (it replaces whatever was missed).
-pub async fn run(hub: Hub, info: ScopeInfo, resuming: bool, mut session: Session, mut stream: MessageStream) {
+pub async fn run(hub: Hub, info: ScopeInfo, meta: ScreenMeta, resuming: bool, mut session: Session, mut stream: MessageStream) {
     let scope = info.id.clone();
     hub.metrics().ws_connections.inc();
     let first = if resuming { Reason::Resume } else { Reason::Connect };
-    let reason = serve(&hub, &info, first, &mut session, &mut stream).await;
+    let screen = hub.presence().join(&scope, meta);
+    let reason = serve(&hub, &info, first, &screen, &mut session, &mut stream).await;
+    drop(screen);
     hub.metrics().ws_connections.dec();
     hub.leave(&scope);
     let _ = session.close(reason).await;
 }
 
-async fn serve(hub: &Hub, info: &ScopeInfo, first: Reason, session: &mut Session, stream: &mut MessageStream) -> Option<CloseReason> {
+/// What a screen may send.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum FromScreen {
+    Resync,
+    Ack { seq: u64 },
+}
+
+async fn serve(
+    hub: &Hub,
+    info: &ScopeInfo,
+    first: Reason,
+    screen: &ScreenGuard,
+    session: &mut Session,
+    stream: &mut MessageStream,
+) -> Option<CloseReason> {
     let mut sub = match hub.subscribe(info, first).await {
         Ok(s) => s,
         Err(e) => {
@@ -52,6 +74,7 @@ async fn serve(hub: &Hub, info: &ScopeInfo, first: Reason, session: &mut Session
         return None;
     }
     let mut sent = sub.seq;
+    screen.sent(sent);
     let mut closing = hub.closing();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
@@ -68,17 +91,23 @@ async fn serve(hub: &Hub, info: &ScopeInfo, first: Reason, session: &mut Session
                     Err(RecvError::Closed) => return Some(CloseCode::Away.into()),
                 };
                 if session.text(out).await.is_err() { return None; }
+                screen.sent(sent);
             }
             msg = stream.next() => {
                 last_heard = Instant::now();
                 match msg {
                     Some(Ok(Message::Ping(b))) => { if session.pong(&b).await.is_err() { return None; } }
-                    Some(Ok(Message::Text(t))) if t.contains("\"resync\"") => {
-                        if let Some((snap, seq)) = hub.snapshot(&info.id, Reason::Resync) {
-                            sent = seq;
-                            if session.text(snap).await.is_err() { return None; }
+                    Some(Ok(Message::Text(t))) => match serde_json::from_str::<FromScreen>(&t) {
+                        Ok(FromScreen::Resync) => {
+                            if let Some((snap, seq)) = hub.snapshot(&info.id, Reason::Resync) {
+                                sent = seq;
+                                if session.text(snap).await.is_err() { return None; }
+                                screen.sent(sent);
+                            }
                         }
-                    }
+                        Ok(FromScreen::Ack { seq }) => screen.acked(seq),
+                        Err(_) => {}
+                    },
                     Some(Ok(Message::Close(_))) | None => return None,
                     Some(Err(_)) => return Some(CloseCode::Protocol.into()),
                     Some(Ok(_)) => {}

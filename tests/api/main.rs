@@ -12,4 +12,5 @@ mod instances;
 mod rebuild;
 mod scenario;
 mod schema;
+mod screens;
 mod ws;

@@ -11,6 +11,7 @@ use cockpit::domain::decide::{Change, TicketHead};
 use cockpit::domain::figures::Spread;
 use cockpit::domain::record::{Attendance, TicketReport, Transition};
 use cockpit::domain::scope::Scope;
+use cockpit::domain::screen::ScreenReport;
 use cockpit::domain::ticket::Status;
 use jiff::civil::Date;
 
@@ -165,9 +166,48 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     store.ping().await.unwrap();
 }
 
+fn report(screen: &str, scope_id: &str, seen_at: i64) -> ScreenReport {
+    ScreenReport {
+        screen: screen.into(),
+        named: true,
+        scope: scope(scope_id),
+        instance: "i1".into(),
+        address: "10.1.2.3".into(),
+        user_agent: "wall".into(),
+        connected_at: T,
+        sent_seq: 4,
+        acked_seq: Some(3),
+        waiting_since: Some(T + 1),
+        seen_at,
+        gone_at: None,
+    }
+}
+
+/// Screen presence: reports are upserted by screen id and forgotten on request.
+async fn presence_contract(store: Arc<dyn AggregateStore>) {
+    assert!(store.screens().await.unwrap().is_empty());
+    let (a, b) = (report("a", "d.c", T), report("b", "d.c.g1", T));
+    store.put_screens(&[a.clone(), b.clone()], &[]).await.unwrap();
+    let mut all = store.screens().await.unwrap();
+    all.sort_by(|x, y| x.screen.cmp(&y.screen));
+    assert_eq!(all, vec![a.clone(), b.clone()], "reports come back exactly as written");
+    let a2 = ScreenReport {
+        gone_at: Some(T + 9),
+        ..report("a", "d.c", T + 9)
+    };
+    store.put_screens(std::slice::from_ref(&a2), &["b".to_owned()]).await.unwrap();
+    assert_eq!(
+        store.screens().await.unwrap(),
+        vec![a2],
+        "a newer report replaces the older; b is forgotten"
+    );
+    store.put_screens(&[], &[]).await.unwrap();
+}
+
 #[tokio::test]
 async fn memory_keeps_the_aggregate_store_contract() {
     contract(Arc::new(MemoryAggregates::new())).await;
+    presence_contract(Arc::new(MemoryAggregates::new())).await;
 }
 
 #[tokio::test]
@@ -176,5 +216,7 @@ async fn redis_keeps_the_aggregate_store_contract() {
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
     contract(Arc::new(store.clone())).await;
+    store.clear().await.unwrap();
+    presence_contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
 }

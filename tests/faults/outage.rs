@@ -34,6 +34,9 @@ fn settings(dir: &Workdir) -> Settings {
         coalesce_ms: 50,
         db_max_connections: 4,
         allow_open: true,
+        // Screen health pushes an update of its own when a screen first shows up, which
+        // would pass for the recovery these tests wait for: one report at start only.
+        presence_ms: 600_000,
         ..Settings::default()
     }
 }

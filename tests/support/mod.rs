@@ -107,6 +107,9 @@ impl Resources {
             db_max_connections: 4,
             // Most suites test the pipeline, not access control (tests/api/auth.rs does).
             allow_open: true,
+            // Nor screen health, whose count changes push updates of their own at any
+            // moment (tests/api/screens.rs turns it back on, quickly).
+            presence_ms: 600_000,
             ..Settings::default()
         };
         let mut res = Resources {
@@ -248,7 +251,12 @@ impl TestApp {
     }
 
     pub async fn screen(&self, scope: &str) -> Screen {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/api/v1/ws?scope={scope}", self.port))
+        self.screen_with(&format!("scope={scope}")).await
+    }
+
+    /// A screen opened with its own query string (`scope=…&screen=…`).
+    pub async fn screen_with(&self, query: &str) -> Screen {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/api/v1/ws?{query}", self.port))
             .await
             .unwrap();
         Screen { ws }
@@ -290,6 +298,11 @@ impl Screen {
 
     pub async fn send(&mut self, text: &str) {
         self.ws.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    /// Says goodbye properly (a close frame), as a browser tab being closed does.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
     }
 }
 
