@@ -1,0 +1,355 @@
+//! Baselines measured against the same services in the same run: Redis through
+//! `redis-benchmark` (pipelined), a PostgreSQL `COPY` and a SQLite bulk insert of
+//! the very journal rows the service wrote, and a plain read of the journal.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use futures_util::TryStreamExt;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+
+/// Redis commands counted since the last `CONFIG RESETSTAT`: (data ops, script round trips).
+pub async fn redis_ops(url: &str) -> anyhow::Result<(u64, u64)> {
+    let mut c = redis::Client::open(url)?.get_multiplexed_async_connection().await?;
+    let info: String = redis::cmd("INFO").arg("commandstats").query_async(&mut c).await?;
+    let mut data = 0;
+    let mut scripts = 0;
+    for line in info.lines() {
+        let Some((name, rest)) = line.strip_prefix("cmdstat_").and_then(|l| l.split_once(':')) else {
+            continue;
+        };
+        let calls: u64 = rest
+            .split(',')
+            .find_map(|kv| kv.strip_prefix("calls="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let name = name.split('|').next().unwrap_or(name);
+        match name {
+            "evalsha" | "eval" => scripts += calls,
+            "info" | "config" | "script" | "ping" | "publish" | "subscribe" | "psubscribe" | "client" | "hello" | "select" | "command"
+            | "auth" | "scan" | "unlink" | "del" => {}
+            _ => data += calls,
+        }
+    }
+    Ok((data, scripts))
+}
+
+pub async fn redis_reset(url: &str) -> anyhow::Result<()> {
+    let mut c = redis::Client::open(url)?.get_multiplexed_async_connection().await?;
+    let _: redis::Value = redis::cmd("CONFIG").arg("RESETSTAT").query_async(&mut c).await?;
+    Ok(())
+}
+
+/// The PID of the Redis server (for its CPU time).
+pub async fn redis_pid(url: &str) -> Option<u32> {
+    let mut c = redis::Client::open(url).ok()?.get_multiplexed_async_connection().await.ok()?;
+    let info: String = redis::cmd("INFO").arg("server").query_async(&mut c).await.ok()?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The PostgreSQL postmaster (parent of the backend serving a connection), for its CPU time.
+pub async fn pg_postmaster(url: &str) -> Option<u32> {
+    let mut c = PgConnection::connect(url).await.ok()?;
+    let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut c).await.ok()?;
+    // Read while the backend still runs.
+    let parent = crate::procs::postmaster_of(u32::try_from(pid).ok()?);
+    drop(c);
+    parent
+}
+
+/// `redis-benchmark` with `ops` pipelined HINCRBY (1,000 per pipeline, 4 connections): ops/s.
+pub async fn redis_benchmark(url: &str, ops: u64, key: &str) -> anyhow::Result<f64> {
+    let rest = url.trim_start_matches("redis://");
+    let hostport = rest.split('/').next().unwrap_or(rest);
+    let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "6379"));
+    let out = tokio::process::Command::new("redis-benchmark")
+        .args(["-h", host, "-p", port, "-c", "4", "-P", "1000", "-r", "1000000", "--csv"])
+        // At least 2M: fewer finish too fast for a stable rate.
+        .args(["-n", &ops.max(2_000_000).to_string()])
+        .args(["HINCRBY", key, "__rand_int__", "1"])
+        .output()
+        .await
+        .context("running redis-benchmark (installed with redis-server)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rps = text
+        .lines()
+        .find(|l| l.starts_with("\"HINCRBY"))
+        .and_then(|l| l.split(',').nth(1))
+        .and_then(|v| v.trim_matches('"').parse::<f64>().ok());
+    let mut c = redis::Client::open(url)?.get_multiplexed_async_connection().await?;
+    let _: redis::Value = redis::cmd("UNLINK").arg(key).query_async(&mut c).await?;
+    match rps {
+        Some(r) => Ok(r),
+        None => bail!(
+            "cannot read redis-benchmark output: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+const JOURNAL_LIKE_PG: &str = "CREATE TABLE bench_copy (seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, \
+     scope TEXT NOT NULL, body TEXT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())";
+
+/// `COPY` of the journal rows `(after, upto]` into a table shaped like the journal
+/// (same columns and indexes), over 4 connections in statements of `chunk` rows.
+/// Returns (rows, rows/s).
+pub async fn pg_copy(url: &str, after: i64, upto: i64, chunk: usize) -> anyhow::Result<(usize, f64)> {
+    let mut c = PgConnection::connect(url).await?;
+    let mut text = Vec::new();
+    {
+        let q =
+            format!("COPY (SELECT kind, record_id, scope, body FROM journal WHERE seq > {after} AND seq <= {upto} ORDER BY seq) TO STDOUT");
+        let mut s = c.copy_out_raw(&q).await?;
+        while let Some(b) = s.try_next().await? {
+            text.extend_from_slice(&b);
+        }
+    }
+    sqlx::query("DROP TABLE IF EXISTS bench_copy").execute(&mut c).await?;
+    sqlx::query(JOURNAL_LIKE_PG).execute(&mut c).await?;
+    sqlx::query("CREATE UNIQUE INDEX bench_copy_once ON bench_copy (kind, record_id) WHERE kind <> 'event'")
+        .execute(&mut c)
+        .await?;
+    sqlx::query("CREATE INDEX bench_copy_scope ON bench_copy (scope, kind)")
+        .execute(&mut c)
+        .await?;
+    // Split the rows (one per line; text COPY escapes newlines inside values) into chunks.
+    let mut chunks: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
+    let mut n = 0;
+    let mut rows = 0;
+    for (i, b) in text.iter().enumerate() {
+        if *b == b'\n' {
+            n += 1;
+            rows += 1;
+            if n == chunk {
+                chunks.push(&text[start..=i]);
+                start = i + 1;
+                n = 0;
+            }
+        }
+    }
+    if start < text.len() {
+        chunks.push(&text[start..]);
+    }
+    let mut conns = Vec::new();
+    for _ in 0..4 {
+        conns.push(PgConnection::connect(url).await?);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let work = conns.iter_mut().map(|conn| {
+        let chunks = &chunks;
+        let next = &next;
+        async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(part) = chunks.get(i) else {
+                    return Ok::<(), sqlx::Error>(());
+                };
+                let mut copy = conn
+                    .copy_in_raw("COPY bench_copy (kind, record_id, scope, body) FROM STDIN")
+                    .await?;
+                copy.send(*part).await?;
+                copy.finish().await?;
+            }
+        }
+    });
+    futures_util::future::try_join_all(work).await?;
+    let secs = started.elapsed().as_secs_f64();
+    sqlx::query("DROP TABLE bench_copy").execute(&mut c).await?;
+    Ok((rows, rows as f64 / secs))
+}
+
+/// The journal read page by page (10,000 rows, as the rebuild pages it): rows/s.
+pub async fn pg_read_journal(url: &str) -> anyhow::Result<(usize, f64)> {
+    let mut c = PgConnection::connect(url).await?;
+    let started = Instant::now();
+    let mut after = 0i64;
+    let mut rows = 0;
+    loop {
+        let page: Vec<(i64, String)> = sqlx::query_as("SELECT seq, body FROM journal WHERE seq > $1 ORDER BY seq LIMIT 10000")
+            .bind(after)
+            .fetch_all(&mut c)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        rows += page.len();
+    }
+    Ok((rows, rows as f64 / started.elapsed().as_secs_f64()))
+}
+
+async fn sqlite(path: &Path, create: bool) -> anyhow::Result<SqliteConnection> {
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    Ok(SqliteConnection::connect_with(&opts).await?)
+}
+
+pub async fn sqlite_max_seq(db: &Path) -> anyhow::Result<i64> {
+    let mut c = sqlite(db, false).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM journal")
+        .fetch_one(&mut c)
+        .await?;
+    Ok(n)
+}
+
+pub async fn pg_max_seq(url: &str) -> anyhow::Result<i64> {
+    let mut c = PgConnection::connect(url).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0)::int8 FROM journal")
+        .fetch_one(&mut c)
+        .await?;
+    Ok(n)
+}
+
+/// The journal rows `(after, upto]` of `db` inserted into a fresh SQLite file shaped
+/// like the journal (same pragmas, columns, indexes), `chunk` rows per multi-row
+/// INSERT, one transaction each: rows/s.
+pub async fn sqlite_insert(db: &Path, scratch: &Path, after: i64, upto: i64, chunk: usize) -> anyhow::Result<(usize, f64)> {
+    let mut src = sqlite(db, false).await?;
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT kind, record_id, scope, body FROM journal WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")
+            .bind(after)
+            .bind(upto)
+            .fetch_all(&mut src)
+            .await?;
+    drop(src);
+    let _ = std::fs::remove_file(scratch);
+    let mut c = sqlite(scratch, true).await?;
+    sqlx::query(
+        "CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, record_id TEXT NOT NULL, scope TEXT NOT NULL, \
+         body TEXT NOT NULL, recorded_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))",
+    )
+    .execute(&mut c)
+    .await?;
+    sqlx::query("CREATE UNIQUE INDEX journal_once ON journal (kind, record_id) WHERE kind <> 'event'")
+        .execute(&mut c)
+        .await?;
+    sqlx::query("CREATE INDEX journal_scope ON journal (scope, kind)")
+        .execute(&mut c)
+        .await?;
+    let started = Instant::now();
+    for part in rows.chunks(chunk) {
+        let mut sql = String::from("INSERT INTO journal (kind, record_id, scope, body) VALUES ");
+        for i in 0..part.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?)");
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (k, r, s, b) in part {
+            q = q.bind(k).bind(r).bind(s).bind(b);
+        }
+        let mut tx = c.begin().await?;
+        q.execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    drop(c);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
+    Ok((rows.len(), rows.len() as f64 / secs))
+}
+
+pub async fn sqlite_read_journal(db: &Path) -> anyhow::Result<(usize, f64)> {
+    let mut c = sqlite(db, false).await?;
+    let started = Instant::now();
+    let mut after = 0i64;
+    let mut rows = 0;
+    loop {
+        let page: Vec<(i64, String)> = sqlx::query_as("SELECT seq, body FROM journal WHERE seq > ?1 ORDER BY seq LIMIT 10000")
+            .bind(after)
+            .fetch_all(&mut c)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        rows += page.len();
+    }
+    Ok((rows, rows as f64 / started.elapsed().as_secs_f64()))
+}
+
+/// A fresh PostgreSQL database for this run, dropped by [`drop_pg_db`].
+pub async fn create_pg_db(admin: &str, name: &str) -> anyhow::Result<String> {
+    let mut c = PgConnection::connect(admin).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await?;
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+pub async fn drop_pg_db(admin: &str, name: &str) {
+    if let Ok(mut c) = PgConnection::connect(admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut c)
+            .await;
+    }
+}
+
+/// Makes every new session of database `name` log the plan of statements over 100 ms.
+pub async fn pg_auto_explain(admin: &str, name: &str) -> anyhow::Result<()> {
+    let mut c = PgConnection::connect(admin).await?;
+    for setting in [
+        "session_preload_libraries = 'auto_explain'",
+        "auto_explain.log_min_duration = '100ms'",
+        "log_min_duration_statement = '100ms'",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} SET {setting}")))
+            .execute(&mut c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Copies the server log's lines about `db` (slow statements and their plans) to `to`.
+pub async fn pg_slow_log(admin: &str, _db: &str, to: &Path) -> anyhow::Result<usize> {
+    let mut c = PgConnection::connect(admin).await?;
+    let (dir,): (String,) = sqlx::query_as("SELECT current_setting('data_directory')").fetch_one(&mut c).await?;
+    // scripts/with-services.sh logs next to the data directory.
+    let log = Path::new(&dir)
+        .parent()
+        .map(|p| p.join("postgres.log"))
+        .context("no data directory")?;
+    let text = std::fs::read_to_string(&log).with_context(|| format!("reading {}", log.display()))?;
+    let slow = text.matches("duration:").count();
+    std::fs::write(to, text)?;
+    Ok(slow)
+}
+
+/// Forgets this run's Redis keys (`{prefix}:*`).
+pub async fn redis_forget(url: &str, prefix: &str) {
+    let Ok(client) = redis::Client::open(url) else { return };
+    let Ok(mut c) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    let pattern = format!("{{{prefix}}}:*");
+    let mut cursor: u64 = 0;
+    loop {
+        let Ok((next, keys)): redis::RedisResult<(u64, Vec<String>)> = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut c)
+            .await
+        else {
+            return;
+        };
+        if !keys.is_empty() {
+            let _: redis::RedisResult<i64> = redis::cmd("UNLINK").arg(&keys).query_async(&mut c).await;
+        }
+        if next == 0 {
+            return;
+        }
+        cursor = next;
+    }
+}

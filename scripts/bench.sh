@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/bench.sh [--short] [BENCH ARGS...] — the benchmark command (issue 6).
+#
+# Builds the bench in release (cargo's bench profile inherits [profile.release]),
+# then runs it under scripts/with-services.sh (a throwaway PostgreSQL and Redis on
+# free loopback ports) on both backends, and writes target/bench.json.
+# `--short` is the CI mode (under 2 minutes). Other arguments go to the bench:
+#   --backend embedded|production|both   --scopes COMMUNITIES   --records N
+#   --screens N   --phases batch,single,latency,fanout,rebuild   --markdown   --perf DIR
+# See docs/benchmarks.md for what each figure and baseline means.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cockpit-target}"
+
+# 10,000 screens are 10,000 sockets in the bench and 10,000 in the server.
+want=65536
+hard=$(ulimit -Hn)
+if [[ $hard != unlimited ]] && ((hard < want)); then
+    want=$hard
+fi
+ulimit -n "$want" 2>/dev/null || echo "bench.sh: cannot raise the open-files limit to $want (it is $(ulimit -n))" >&2
+
+locked=()
+if [[ -f Cargo.lock ]]; then locked=(--locked); fi
+
+# Build before the services start, so nothing compiles while the bench measures.
+cargo bench --bench pipeline "${locked[@]}" --no-run
+
+backend=(--backend both)
+for arg in "$@"; do
+    if [[ $arg == --backend ]]; then backend=(); fi
+done
+
+exec scripts/with-services.sh cargo bench --bench pipeline "${locked[@]}" -- \
+    "${backend[@]}" --json target/bench.json "$@"
