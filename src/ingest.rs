@@ -1,7 +1,9 @@
 //! Ingest: the write path. Requests hand their parsed records to one writer task
 //! per instance, which group-commits whatever is waiting (many requests, one
-//! transaction), projects the committed entries onto the aggregates in journal
-//! order, publishes a notice for the hub, and only then answers each request.
+//! transaction). A second stage projects each commit's entries onto the
+//! aggregates in journal order, publishes a notice for the hub, and only then
+//! answers each request. The two stages overlap: while one commit is being
+//! projected, the next is already being written.
 //!
 //! The projection is exactly-once by construction: a delta applies only when the
 //! aggregate watermark stands at the batch's predecessor; otherwise (Redis was
@@ -29,9 +31,31 @@ const GROUP_MAX: usize = 20_000;
 /// Journal entries replayed per aggregate apply when catching up.
 const REPLAY_PAGE: i64 = 10_000;
 
+type Reply = oneshot::Sender<Result<Vec<Verdict>, Arc<RecordError>>>;
+
 struct Job {
     records: Vec<Record>,
-    reply: oneshot::Sender<Result<Vec<Verdict>, Arc<RecordError>>>,
+    reply: Reply,
+}
+
+/// A durable commit waiting for its projection; its requests are answered after it.
+struct Committed {
+    projected: Option<(i64, Vec<Entry>)>,
+    answers: Vec<(Reply, Vec<Verdict>)>,
+}
+
+/// The projector a commit is given: it only keeps the entries, so the record
+/// store's write lock is released at once and projection runs in the next stage.
+/// Order is kept by that stage's queue within an instance; between instances the
+/// watermark does it (an apply out of turn finds a gap and replays the journal).
+#[derive(Default)]
+struct Defer(std::sync::Mutex<Option<(i64, Vec<Entry>)>>);
+
+#[async_trait]
+impl Projector for Defer {
+    async fn project(&self, prev: i64, entries: &[Entry]) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((prev, entries.to_vec()));
+    }
 }
 
 /// Handle to the writer task.
@@ -52,7 +76,10 @@ impl Ingest {
     /// Starts the writer task.
     pub fn start(store: Arc<dyn RecordStore>, projection: Arc<Projection>, deadlines: Deadlines) -> Ingest {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_loop(rx, store, projection, deadlines));
+        // One commit may wait for projection while the next is written: no more.
+        let (staged, to_project) = mpsc::channel(1);
+        tokio::spawn(write_loop(rx, store, projection.clone(), deadlines, staged));
+        tokio::spawn(project_loop(to_project, projection));
         Ingest { tx }
     }
 
@@ -69,7 +96,13 @@ impl Ingest {
     }
 }
 
-async fn write_loop(mut rx: mpsc::Receiver<Job>, store: Arc<dyn RecordStore>, projection: Arc<Projection>, deadlines: Deadlines) {
+async fn write_loop(
+    mut rx: mpsc::Receiver<Job>,
+    store: Arc<dyn RecordStore>,
+    projection: Arc<Projection>,
+    deadlines: Deadlines,
+    staged: mpsc::Sender<Committed>,
+) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut n = jobs[0].records.len();
@@ -90,11 +123,18 @@ async fn write_loop(mut rx: mpsc::Receiver<Job>, store: Arc<dyn RecordStore>, pr
             all.extend(j.records);
             replies.push(j.reply);
         }
-        match store.commit(&all, &deadlines, projection.as_ref()).await {
+        let defer = Defer::default();
+        match store.commit(&all, &deadlines, &defer).await {
             Ok(verdicts) => {
                 let mut it = verdicts.into_iter();
-                for (size, reply) in sizes.into_iter().zip(replies) {
-                    let _ = reply.send(Ok(it.by_ref().take(size).collect()));
+                let answers = sizes
+                    .into_iter()
+                    .zip(replies)
+                    .map(|(size, r)| (r, it.by_ref().take(size).collect()))
+                    .collect();
+                let projected = defer.0.into_inner().unwrap_or_else(|p| p.into_inner());
+                if staged.send(Committed { projected, answers }).await.is_err() {
+                    return;
                 }
             }
             Err(e) => {
@@ -105,6 +145,18 @@ async fn write_loop(mut rx: mpsc::Receiver<Job>, store: Arc<dyn RecordStore>, pr
                     let _ = reply.send(Err(e.clone()));
                 }
             }
+        }
+    }
+}
+
+/// The second stage: projects each durable commit in journal order, then answers its requests.
+async fn project_loop(mut rx: mpsc::Receiver<Committed>, projection: Arc<Projection>) {
+    while let Some(c) = rx.recv().await {
+        if let Some((prev, entries)) = &c.projected {
+            projection.project(*prev, entries).await;
+        }
+        for (reply, verdicts) in c.answers {
+            let _ = reply.send(Ok(verdicts));
         }
     }
 }
