@@ -43,7 +43,7 @@ use crate::phases::{Meter, Prober};
 use crate::procs::Child;
 use crate::report::{Row, fmt, thousands};
 
-const PHASES: [&str; 5] = ["batch", "single", "latency", "fanout", "rebuild"];
+const PHASES: [&str; 6] = ["batch", "single", "latency", "fanout", "rebuild", "slow"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Backend {
@@ -86,7 +86,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
-         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild]\n\
+         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow]\n\
          \x20      [--perf DIR] [--pg-explain]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
@@ -731,6 +731,74 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
         }
         server.stop().await;
     }
+    // f. Last, because it leaves fat dashboards behind.
+    if ctx.args.phases.contains("slow") {
+        slow_phase(ctx, s).await?;
+    }
+    Ok(())
+}
+
+/// `count` tickets under the first grid, each in its own category: fat dashboards.
+fn fat_batch(ctx: &Ctx, b: Backend, round: usize, count: usize) -> String {
+    let at = data::ts(Clock::now().hi);
+    let grid = &ctx.tree.grids[0];
+    let items: Vec<String> = (0..count)
+        .map(|i| {
+            let (id, cat) = (format!("{}-{}-fat-{round}-{i}", ctx.run, b.name()), (round * count + i) % 400);
+            format!(r#"{{"id":"{id}","scope":"{grid}","category":"cat-{cat}","reported_at":"{at}"}}"#)
+        })
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Screens that never read (issue 5): the healthy screens' ingest → screen p99 with 200
+/// deaf screens choking on fat updates, against the same screens and data without them.
+async fn slow_phase(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
+    let b = s.backend;
+    let ws_path = format!("/api/v1/ws?scope={}", ctx.tree.root);
+    say(b, "starting cockpit (coalesce 0 ms) for deaf screens");
+    let server = ctx.start(s, 0, "deaf").await?;
+    let mut http = client::Http::connect(server.port).await?;
+    for round in 0..100 {
+        http.post("/api/v1/tickets", fat_batch(ctx, b, round, 20).as_bytes()).await?;
+    }
+    let probes = if ctx.args.short { 10 } else { 30 };
+    let prober = |tag: &str| Prober::Cockpit {
+        grids: Arc::new(ctx.tree.grids.clone()),
+        run: format!("{}-{}-{tag}", ctx.run, b.name()),
+    };
+    say(
+        b,
+        format!("ingest → screen, 100 screens, {probes} probes, fat dashboards, no deaf screens"),
+    );
+    let quiet = phases::latency(server.port, &ws_path, 100, probes, Duration::ZERO, prober("quiet"), "quiet").await?;
+    let rss0 = server.rss_kib();
+    let mut deaf = Vec::with_capacity(200);
+    for _ in 0..200 {
+        deaf.push(client::deaf_screen(server.port, &ws_path).await?);
+    }
+    // Enough fat updates to fill every deaf screen's socket and queue.
+    for round in 100..300 {
+        http.post("/api/v1/tickets", fat_batch(ctx, b, round, 20).as_bytes()).await?;
+    }
+    say(b, format!("ingest → screen, 100 screens, {probes} probes, 200 deaf screens"));
+    let loud = phases::latency(server.port, &ws_path, 100, probes, Duration::ZERO, prober("loud"), "loud").await?;
+    let grown = (server.rss_kib() - rss0) / 1024.0;
+    drop(deaf);
+    server.stop().await;
+    let (with, without) = (loud.p(99.0), quiet.p(99.0));
+    ctx.detail(
+        b,
+        "slow_screens",
+        json!({"deaf": 200, "healthy": 100, "probes": probes, "p99_ms": with, "p99_without_ms": without,
+               "p50_ms": loud.p(50.0), "p50_without_ms": quiet.p(50.0), "missing": loud.missing, "rss_growth_mib": grown}),
+    );
+    ctx.push(
+        Row::new("slow_screens", "ingest→screen p99, 100 screens + 200 deaf", b.label(), with, "ms")
+            .detail(format!("p50 {:.2} ms; RSS +{grown:.1} MiB", loud.p(50.0)))
+            .baseline(without, "(the same without the deaf screens)")
+            .target("≤ 1.2× without", with <= 1.2 * without),
+    );
     Ok(())
 }
 
@@ -833,7 +901,7 @@ fn latency_rows(ctx: &mut Ctx, b: Backend, window: u64, ours: &phases::LatOut, b
 
 /// Groups the rows by figure, in the issue's order, the backends side by side.
 fn order_rows(rows: &mut [Row]) {
-    const ORDER: [&str; 12] = [
+    const ORDER: [&str; 13] = [
         "batch_vs_",
         "single_rate",
         "single_p99",
@@ -845,6 +913,7 @@ fn order_rows(rows: &mut [Row]) {
         "connect_rate",
         "rss_after_records",
         "rebuild",
+        "slow_screens",
         "",
     ];
     let rank = |r: &Row| {
@@ -977,7 +1046,7 @@ fn missing_figures(ctx: &Ctx) -> Vec<String> {
         "idle_screen_rss",
         "connect_rate",
     ];
-    want.extend(["rss_after_records", "rebuild"]);
+    want.extend(["rss_after_records", "rebuild", "slow_screens"]);
     let latency: Vec<String> = ctx
         .plan
         .latency

@@ -357,3 +357,20 @@ pub async fn connect_screens(port: u16, path: &str, n: usize, parallel: usize) -
     let secs = started.elapsed().as_secs_f64();
     Ok((Screens { shared, tasks }, secs, at_5000))
 }
+
+/// A screen that completes the WebSocket upgrade and then never reads again
+/// (a frozen browser, a dead cable that TCP has not noticed yet).
+pub async fn deaf_screen(port: u16, path: &str) -> io::Result<TcpStream> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).await?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await?;
+    if &head != b"HTTP/1.1 101" {
+        return Err(bad("upgrade refused"));
+    }
+    Ok(stream)
+}

@@ -90,17 +90,18 @@ async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, Reco
             known.tickets.insert(id, t);
         }
     }
-    // The kind is written into the SQL, not bound: only a literal lets the planner
-    // prove `kind <> 'event'` and use the partial index `journal_once` (a bound
-    // parameter made this a scan of the whole journal, slower with every record).
+    // The partial index `journal_once` is used only when the query repeats its
+    // condition (`kind <> 'event'`) word for word: SQLite does not infer it from
+    // `kind = 'attendance'`. Without it this was a scan of the whole journal,
+    // slower with every record.
     for (sql, ids, set) in [
         (
-            "SELECT record_id FROM journal WHERE kind = 'attendance' AND record_id IN (SELECT value FROM json_each(?1))",
+            "SELECT record_id FROM journal WHERE kind = 'attendance' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
             &w.checkins,
             &mut known.checkins,
         ),
         (
-            "SELECT record_id FROM journal WHERE kind = 'transition' AND record_id IN (SELECT value FROM json_each(?1))",
+            "SELECT record_id FROM journal WHERE kind = 'transition' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
             &w.transitions,
             &mut known.transitions,
         ),
@@ -277,9 +278,10 @@ impl RecordStore for SqliteRecords {
     async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {
         let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
         let within = q.within.as_ref().map(|s| s.to_string());
+        // `j.kind <> 'event'` repeats journal_once's condition so SQLite uses it (see load_known).
         let rows: Vec<super::StoredTicketRow> = sqlx::query_as(
             "SELECT t.status, t.last_at, j.body, t.deadline, t.id FROM tickets t \
-             JOIN journal j ON j.kind = 'ticket' AND j.record_id = t.id \
+             JOIN journal j ON j.kind = 'ticket' AND j.kind <> 'event' AND j.record_id = t.id \
              WHERE (?1 IS NULL OR t.scope = ?1 OR t.scope LIKE ?1 || '.%') \
                AND (json_array_length(?2) = 0 OR t.id IN (SELECT value FROM json_each(?2))) \
                AND (json_array_length(?3) = 0 OR t.category IN (SELECT value FROM json_each(?3))) \
