@@ -751,6 +751,18 @@ fn fat_batch(ctx: &Ctx, b: Backend, round: usize, count: usize) -> String {
     format!("[{}]", items.join(","))
 }
 
+/// Posts the fat batches of `rounds` on one connection, each of which must be accepted.
+async fn post_fat(ctx: &Ctx, b: Backend, port: u16, rounds: std::ops::Range<usize>) -> anyhow::Result<()> {
+    let mut http = client::Http::connect(port).await?;
+    for round in rounds {
+        let (status, body) = http.post("/api/v1/tickets", fat_batch(ctx, b, round, 20).as_bytes()).await?;
+        if status != 200 {
+            bail!("fat batch {round} answered {status}: {}", String::from_utf8_lossy(&body));
+        }
+    }
+    Ok(())
+}
+
 /// Screens that never read (issue 5): the healthy screens' ingest → screen p99 with 200
 /// deaf screens choking on fat updates, against the same screens and data without them.
 async fn slow_phase(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
@@ -758,10 +770,7 @@ async fn slow_phase(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     let ws_path = format!("/api/v1/ws?scope={}", ctx.tree.root);
     say(b, "starting cockpit (coalesce 0 ms) for deaf screens");
     let server = ctx.start(s, 0, "deaf").await?;
-    let mut http = client::Http::connect(server.port).await?;
-    for round in 0..100 {
-        http.post("/api/v1/tickets", fat_batch(ctx, b, round, 20).as_bytes()).await?;
-    }
+    post_fat(ctx, b, server.port, 0..100).await?;
     let probes = if ctx.args.short { 10 } else { 30 };
     let prober = |tag: &str| Prober::Cockpit {
         grids: Arc::new(ctx.tree.grids.clone()),
@@ -777,10 +786,9 @@ async fn slow_phase(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     for _ in 0..200 {
         deaf.push(client::deaf_screen(server.port, &ws_path).await?);
     }
-    // Enough fat updates to fill every deaf screen's socket and queue.
-    for round in 100..300 {
-        http.post("/api/v1/tickets", fat_batch(ctx, b, round, 20).as_bytes()).await?;
-    }
+    // Enough fat updates to fill every deaf screen's socket and queue (on a new
+    // connection: the first would have idled past the server's keep-alive by now).
+    post_fat(ctx, b, server.port, 100..300).await?;
     say(b, format!("ingest → screen, 100 screens, {probes} probes, 200 deaf screens"));
     let loud = phases::latency(server.port, &ws_path, 100, probes, Duration::ZERO, prober("loud"), "loud").await?;
     let grown = (server.rss_kib() - rss0) / 1024.0;

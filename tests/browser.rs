@@ -391,19 +391,17 @@ async fn a_secured_screen_needs_its_token_and_passes_it_on() {
     app.stop().await;
 }
 
+async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, String> {
+    let res = http.get(url).send().await.map_err(|e| e.to_string())?;
+    res.json().await.map_err(|e| e.to_string())
+}
+
 /// Waits until the screen shows the same headline figures as the dashboard endpoint
 /// (ingest is acknowledged before the figures are projected, so poll both).
 async fn settled_dashboard(http: &reqwest::Client, base: &str, page: &Page<'_>) -> Result<Value, String> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let dash: Value = http
-            .get(format!("{base}/api/v1/scopes/nanan/dashboard"))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let dash = get_json(http, &format!("{base}/api/v1/scopes/nanan/dashboard")).await?;
         let mut shown = serde_json::Map::new();
         for k in KPIS {
             shown.insert(k.into(), json!(figure(page, k).await));
@@ -423,14 +421,7 @@ async fn settled_dashboard(http: &reqwest::Client, base: &str, page: &Page<'_>) 
 async fn acknowledged_screen(http: &reqwest::Client, base: &str) -> Result<Value, String> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let list: Value = http
-            .get(format!("{base}/api/v1/scopes/nanan/screens"))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let list = get_json(http, &format!("{base}/api/v1/scopes/nanan/screens")).await?;
         if let Some(s) = list["screens"].as_array().and_then(|l| l.first())
             && s["status"] == "online"
             && s["acked_seq"].is_u64()

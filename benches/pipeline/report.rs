@@ -115,30 +115,33 @@ pub fn thousands(v: f64) -> String {
     if neg { format!("-{out}") } else { out }
 }
 
+/// One row's cells; `missed` is how a missed target reads.
+fn cells(r: &Row, missed: &str) -> [String; 7] {
+    let value = if r.detail.is_empty() {
+        fmt(r.value, r.unit)
+    } else {
+        format!("{} ({})", fmt(r.value, r.unit), r.detail)
+    };
+    let baseline = match r.baseline {
+        Some(b) => format!("{} {}", fmt(b, r.unit), r.baseline_what),
+        None => r.baseline_what.clone(),
+    };
+    let ratio = r.ratio().map_or_else(|| "-".into(), |x| format!("{x:.2}×"));
+    let met = match r.met {
+        Some(true) => "yes",
+        Some(false) => missed,
+        None => "-",
+    };
+    let target = if r.target.is_empty() { "-".into() } else { r.target.clone() };
+    [r.figure.clone(), r.backend.clone(), value, baseline, ratio, target, met.into()]
+}
+
+const HEAD: [&str; 7] = ["figure", "backend", "value", "baseline (same run)", "ratio", "target", "met"];
+
 /// The table as aligned text columns.
 pub fn table(rows: &[Row]) -> String {
-    let head = ["figure", "backend", "value", "baseline (same run)", "ratio", "target", "met"];
-    let mut cells: Vec<[String; 7]> = Vec::new();
-    for r in rows {
-        let value = if r.detail.is_empty() {
-            fmt(r.value, r.unit)
-        } else {
-            format!("{} ({})", fmt(r.value, r.unit), r.detail)
-        };
-        let baseline = match r.baseline {
-            Some(b) => format!("{} {}", fmt(b, r.unit), r.baseline_what),
-            None => r.baseline_what.clone(),
-        };
-        let ratio = r.ratio().map_or_else(|| "-".into(), |x| format!("{x:.2}×"));
-        let met = match r.met {
-            Some(true) => "yes",
-            Some(false) => "NO",
-            None => "-",
-        };
-        let target = if r.target.is_empty() { "-".into() } else { r.target.clone() };
-        cells.push([r.figure.clone(), r.backend.clone(), value, baseline, ratio, target, met.into()]);
-    }
-    let mut width = head.map(|h| h.chars().count());
+    let cells: Vec<[String; 7]> = rows.iter().map(|r| cells(r, "NO")).collect();
+    let mut width = HEAD.map(|h| h.chars().count());
     for c in &cells {
         for (w, s) in width.iter_mut().zip(c.iter()) {
             *w = (*w).max(s.chars().count());
@@ -155,7 +158,7 @@ pub fn table(rows: &[Row]) -> String {
         }
         s.trim_end().to_owned() + "\n"
     };
-    let mut out = line(&head.map(String::from));
+    let mut out = line(&HEAD.map(String::from));
     out.push_str(&line(&width.map(|w| "-".repeat(w))));
     for c in &cells {
         out.push_str(&line(c));
@@ -165,29 +168,9 @@ pub fn table(rows: &[Row]) -> String {
 
 /// The same table as GitHub Markdown.
 pub fn markdown(rows: &[Row]) -> String {
-    let mut out =
-        String::from("| figure | backend | value | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|---|\n");
+    let mut out = format!("| {} |\n|{}\n", HEAD.join(" | "), "---|".repeat(HEAD.len()));
     for r in rows {
-        let value = if r.detail.is_empty() {
-            fmt(r.value, r.unit)
-        } else {
-            format!("{} ({})", fmt(r.value, r.unit), r.detail)
-        };
-        let baseline = match r.baseline {
-            Some(b) => format!("{} {}", fmt(b, r.unit), r.baseline_what),
-            None => r.baseline_what.clone(),
-        };
-        let ratio = r.ratio().map_or_else(|| "-".into(), |x| format!("{x:.2}×"));
-        let met = match r.met {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "-",
-        };
-        let target = if r.target.is_empty() { "-".into() } else { r.target.clone() };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            r.figure, r.backend, value, baseline, ratio, target, met
-        ));
+        out.push_str(&format!("| {} |\n", cells(r, "**no**").join(" | ")));
     }
     out
 }
