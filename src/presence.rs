@@ -9,7 +9,7 @@
 //! `/metrics` show. A view whose counts changed wakes the hub, which pushes
 //! the dashboards that now read differently.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -264,9 +264,10 @@ impl Presence {
             }
         }
         let p = self.inner.patience;
+        let ours: HashSet<&str> = reports.iter().map(|r| r.screen.as_str()).collect();
         for (r, _) in &self.view().screens {
             let expired = r.gone_since(now, p).is_some_and(|t| !r.named || now - t > FORGET_AFTER_MS);
-            if expired && !reports.iter().any(|o| o.screen == r.screen) {
+            if expired && !ours.contains(r.screen.as_str()) {
                 forget.push(r.screen.clone());
             }
         }
