@@ -70,7 +70,9 @@ async fn serve(
             });
         }
     };
-    if session.text(sub.snapshot.clone()).await.is_err() {
+    // Moved out, not cloned: an idle screen should not keep its first snapshot
+    // (a whole dashboard) alive for as long as it stays connected.
+    if session.text(std::mem::take(&mut sub.snapshot)).await.is_err() {
         return None;
     }
     let mut sent = sub.seq;
