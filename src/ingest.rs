@@ -208,10 +208,13 @@ impl Projection {
     }
 
     /// Applies journal entries after `from` up to at least `to`, page by page.
+    /// Reading and decoding the next page (a task of its own) overlaps with merging
+    /// and applying this one.
     async fn replay(&self, mut from: i64, to: i64) -> Result<BTreeSet<String>, ProjectError> {
+        let mut pages = read_ahead(self.store.clone(), from, to);
         let mut scopes = BTreeSet::new();
-        while from < to {
-            let page = self.store.journal(from, REPLAY_PAGE).await?;
+        while let Some(page) = pages.recv().await {
+            let page = page?;
             let Some(last) = page.last() else { break };
             let mut delta = Delta::after(from);
             for e in &page {
@@ -227,6 +230,26 @@ impl Projection {
         }
         Ok(scopes)
     }
+}
+
+/// Journal pages after `from` until one reaches `to` (or the journal ends), read
+/// one page ahead of the consumer. Stops at the first error, after passing it on.
+fn read_ahead(store: Arc<dyn RecordStore>, mut from: i64, to: i64) -> mpsc::Receiver<Result<Vec<Entry>, RecordError>> {
+    let (tx, rx) = mpsc::channel(1);
+    tokio::spawn(async move {
+        while from < to {
+            let page = store.journal(from, REPLAY_PAGE).await;
+            let next = page.as_ref().ok().and_then(|p| p.last()).map(|e| e.seq);
+            if tx.send(page).await.is_err() {
+                return;
+            }
+            match next {
+                Some(seq) => from = seq,
+                None => return,
+            }
+        }
+    });
+    rx
 }
 
 #[derive(Debug, thiserror::Error)]
