@@ -83,7 +83,7 @@ impl View {
         self.counts.get(scope).copied().unwrap_or_default()
     }
 
-    pub fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a (ScreenReport, ScreenStatus)> + 'a {
+    fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a (ScreenReport, ScreenStatus)> + 'a {
         self.screens.iter().filter(move |(r, _)| r.scope.is_within(scope))
     }
 
@@ -236,8 +236,8 @@ impl Presence {
         let _ = tokio::time::timeout(Duration::from_secs(1), last).await;
     }
 
-    /// One round of the reporter (also called by tests that cannot wait).
-    pub async fn report(&self, aggregates: &dyn AggregateStore, metrics: &Metrics) {
+    /// One round of the reporter.
+    async fn report(&self, aggregates: &dyn AggregateStore, metrics: &Metrics) {
         let now = now_ms();
         let (reports, forget) = self.outgoing(now);
         let merged = match aggregates.put_screens(&reports, &forget).await {
@@ -276,21 +276,13 @@ impl Presence {
 
     fn set_view(&self, view: View, metrics: &Metrics) {
         for (status, n) in view.totals() {
-            metrics.screens.with_label_values(&[status_name(status)]).set(n);
+            metrics.screens.with_label_values(&[status.as_str()]).set(n);
         }
         let view = Arc::new(view);
         let old = std::mem::replace(&mut *lock(&self.inner.view), view.clone());
         if old.counts != view.counts {
             self.inner.changed.send_modify(|v| *v += 1);
         }
-    }
-}
-
-pub fn status_name(s: ScreenStatus) -> &'static str {
-    match s {
-        ScreenStatus::Online => "online",
-        ScreenStatus::Behind => "behind",
-        ScreenStatus::Gone => "gone",
     }
 }
 

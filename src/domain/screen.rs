@@ -60,6 +60,16 @@ pub enum ScreenStatus {
     Gone,
 }
 
+impl ScreenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreenStatus::Online => "online",
+            ScreenStatus::Behind => "behind",
+            ScreenStatus::Gone => "gone",
+        }
+    }
+}
+
 /// How old reports and acknowledgements may be before they mean trouble.
 #[derive(Clone, Copy, Debug)]
 pub struct Patience {

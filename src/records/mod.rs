@@ -130,6 +130,19 @@ pub(crate) fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTic
 /// An `api_keys` row as read back.
 pub(crate) type KeyRow = (String, String, String, String, bool);
 
+/// Turns `(id, name, theme)` rows into scope infos.
+pub(crate) fn scope_rows(rows: Vec<(String, String, Option<String>)>) -> Result<Vec<ScopeInfo>, RecordError> {
+    rows.into_iter()
+        .map(|(id, name, theme)| {
+            Ok(ScopeInfo {
+                id: Scope::parse(&id).map_err(RecordError::Corrupt)?,
+                name,
+                theme,
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn key_rows(rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, RecordError> {
     rows.into_iter()
         .map(|(id, scope, label, hash, revoked)| {

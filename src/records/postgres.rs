@@ -204,7 +204,7 @@ impl RecordStore for PgRecords {
         let rows: Vec<(String, String, Option<String>)> = sqlx::query_as("SELECT id, name, theme FROM scopes ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        super::sqlite::scope_rows(rows)
+        super::scope_rows(rows)
     }
 
     async fn put_scopes(&self, scopes: &[ScopeInfo]) -> Result<(), RecordError> {

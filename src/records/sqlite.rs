@@ -14,7 +14,7 @@ use super::{Deadlines, Entry, Projector, RecordError, RecordStore, TicketRow};
 use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
-use crate::domain::scope::{Scope, ScopeInfo};
+use crate::domain::scope::ScopeInfo;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -185,19 +185,6 @@ async fn write_state(tx: &mut SqliteConnection, verdicts: &[Verdict], known: &Kn
     Ok(())
 }
 
-/// Turns `(id, name, theme)` rows into scope infos (shared with the PostgreSQL store).
-pub(crate) fn scope_rows(rows: Vec<(String, String, Option<String>)>) -> Result<Vec<ScopeInfo>, RecordError> {
-    rows.into_iter()
-        .map(|(id, name, theme)| {
-            Ok(ScopeInfo {
-                id: Scope::parse(&id).map_err(RecordError::Corrupt)?,
-                name,
-                theme,
-            })
-        })
-        .collect()
-}
-
 #[async_trait]
 impl RecordStore for SqliteRecords {
     async fn migrate(&self) -> Result<(), RecordError> {
@@ -209,7 +196,7 @@ impl RecordStore for SqliteRecords {
         let rows = sqlx::query_as("SELECT id, name, theme FROM scopes ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        scope_rows(rows)
+        super::scope_rows(rows)
     }
 
     async fn put_scopes(&self, scopes: &[ScopeInfo]) -> Result<(), RecordError> {

@@ -54,6 +54,17 @@ fn ticket(id: &str) -> Value {
     json!({"id":id,"scope":"nanan.nanping.zhengjie.g01","category":"garbage","reported_at":at})
 }
 
+/// A screen on the district that has had its first snapshot.
+async fn district_screen(port: u16) -> Ws {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/v1/ws?scope=nanan"))
+        .await
+        .unwrap();
+    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "snapshot")
+        .await
+        .unwrap();
+    ws
+}
+
 async fn next_json(ws: &mut Ws, wait: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
     tokio::time::timeout(wait, async {
         while let Some(Ok(m)) = ws.next().await {
@@ -89,12 +100,7 @@ async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
     };
     let (base, handle, port) = serve(s).await;
     let client = reqwest::Client::new();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/v1/ws?scope=nanan"))
-        .await
-        .unwrap();
-    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "snapshot")
-        .await
-        .unwrap();
+    let mut ws = district_screen(port).await;
     assert_eq!(post(&client, &format!("{base}/api/v1/tickets"), &ticket("k0")).await.status(), 200);
 
     redis.stop();
@@ -185,12 +191,7 @@ async fn a_notice_lost_between_instances_forces_a_refresh() {
         ..settings(&dir)
     };
     let (base, handle, port) = serve(s).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/v1/ws?scope=nanan"))
-        .await
-        .unwrap();
-    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "snapshot")
-        .await
-        .unwrap();
+    let mut ws = district_screen(port).await;
     assert_eq!(
         post(&reqwest::Client::new(), &format!("{base}/api/v1/tickets"), &ticket("k0"))
             .await
@@ -234,12 +235,7 @@ async fn a_subscription_that_hears_nothing_is_replaced_within_ten_seconds() {
         ..settings(&dir)
     };
     let (base, handle, port) = serve(s).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/v1/ws?scope=nanan"))
-        .await
-        .unwrap();
-    next_json(&mut ws, Duration::from_secs(3), |m| m["type"] == "snapshot")
-        .await
-        .unwrap();
+    let mut ws = district_screen(port).await;
     assert_eq!(
         post(&reqwest::Client::new(), &format!("{base}/api/v1/tickets"), &ticket("k0"))
             .await
