@@ -143,6 +143,68 @@ pub struct TransitionIn {
     pub note: Option<String>,
 }
 
+/// `POST /api/v1/surveys`: a survey's questions (never changed once defined).
+#[derive(JsonSchema)]
+pub struct SurveyIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    /// Residents anywhere under this scope may answer.
+    pub scope: Scope,
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    #[schemars(length(min = 1, max = 50))]
+    pub questions: Vec<QuestionIn>,
+}
+
+#[derive(JsonSchema)]
+pub struct QuestionIn {
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
+    pub id: String,
+    pub kind: crate::domain::survey::QuestionKind,
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    /// 2 to 20 option codes for single and multiple choice; none otherwise.
+    pub options: Option<Vec<String>>,
+}
+
+/// `POST /api/v1/surveys/{id}/responses`: one resident's answers.
+#[derive(JsonSchema)]
+pub struct ResponseIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    /// Where the resident lives; left out for `satisfaction`, which takes its ticket's.
+    pub scope: Option<Scope>,
+    /// Required for the built-in `satisfaction` survey ("was it fixed?").
+    pub ticket_id: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub at: String,
+    /// By question id: an option (single), options (multiple), 1-5 (rating) or text.
+    pub answers: std::collections::BTreeMap<String, Value>,
+}
+
+/// `POST /api/v1/ledger`: one public-revenue entry, in whole fen.
+#[derive(JsonSchema)]
+pub struct LedgerIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
+    pub scope: Scope,
+    #[schemars(extend("format" = "date-time"))]
+    pub at: String,
+    pub direction: crate::domain::ledger::Direction,
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
+    pub category: String,
+    #[schemars(range(min = 1, max = 1_000_000_000_000_i64))]
+    pub amount_fen: i64,
+    #[schemars(length(min = 1, max = 200))]
+    pub counterparty: String,
+    #[schemars(length(max = 2000))]
+    pub note: Option<String>,
+    #[schemars(length(max = 128))]
+    pub reference: Option<String>,
+    /// The entry this one takes back (same scope, direction, category and amount).
+    pub reverses: Option<String>,
+}
+
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepTarget {

@@ -40,11 +40,44 @@ pub struct Dashboard {
     /// Screens showing this scope or any scope under it, by health (today only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screens: Option<ScreenCounts>,
+    /// The public-revenue ledger under this scope, all time (absent when it has no entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerHeadline>,
+    /// Responses so far to each survey answered under this scope, by survey id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub surveys: BTreeMap<String, i64>,
+    /// Registered households under this scope (the response rate's denominator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub households: Option<i64>,
     /// Figures that are estimates rather than exact counts.
     pub approximate: Vec<&'static str>,
     /// Earliest open-ticket deadline still ahead (ms), so screens refresh when it passes.
     #[serde(skip)]
     pub next_deadline: Option<i64>,
+}
+
+/// Ledger totals in fen (1 yuan = 100 fen): reversals already taken back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct LedgerHeadline {
+    pub income_fen: i64,
+    pub spending_fen: i64,
+    pub balance_fen: i64,
+    pub entries: i64,
+}
+
+impl LedgerHeadline {
+    fn of(gauge: &std::collections::HashMap<String, i64>) -> Option<LedgerHeadline> {
+        let get = |k: &str| gauge.get(k).copied().unwrap_or(0);
+        let entries = get(figures::field::LEDGER_ENTRIES);
+        let income_fen = get(&figures::field::ledger("income"));
+        let spending_fen = get(&figures::field::ledger("spending"));
+        (entries > 0).then_some(LedgerHeadline {
+            income_fen,
+            spending_fen,
+            balance_fen: income_fen - spending_fen,
+            entries,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -202,6 +235,13 @@ impl Dashboards {
                 })
                 .collect(),
             screens: self.presence.as_ref().filter(|_| live).map(|p| p.view().counts(&info.id)),
+            ledger: LedgerHeadline::of(&own.gauge),
+            households: self.registry.households(&info.id),
+            surveys: own
+                .gauge
+                .iter()
+                .filter_map(|(k, n)| k.strip_prefix("survey:").map(|id| (id.to_owned(), *n)))
+                .collect(),
             approximate: vec!["unique_attendees"],
             next_deadline,
         })

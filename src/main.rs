@@ -45,6 +45,9 @@ enum Command {
     /// Manage ingest API keys (each bound to a scope).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Verify the public-revenue ledger's hash chains of a scope and everything
+    /// under it; exits non-zero, saying where, when history was rewritten.
+    LedgerVerify { scope: String },
     /// Issue a signed screen token for a scope and everything under it.
     ScreenToken {
         #[arg(long)]
@@ -107,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => cockpit::demo::run(settings).await?,
         Command::Keys(k) => keys(&settings, k).await?,
+        Command::LedgerVerify { scope } => ledger_verify(&settings, &scope).await?,
         Command::ScreenToken { scope, ttl_hours } => {
             let secret = settings
                 .screen_secret
@@ -163,6 +167,23 @@ async fn keys(settings: &Settings, cmd: KeysCommand) -> anyhow::Result<()> {
             println!("revoked {id}");
         }
     }
+    Ok(())
+}
+
+async fn ledger_verify(settings: &Settings, scope: &str) -> anyhow::Result<()> {
+    let scope = Scope::parse(scope).map_err(anyhow::Error::msg)?;
+    let b = Backends::open(settings).await?;
+    b.records.migrate().await?;
+    let check = cockpit::ledger::verify(b.records.as_ref(), b.aggregates.as_ref(), &scope)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for c in &check.chains {
+        match &c.broken {
+            None => println!("{}	intact	{} entries	head {}", c.scope, c.entries, c.head),
+            Some(b) => println!("{}	BROKEN at entry {} ({})	{}", c.scope, b.n, b.id, b.reason),
+        }
+    }
+    anyhow::ensure!(check.intact, "the ledger under {scope} does not verify");
     Ok(())
 }
 

@@ -7,12 +7,16 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use crate::contract::{AttendanceIn, Batch, EventIn, ScreenMessage, ThemeDefinition, TicketIn, TransitionIn};
+use crate::contract::{
+    AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, ScreenMessage, SurveyIn, ThemeDefinition, TicketIn, TransitionIn,
+};
 use crate::dashboard::{Dashboard, Series};
 use crate::domain::figures::Metric;
 use crate::http::ingest::IngestReport;
+use crate::ledger::{LedgerCheck, LedgerReport};
 use crate::presence::ScreenHealth;
 use crate::registry::Node;
+use crate::surveys::SurveyReport;
 
 /// An error answer, `{code, message}` (Open311 uses its own format, see docs/open311.md).
 #[derive(JsonSchema)]
@@ -120,6 +124,111 @@ impl Doc {
     }
 }
 
+fn surveys_and_ledger(d: &mut Doc) {
+    d.ingest::<SurveyIn>("/api/v1/surveys", "Define surveys (问卷)", vec![]);
+    d.ingest::<ResponseIn>(
+        "/api/v1/surveys/{id}/responses",
+        "Answer a survey; `satisfaction` is the built-in \"was it fixed?\" (a \"no\" reopens the ticket)",
+        vec![param("id", "path", true, json!({"type": "string"}), "The survey")],
+    );
+    d.ingest::<LedgerIn>(
+        "/api/v1/ledger",
+        "Append public-revenue entries (公共收益); a correction is a reversing entry",
+        vec![],
+    );
+    let report = d.schema::<SurveyReport>();
+    d.read(
+        "/api/v1/scopes/{scope}/surveys",
+        "Live tallies of every survey reaching the scope (free text counted, never quoted)",
+        vec![scope_param()],
+        json!({"type": "object", "properties": {"scope": {"type": "string"}, "surveys": {"type": "array", "items": report}}}),
+    );
+    let mut r = Map::new();
+    r.insert(
+        "200".into(),
+        d.json(
+            "Responses oldest first, free text included; page with next_after",
+            json!({"type": "object"}),
+        ),
+    );
+    r.extend(d.errors(&[
+        ("400", "Malformed scope or limit"),
+        ("403", "The key is for another scope"),
+        ("404", "Unknown scope"),
+    ]));
+    d.op(
+        "get",
+        "/api/v1/scopes/{scope}/surveys/{id}/responses",
+        "query",
+        "Raw responses under the scope, readable with an API key for it",
+        "ingestKey",
+        vec![
+            scope_param(),
+            param("id", "path", true, json!({"type": "string"}), "The survey"),
+            param(
+                "after",
+                "query",
+                false,
+                json!({"type": "integer"}),
+                "Journal position to continue after",
+            ),
+            param(
+                "limit",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": 1000}),
+                "At most this many (default 100)",
+            ),
+        ],
+        None,
+        r,
+    );
+    let ledger = d.schema::<LedgerReport>();
+    d.read(
+        "/api/v1/scopes/{scope}/ledger",
+        "Ledger totals per month and category, in fen",
+        vec![scope_param()],
+        ledger,
+    );
+    let csv = json!({"description": "Entries oldest first, for a notice board", "content": {"text/csv": {"schema": {"type": "string"}}}});
+    let mut r = Map::new();
+    r.insert("200".into(), csv);
+    r.extend(d.errors(&[
+        ("400", "Malformed scope"),
+        ("403", "The token is for another scope"),
+        ("404", "Unknown scope"),
+    ]));
+    d.op(
+        "get",
+        "/api/v1/scopes/{scope}/ledger.csv",
+        "query",
+        "The ledger as CSV",
+        "screenToken",
+        vec![scope_param()],
+        None,
+        r,
+    );
+    let check = d.schema::<LedgerCheck>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every chain under the scope holds", check.clone()));
+    r.insert("409".into(), d.json("A chain is broken: where and why", check));
+    r.extend(d.errors(&[
+        ("400", "Malformed scope"),
+        ("403", "The token is for another scope"),
+        ("404", "Unknown scope"),
+    ]));
+    d.op(
+        "get",
+        "/api/v1/scopes/{scope}/ledger/verify",
+        "query",
+        "Verify the ledger's hash chains",
+        "screenToken",
+        vec![scope_param()],
+        None,
+        r,
+    );
+}
+
 /// The OpenAPI document.
 pub fn document() -> Value {
     let settings = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into());
@@ -140,6 +249,7 @@ pub fn document() -> Value {
         "Move one ticket through the closed loop",
         vec![param("id", "path", true, json!({"type": "string"}), "The ticket")],
     );
+    surveys_and_ledger(&mut d);
     let tree = json!({"type": "object", "properties": {"scopes": {"type": "array", "items": d.schema::<Node>()}}, "required": ["scopes"]});
     let mut r = Map::new();
     r.insert("200".into(), d.json("The registered tree, roots first", tree));

@@ -76,6 +76,16 @@ impl Registry {
             .collect()
     }
 
+    /// Households under a scope: its own registered count, or else the sum of
+    /// its children's (recursively); `None` when nothing under it says.
+    pub fn households(&self, scope: &Scope) -> Option<i64> {
+        if let Some(h) = self.get(scope).and_then(|i| i.households) {
+            return Some(h);
+        }
+        let counts: Vec<i64> = self.children(scope).iter().filter_map(|c| self.households(&c.id)).collect();
+        (!counts.is_empty()).then(|| counts.iter().sum())
+    }
+
     /// The registered forest, roots first.
     pub fn tree(&self) -> Vec<Node> {
         let all = self.all();

@@ -101,6 +101,7 @@ impl World {
                 id: Scope::parse(&format!("{}{s}", self.root)).unwrap(),
                 name: format!("unit{s}"),
                 theme: None,
+                households: None,
             })
             .collect()
     }
@@ -187,6 +188,7 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
     };
     for r in records {
         match r {
+            Record::Survey(_) | Record::Response(_) | Record::Ledger(_) => {}
             Record::Event(e) => {
                 events.insert(e.id.clone(), e.clone());
             }

@@ -16,8 +16,10 @@ use jiff::civil::Date;
 use crate::domain::day::Calendar;
 use crate::domain::decide::{Change, TicketHead};
 use crate::domain::figures::field;
+use crate::domain::ledger::Chained;
 use crate::domain::record::Transition;
 use crate::domain::scope::Scope;
+use crate::domain::survey::{Response, SATISFACTION, Tally};
 use crate::domain::ticket::Status;
 
 /// Which hash of a scope a counter lives in.
@@ -29,6 +31,10 @@ pub enum Bucket {
     Gauge(Scope),
     /// Per-day nets of open / overdue tickets.
     Net(Scope),
+    /// One survey's tallies (by question and option, and per day) under a scope.
+    Survey(Scope, String),
+    /// Ledger totals under a scope, by direction, month and category.
+    Ledger(Scope),
 }
 
 /// Which closed-loop duration a value measures.
@@ -136,22 +142,97 @@ impl Delta {
                 ticket,
                 from,
                 late: false,
+            } => self.step(t, ticket, *from, cal),
+            Change::Survey { .. } => {}
+            Change::Response {
+                response,
+                scope,
+                tallies,
+                ticket,
+                reopened_from,
             } => {
-                self.each(&ticket.scope, |d, s| {
-                    for (status, n) in [(*from, -1), (t.to, 1)] {
-                        if status != Status::Closed {
-                            d.count(Bucket::Gauge(s.clone()), field::status(status.as_str()), n);
-                        }
-                    }
-                    d.closed_loop(s, t, ticket, *from, cal);
-                });
-                match (from.is_open(), t.to.is_open()) {
-                    (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
-                    (false, true) => self.open_set(&t.ticket_id, ticket, t.at, 1, cal),
-                    _ => {}
+                self.response(response, scope, tallies, cal);
+                if let (Some(ticket), Some(from)) = (ticket, reopened_from) {
+                    self.reopen_unfixed(response, ticket, *from, cal);
                 }
             }
+            Change::Ledger { chained } => self.ledger(chained, cal),
         }
+    }
+
+    /// A ticket's step from `from` to `t.to`: gauges, closed-loop counters, open set.
+    fn step(&mut self, t: &Transition, ticket: &TicketHead, from: Status, cal: &Calendar) {
+        self.each(&ticket.scope, |d, s| {
+            for (status, n) in [(from, -1), (t.to, 1)] {
+                if status != Status::Closed {
+                    d.count(Bucket::Gauge(s.clone()), field::status(status.as_str()), n);
+                }
+            }
+            d.closed_loop(s, t, ticket, from, cal);
+        });
+        match (from.is_open(), t.to.is_open()) {
+            (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
+            (false, true) => self.open_set(&t.ticket_id, ticket, t.at, 1, cal),
+            _ => {}
+        }
+    }
+
+    /// A survey response: its tallies, its day's count, and for the satisfaction
+    /// survey the counters its rate is made of. Free text adds a count only.
+    fn response(&mut self, r: &Response, scope: &Scope, tallies: &[Tally], cal: &Calendar) {
+        let day = cal.day_of(r.at);
+        let satisfaction = r.survey_id == SATISFACTION;
+        self.each(scope, |d, s| {
+            let survey = Bucket::Survey(s.clone(), r.survey_id.clone());
+            d.count(survey.clone(), field::RESPONSES.into(), 1);
+            d.count(survey.clone(), field::responses_on(&day.to_string()), 1);
+            for (f, n) in tallies {
+                d.count(survey.clone(), f.clone(), *n);
+            }
+            d.count(Bucket::Gauge(s.clone()), field::survey(&r.survey_id), 1);
+            d.count(Bucket::Day(s.clone(), day), field::SURVEY_RESPONSES.into(), 1);
+            if satisfaction {
+                d.count(Bucket::Day(s.clone(), day), field::SAT_RESPONSES.into(), 1);
+                d.count(Bucket::Day(s.clone(), day), field::SAT_FIXED.into(), i64::from(r.fixed()));
+            }
+        });
+    }
+
+    /// "Not fixed" sent a resolved or closed ticket back into the loop.
+    fn reopen_unfixed(&mut self, r: &Response, ticket: &TicketHead, from: Status, cal: &Calendar) {
+        let t = Transition {
+            id: format!("{}#reopen", r.id),
+            ticket_id: r.ticket_id.clone().unwrap_or_default(),
+            to: Status::Reopened,
+            at: r.at,
+            assignee: None,
+            note: None,
+            within: None,
+        };
+        self.step(&t, ticket, from, cal);
+        let day = cal.day_of(r.at);
+        self.each(&ticket.scope, |d, s| {
+            d.count(Bucket::Day(s.clone(), day), field::REOPENED_UNFIXED.into(), 1)
+        });
+    }
+
+    /// A ledger entry moves its direction's totals (a reversal takes back) in its
+    /// scope and every ancestor; the scope's own chain length is kept beside them
+    /// so a verification can tell a journal that lost its newest entries.
+    fn ledger(&mut self, c: &Chained, cal: &Calendar) {
+        let e = &c.entry;
+        let date = cal.day_of(e.at);
+        let month = format!("{:04}-{:02}", date.year(), date.month());
+        let (dir, fen) = (e.direction.as_str(), e.signed_fen());
+        self.each(&e.scope, |d, s| {
+            let b = || Bucket::Ledger(s.clone());
+            d.count(b(), format!("{dir}:{month}:{}", e.category), fen);
+            d.count(b(), format!("{dir}:{month}"), fen);
+            d.count(b(), format!("{dir}:all:{}", e.category), fen);
+            d.count(Bucket::Gauge(s.clone()), field::ledger(dir), fen);
+            d.count(Bucket::Gauge(s.clone()), field::LEDGER_ENTRIES.into(), 1);
+        });
+        self.count(Bucket::Ledger(e.scope.clone()), field::LEDGER_OWN.into(), 1);
     }
 
     /// The closed-loop counters of one step in one scope: resolutions (and whether on

@@ -184,6 +184,11 @@ impl AggregateStore for MemoryAggregates {
             .collect())
     }
 
+    async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {
+        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(buckets.iter().map(|b| st.hash(b)).collect())
+    }
+
     async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {
         let st = self.lock();
         let days = days

@@ -6,13 +6,15 @@ pub mod delta;
 pub mod memory;
 pub mod redis;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use jiff::civil::Date;
 
 use crate::domain::figures::RawFigures;
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
-pub use delta::Delta;
+pub use delta::{Bucket, Delta};
 
 /// Failure of the aggregate backend (unreachable, script error, …).
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +81,9 @@ pub trait AggregateStore: Send + Sync {
 
     /// Reads day counters and unique attendees of one scope for several days, plus its nets.
     async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError>;
+
+    /// Reads whole counter hashes (survey tallies, ledger totals), one per bucket.
+    async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError>;
 
     /// The journal position of the newest change applied (0 when empty).
     async fn watermark(&self) -> Result<i64, AggregateError>;

@@ -8,6 +8,7 @@
 //! - `{p}:n:S` hash of per-day open/overdue nets; `{p}:u:S:D` HyperLogLog of persons;
 //! - `{p}:t:S` sorted set of units under S by open tickets;
 //! - `{p}:dl:S` sorted set of open tickets by deadline (the overdue clock);
+//! - `{p}:sv:S:ID` hash of one survey's tallies; `{p}:l:S` hash of ledger totals;
 //! - `{p}:wm` the journal position of the newest applied change.
 
 use std::collections::HashMap;
@@ -101,6 +102,9 @@ impl RedisAggregates {
             Bucket::Day(s, d) => self.key("d", &format!("{s}:{d}")),
             Bucket::Gauge(s) => self.key("g", s.as_str()),
             Bucket::Net(s) => self.key("n", s.as_str()),
+            // A scope never holds `:`, so the first one ends it.
+            Bucket::Survey(s, id) => self.key("sv", &format!("{s}:{id}")),
+            Bucket::Ledger(s) => self.key("l", s.as_str()),
         }
     }
 
@@ -265,6 +269,16 @@ impl AggregateStore for RedisAggregates {
             });
         }
         Ok(out)
+    }
+
+    async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {
+        let mut pipe = redis::pipe();
+        for b in buckets {
+            pipe.cmd("HGETALL").arg(self.bucket_key(b));
+        }
+        let mut conn = self.conn.clone();
+        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
+        values.into_iter().map(|v| counters(Some(v))).collect()
     }
 
     async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {

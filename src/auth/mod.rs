@@ -139,6 +139,17 @@ impl Access {
         Ok(())
     }
 
+    /// Reading what residents wrote (free-text answers): an API key for the scope
+    /// or an ancestor. Screen tokens do not suffice: they sit in wall screens' URLs.
+    pub async fn private_reader(&self, req: &HttpRequest, scope: &Scope) -> Result<(), ApiError> {
+        match self.writer(req).await? {
+            Some(key_scope) if !scope.is_within(&key_scope) => {
+                Err(ApiError::Forbidden(format!("this API key is for {key_scope}, not {scope}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A WebSocket upgrade from a browser page is allowed from this server's own
     /// origin or a configured one; clients that send no Origin are not browsers.
     pub fn origin(&self, req: &HttpRequest) -> Result<(), ApiError> {

@@ -11,8 +11,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::ledger::{Chained, Head, LedgerEntry};
 use super::record::{Attendance, Event, FieldError, Kind, Record, TicketReport, Transition};
 use super::scope::Scope;
+use super::survey::{Response, SATISFACTION, Survey, Tally};
 use super::ticket::Status;
 
 /// The facts of a ticket that never change after its report.
@@ -55,6 +57,26 @@ pub enum Change {
         from: Status,
         late: bool,
     },
+    Survey {
+        survey: Survey,
+    },
+    /// A survey response, with what it adds to the tallies decided once, so the
+    /// aggregates never need the survey's definition to replay it.
+    Response {
+        response: Response,
+        scope: Scope,
+        tallies: Vec<Tally>,
+        /// The ticket a satisfaction response is about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<TicketHead>,
+        /// Set when "not fixed" reopened the ticket: the status it left.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reopened_from: Option<Status>,
+    },
+    Ledger {
+        /// Boxed: an entry and its two hashes dwarf every other change.
+        chained: Box<Chained>,
+    },
 }
 
 impl Change {
@@ -64,6 +86,9 @@ impl Change {
             Change::Attendance { .. } => Kind::Attendance,
             Change::Ticket { .. } => Kind::Ticket,
             Change::Transition { .. } => Kind::Transition,
+            Change::Survey { .. } => Kind::Survey,
+            Change::Response { .. } => Kind::Response,
+            Change::Ledger { .. } => Kind::Ledger,
         }
     }
 
@@ -73,6 +98,9 @@ impl Change {
             Change::Attendance { checkin } => &checkin.id,
             Change::Ticket { ticket, .. } => &ticket.id,
             Change::Transition { transition, .. } => &transition.id,
+            Change::Survey { survey } => &survey.id,
+            Change::Response { response, .. } => &response.id,
+            Change::Ledger { chained } => &chained.entry.id,
         }
     }
 
@@ -82,6 +110,9 @@ impl Change {
             Change::Attendance { checkin } => &checkin.scope,
             Change::Ticket { ticket, .. } => &ticket.scope,
             Change::Transition { ticket, .. } => &ticket.scope,
+            Change::Survey { survey } => &survey.scope,
+            Change::Response { scope, .. } => scope,
+            Change::Ledger { chained } => &chained.entry.scope,
         }
     }
 }
@@ -101,6 +132,14 @@ pub struct Known {
     pub tickets: HashMap<String, TicketNow>,
     pub checkins: HashSet<String>,
     pub transitions: HashSet<String>,
+    pub surveys: HashMap<String, Survey>,
+    pub responses: HashSet<String>,
+    /// Ledger entries by id: those the batch names, and those it reverses.
+    pub ledger: HashMap<String, LedgerEntry>,
+    /// Ids of entries already reversed.
+    pub reversed: HashSet<String>,
+    /// The chain head of each scope the batch writes to (absent: no entries yet).
+    pub ledger_heads: HashMap<Scope, Head>,
 }
 
 /// The ids a batch mentions, by what the store must look up.
@@ -110,6 +149,12 @@ pub struct Wanted {
     pub tickets: Vec<String>,
     pub checkins: Vec<String>,
     pub transitions: Vec<String>,
+    pub surveys: Vec<String>,
+    pub responses: Vec<String>,
+    /// Entry ids and the ids they reverse.
+    pub ledger: Vec<String>,
+    /// Scopes whose chain heads are needed.
+    pub ledger_scopes: Vec<String>,
 }
 
 impl Wanted {
@@ -127,9 +172,30 @@ impl Wanted {
                     w.transitions.push(t.id.clone());
                     w.tickets.push(t.ticket_id.clone());
                 }
+                Record::Survey(s) => w.surveys.push(s.id.clone()),
+                Record::Response(r) => {
+                    w.responses.push(r.id.clone());
+                    w.surveys.push(r.survey_id.clone());
+                    w.tickets.extend(r.ticket_id.clone());
+                }
+                Record::Ledger(e) => {
+                    w.ledger.push(e.id.clone());
+                    w.ledger.extend(e.reverses.clone());
+                    w.ledger_scopes.push(e.scope.to_string());
+                }
             }
         }
-        for v in [&mut w.events, &mut w.tickets, &mut w.checkins, &mut w.transitions] {
+        let lists = [
+            &mut w.events,
+            &mut w.tickets,
+            &mut w.checkins,
+            &mut w.transitions,
+            &mut w.surveys,
+            &mut w.responses,
+            &mut w.ledger,
+            &mut w.ledger_scopes,
+        ];
+        for v in lists {
             v.sort_unstable();
             v.dedup();
         }
@@ -202,7 +268,140 @@ fn decide_one(record: &Record, known: &mut Known, deadlines: &Deadlines) -> Verd
         Record::Attendance(a) => decide_checkin(a, known),
         Record::Ticket(t) => decide_ticket(t, known, deadlines),
         Record::Transition(t) => decide_transition(t, known),
+        Record::Survey(s) => decide_survey(s, known),
+        Record::Response(r) => decide_response(r, known),
+        Record::Ledger(e) => decide_ledger(e, known),
     }
+}
+
+fn decide_survey(survey: &Survey, known: &mut Known) -> Verdict {
+    match known.surveys.get(&survey.id) {
+        Some(s) if s == survey => Verdict::Duplicate,
+        Some(_) => Verdict::Rejected(FieldError::new(
+            "id",
+            format!(
+                "survey {:?} already exists with other content; a survey never changes once defined, so use a new id",
+                survey.id
+            ),
+        )),
+        None => {
+            known.surveys.insert(survey.id.clone(), survey.clone());
+            Verdict::Accepted(Change::Survey { survey: survey.clone() })
+        }
+    }
+}
+
+fn decide_response(r: &Response, known: &mut Known) -> Verdict {
+    if known.responses.contains(&r.id) {
+        return Verdict::Duplicate;
+    }
+    let decided = if r.survey_id == SATISFACTION {
+        satisfaction(r, known)
+    } else {
+        survey_response(r, known)
+    };
+    match decided {
+        Ok(change) => {
+            known.responses.insert(r.id.clone());
+            Verdict::Accepted(change)
+        }
+        Err(e) => Verdict::Rejected(e),
+    }
+}
+
+fn survey_response(r: &Response, known: &Known) -> Result<Change, FieldError> {
+    let Some(survey) = known.surveys.get(&r.survey_id) else {
+        return Err(FieldError::new(
+            "survey_id",
+            format!("no survey {:?} has been defined", r.survey_id),
+        ));
+    };
+    let Some(scope) = r.scope.clone() else {
+        return Err(FieldError::new("scope", "is required"));
+    };
+    if !scope.is_within(&survey.scope) {
+        let reason = format!("{scope} is not within the survey's scope {}", survey.scope);
+        return Err(FieldError::new("scope", reason));
+    }
+    Ok(Change::Response {
+        tallies: survey.tally(&r.answers)?,
+        response: r.clone(),
+        scope,
+        ticket: None,
+        reopened_from: None,
+    })
+}
+
+/// "Was it fixed?" after a ticket is resolved: "no" sends it back into the loop
+/// (reopened), unless the answer is older than the ticket's newest step.
+fn satisfaction(r: &Response, known: &mut Known) -> Result<Change, FieldError> {
+    let ticket_id = r.ticket_id.as_deref().unwrap_or_default();
+    let Some(now) = known.tickets.get_mut(ticket_id) else {
+        return Err(FieldError::new("ticket_id", format!("no ticket {ticket_id:?} has been reported")));
+    };
+    if let Some(within) = &r.within
+        && !now.head.scope.is_within(within)
+    {
+        let reason = format!(
+            "ticket {ticket_id:?} is in {}, outside this API key's scope {within}",
+            now.head.scope
+        );
+        return Err(FieldError::new("ticket_id", reason));
+    }
+    if !matches!(now.status, Status::Resolved | Status::Closed) {
+        let reason = format!(
+            "ticket {ticket_id:?} is {}; satisfaction is asked once it is resolved or closed",
+            now.status.as_str()
+        );
+        return Err(FieldError::new("ticket_id", reason));
+    }
+    let tallies = Survey::satisfaction(now.head.scope.clone()).tally(&r.answers)?;
+    let reopened_from = (r.unfixed() && r.at >= now.last_at).then_some(now.status);
+    if reopened_from.is_some() {
+        now.status = Status::Reopened;
+        now.last_at = r.at;
+    }
+    Ok(Change::Response {
+        response: r.clone(),
+        scope: now.head.scope.clone(),
+        tallies,
+        ticket: Some(now.head.clone()),
+        reopened_from,
+    })
+}
+
+fn decide_ledger(e: &LedgerEntry, known: &mut Known) -> Verdict {
+    if let Some(stored) = known.ledger.get(&e.id) {
+        if stored == e {
+            return Verdict::Duplicate;
+        }
+        let reason = format!(
+            "ledger entry {:?} already exists with other content; entries never change (post a reversal)",
+            e.id
+        );
+        return Verdict::Rejected(FieldError::new("id", reason));
+    }
+    if let Some(target) = &e.reverses {
+        let Some(original) = known.ledger.get(target) else {
+            return Verdict::Rejected(FieldError::new("reverses", format!("no ledger entry {target:?} has been recorded")));
+        };
+        if let Err(err) = e.check_reversal(original) {
+            return Verdict::Rejected(err);
+        }
+        if !known.reversed.insert(target.clone()) {
+            return Verdict::Rejected(FieldError::new("reverses", format!("entry {target:?} has already been reversed")));
+        }
+    }
+    let head = known.ledger_heads.entry(e.scope.clone()).or_insert_with(Head::genesis);
+    let chained = e.clone().chain(head);
+    *head = Head {
+        n: chained.n,
+        hash: chained.hash.clone(),
+    };
+    known.ledger.insert(e.id.clone(), e.clone());
+    Verdict::Accepted(Change::Ledger {
+        chained: Box::new(chained),
+    })
 }
 
 fn decide_event(event: &Event, known: &mut Known) -> Verdict {

@@ -30,6 +30,29 @@ pub mod field {
     pub const DISPATCH_MS_SUM: &str = "dispatch_ms_sum";
     /// Resolutions at or before the ticket's deadline.
     pub const RESOLVED_ON_TIME: &str = "resolved_on_time";
+    /// Survey responses that day (every survey), and in one survey's hash.
+    pub const SURVEY_RESPONSES: &str = "survey_responses";
+    pub const RESPONSES: &str = "n";
+    /// Satisfaction answers that day, how many said fixed, and how many
+    /// "not fixed" answers reopened their ticket.
+    pub const SAT_RESPONSES: &str = "sat_responses";
+    pub const SAT_FIXED: &str = "sat_fixed";
+    pub const REOPENED_UNFIXED: &str = "reopened_unfixed";
+    /// Ledger entries under a scope (gauge), and entries of the scope's own chain.
+    pub const LEDGER_ENTRIES: &str = "ledger_entries";
+    pub const LEDGER_OWN: &str = "own_n";
+    /// A survey's responses on one day, in its hash.
+    pub fn responses_on(day: &str) -> String {
+        format!("d:{day}")
+    }
+    /// All-time responses to one survey under a scope (gauge).
+    pub fn survey(id: &str) -> String {
+        format!("survey:{id}")
+    }
+    /// Ledger total of one direction under a scope, in fen (gauge).
+    pub fn ledger(direction: &str) -> String {
+        format!("ledger:{direction}")
+    }
     /// Tickets dispatched to one assignee that day (workload).
     pub fn assigned(assignee: &str) -> String {
         format!("assigned:{assignee}")
@@ -86,10 +109,13 @@ pub enum Metric {
     ResolvedOnTimeRate,
     ReopenRate,
     TicketsDueSoon,
+    SurveyResponses,
+    SatisfactionRate,
+    TicketsReopenedUnfixed,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 21] = [
+    pub const ALL: [Metric; 24] = [
         Metric::EventsHeld,
         Metric::EventsScheduled,
         Metric::EventsCancelled,
@@ -111,6 +137,9 @@ impl Metric {
         Metric::ResolvedOnTimeRate,
         Metric::ReopenRate,
         Metric::TicketsDueSoon,
+        Metric::SurveyResponses,
+        Metric::SatisfactionRate,
+        Metric::TicketsReopenedUnfixed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -136,6 +165,9 @@ impl Metric {
             Metric::ResolvedOnTimeRate => "resolved_on_time_rate",
             Metric::ReopenRate => "reopen_rate",
             Metric::TicketsDueSoon => "tickets_due_soon",
+            Metric::SurveyResponses => "survey_responses",
+            Metric::SatisfactionRate => "satisfaction_rate",
+            Metric::TicketsReopenedUnfixed => "tickets_reopened_unfixed",
         }
     }
 
@@ -166,6 +198,9 @@ impl Metric {
             Metric::ResolvedOnTimeRate => return f.resolved_on_time_rate,
             Metric::ReopenRate => return f.reopen_rate,
             Metric::TicketsDueSoon => f.tickets_due_soon as f64,
+            Metric::SurveyResponses => f.survey_responses as f64,
+            Metric::SatisfactionRate => return f.satisfaction_rate,
+            Metric::TicketsReopenedUnfixed => f.tickets_reopened_unfixed as f64,
         })
     }
 }
@@ -248,6 +283,12 @@ pub struct Figures {
     pub reopen_rate: Option<f64>,
     /// Open tickets that will be overdue within the due-soon horizon (today only).
     pub tickets_due_soon: i64,
+    /// Survey responses that day, every survey (satisfaction included).
+    pub survey_responses: i64,
+    /// Share of the day's "was it fixed?" answers that said yes; null when none.
+    pub satisfaction_rate: Option<f64>,
+    /// Tickets reopened that day because the resident said it was not fixed.
+    pub tickets_reopened_unfixed: i64,
 }
 
 impl Figures {
@@ -288,6 +329,9 @@ impl Figures {
             resolved_on_time_rate: ratio(get(field::RESOLVED_ON_TIME), resolved),
             reopen_rate: ratio(get(field::TICKETS_REOPENED), resolved),
             tickets_due_soon: if live { raw.due_soon } else { 0 },
+            survey_responses: get(field::SURVEY_RESPONSES),
+            satisfaction_rate: ratio(get(field::SAT_FIXED), get(field::SAT_RESPONSES)),
+            tickets_reopened_unfixed: get(field::REOPENED_UNFIXED),
         }
     }
 }

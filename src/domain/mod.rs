@@ -3,7 +3,9 @@
 pub mod day;
 pub mod decide;
 pub mod figures;
+pub mod ledger;
 pub mod record;
 pub mod scope;
 pub mod screen;
+pub mod survey;
 pub mod ticket;

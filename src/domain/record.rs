@@ -5,13 +5,15 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::ledger::LedgerEntry;
 use super::scope::Scope;
+use super::survey::{Response, Survey};
 use super::ticket::Status;
 
 /// Earliest instant any record may carry (2000-01-01T00:00:00Z).
 const EARLIEST_MS: i64 = 946_684_800_000;
 /// How far ahead of the server clock a past-tense time (`at`, `reported_at`) may be: clock skew.
-const SKEW_MS: i64 = 24 * 3600 * 1000;
+pub(crate) const SKEW_MS: i64 = 24 * 3600 * 1000;
 /// How far ahead an event may be scheduled.
 const SCHEDULE_AHEAD_MS: i64 = 2 * 366 * 24 * 3600 * 1000;
 
@@ -39,10 +41,21 @@ pub enum Kind {
     Attendance,
     Ticket,
     Transition,
+    Survey,
+    Response,
+    Ledger,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Event, Kind::Attendance, Kind::Ticket, Kind::Transition];
+    pub const ALL: [Kind; 7] = [
+        Kind::Event,
+        Kind::Attendance,
+        Kind::Ticket,
+        Kind::Transition,
+        Kind::Survey,
+        Kind::Response,
+        Kind::Ledger,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,6 +63,9 @@ impl Kind {
             Kind::Attendance => "attendance",
             Kind::Ticket => "ticket",
             Kind::Transition => "transition",
+            Kind::Survey => "survey",
+            Kind::Response => "response",
+            Kind::Ledger => "ledger",
         }
     }
 }
@@ -131,6 +147,9 @@ pub enum Record {
     Attendance(Attendance),
     Ticket(TicketReport),
     Transition(Transition),
+    Survey(Survey),
+    Response(Response),
+    Ledger(LedgerEntry),
 }
 
 impl Record {
@@ -140,6 +159,9 @@ impl Record {
             Record::Attendance(_) => Kind::Attendance,
             Record::Ticket(_) => Kind::Ticket,
             Record::Transition(_) => Kind::Transition,
+            Record::Survey(_) => Kind::Survey,
+            Record::Response(_) => Kind::Response,
+            Record::Ledger(_) => Kind::Ledger,
         }
     }
 
@@ -149,6 +171,9 @@ impl Record {
             Record::Attendance(r) => &r.id,
             Record::Ticket(r) => &r.id,
             Record::Transition(r) => &r.id,
+            Record::Survey(r) => &r.id,
+            Record::Response(r) => &r.id,
+            Record::Ledger(r) => &r.id,
         }
     }
 
@@ -159,14 +184,21 @@ impl Record {
             Record::Attendance(r) => Some(&r.scope),
             Record::Ticket(r) => Some(&r.scope),
             Record::Transition(_) => None,
+            Record::Survey(r) => Some(&r.scope),
+            Record::Response(r) => r.scope.as_ref(),
+            Record::Ledger(r) => Some(&r.scope),
         }
     }
 
-    /// Parses one JSON element sent to the endpoint for `kind`.
-    /// `ticket_id` is the ticket named by the URL for transitions.
-    pub fn parse(kind: Kind, value: &Value, ticket_id: Option<&str>, now_ms: i64) -> Result<Record, FieldError> {
+    /// Parses one JSON element sent to the endpoint for `kind`. `parent` is the
+    /// ticket (for transitions) or survey (for responses) named by the URL.
+    pub fn parse(kind: Kind, value: &Value, parent: Option<&str>, now_ms: i64) -> Result<Record, FieldError> {
+        let ticket_id = parent;
         let f = Fields::of(value)?;
         Ok(match kind {
+            Kind::Survey => Record::Survey(Survey::parse(value)?),
+            Kind::Response => Record::Response(Response::parse(value, parent, now_ms)?),
+            Kind::Ledger => Record::Ledger(LedgerEntry::parse(value, now_ms)?),
             Kind::Event => Record::Event(Event {
                 id: f.id("id")?,
                 scope: f.scope()?,
@@ -223,25 +255,25 @@ impl Record {
 }
 
 /// Typed access to one record's JSON object, each getter naming its field on failure.
-struct Fields<'a>(&'a Map<String, Value>);
+pub(crate) struct Fields<'a>(&'a Map<String, Value>);
 
 impl<'a> Fields<'a> {
-    fn of(value: &'a Value) -> Result<Self, FieldError> {
+    pub(crate) fn of(value: &'a Value) -> Result<Self, FieldError> {
         value
             .as_object()
             .map(Fields)
             .ok_or_else(|| FieldError::new("(record)", "each record must be a JSON object"))
     }
 
-    fn get(&self, name: &'static str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, name: &'static str) -> Option<&'a Value> {
         self.0.get(name).filter(|v| !v.is_null())
     }
 
-    fn text(&self, name: &'static str, max: usize) -> Result<String, FieldError> {
+    pub(crate) fn text(&self, name: &'static str, max: usize) -> Result<String, FieldError> {
         self.opt_text(name, max)?.ok_or_else(|| FieldError::new(name, "is required"))
     }
 
-    fn opt_text(&self, name: &'static str, max: usize) -> Result<Option<String>, FieldError> {
+    pub(crate) fn opt_text(&self, name: &'static str, max: usize) -> Result<Option<String>, FieldError> {
         let Some(v) = self.get(name) else { return Ok(None) };
         let s = v
             .as_str()
@@ -253,7 +285,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Idempotency keys and references: non-empty, printable, short.
-    fn id(&self, name: &'static str) -> Result<String, FieldError> {
+    pub(crate) fn id(&self, name: &'static str) -> Result<String, FieldError> {
         let s = self.text(name, 128)?;
         if s.is_empty() || s.chars().any(char::is_control) {
             return Err(FieldError::new(name, "must be 1-128 printable characters"));
@@ -262,7 +294,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Category codes such as `street_light`: they become aggregate key parts.
-    fn code(&self, name: &'static str) -> Result<String, FieldError> {
+    pub(crate) fn code(&self, name: &'static str) -> Result<String, FieldError> {
         let s = self.text(name, 64)?;
         let ok = !s.is_empty()
             && s.bytes()
@@ -273,11 +305,11 @@ impl<'a> Fields<'a> {
         Ok(s)
     }
 
-    fn scope(&self) -> Result<Scope, FieldError> {
+    pub(crate) fn scope(&self) -> Result<Scope, FieldError> {
         Scope::parse(&self.text("scope", 200)?).map_err(|e| FieldError::new("scope", e))
     }
 
-    fn time(&self, name: &'static str, latest_ms: i64) -> Result<i64, FieldError> {
+    pub(crate) fn time(&self, name: &'static str, latest_ms: i64) -> Result<i64, FieldError> {
         let s = self.text(name, 64)?;
         let ts: Timestamp = s
             .parse()
@@ -322,7 +354,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -115,6 +115,11 @@ pub struct ScopeInfo {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+    /// Households living there, when registered: a survey's response rate is
+    /// counted against it (or against the sum of its children's). Registering
+    /// the scope again without it keeps the known count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub households: Option<i64>,
 }
 
 #[cfg(test)]

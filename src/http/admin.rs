@@ -22,6 +22,7 @@ struct ScopeDto {
     id: String,
     name: String,
     theme: Option<String>,
+    households: Option<i64>,
 }
 
 /// Parses the body into scope infos, naming the index and field of the first bad one.
@@ -48,10 +49,17 @@ pub fn parse_scopes(v: Value) -> Result<Vec<ScopeInfo>, ApiError> {
                     format!("scope {i}: theme must be 1-32 characters of [a-z-]"),
                 ));
             }
+            if dto.households.is_some_and(|h| !(0..=100_000_000).contains(&h)) {
+                return Err(ApiError::bad(
+                    "invalid_scope",
+                    format!("scope {i}: households must be 0 to 100000000"),
+                ));
+            }
             Ok(ScopeInfo {
                 id,
                 name: dto.name,
                 theme: dto.theme,
+                households: dto.households,
             })
         })
         .collect()

@@ -60,13 +60,16 @@ async fn transitions_of(
     ingest(state, req, body, Kind::Transition, Some(path.into_inner())).await
 }
 
-async fn ingest(
+/// Ingests one object or an array of `kind` records; `parent` is the ticket or
+/// survey the URL names.
+pub(super) async fn ingest(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Bytes,
     kind: Kind,
-    ticket: Option<String>,
+    parent: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let ticket = parent;
     let writer = state.access.writer(&req).await?;
     let items = elements(&body, state.settings.max_batch)?;
     let now = jiff::Timestamp::now().as_millisecond();
@@ -147,8 +150,10 @@ async fn check(
             return Err(FieldError::new("scope", format!("{scope} is outside this API key's scope {w}")));
         }
     }
-    if let Record::Transition(t) = &mut record {
-        t.within = writer.cloned();
+    match &mut record {
+        Record::Transition(t) => t.within = writer.cloned(),
+        Record::Response(r) => r.within = writer.cloned(),
+        _ => {}
     }
     Ok(record)
 }

@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod health;
 pub mod ingest;
+pub mod ledger;
 pub mod open311;
 pub mod query;
 pub mod screen;
+pub mod surveys;
 pub mod ws;
 
 use std::sync::Arc;
@@ -45,4 +47,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     screen::configure(cfg);
     open311::configure(cfg);
+    surveys::configure(cfg);
+    ledger::configure(cfg);
 }

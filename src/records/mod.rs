@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use crate::auth::ApiKey;
 pub use crate::domain::decide::Deadlines;
 use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
-use crate::domain::record::{Event, Record, TicketReport};
+use crate::domain::ledger::{Chained, Head};
+use crate::domain::record::{Event, Kind, Record, TicketReport};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::domain::ticket::Status;
 
@@ -76,6 +77,90 @@ pub trait RecordStore: Send + Sync {
 
     /// Tickets matching `q`, newest report first, at most `q.limit`.
     async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
+
+    /// Journal entries of one kind in a scope (or under it), oldest first: a
+    /// ledger's chain, a scope's surveys, a survey's responses.
+    async fn entries(&self, q: &EntryQuery) -> Result<Vec<Entry>, RecordError>;
+}
+
+/// Which journal entries [`RecordStore::entries`] returns.
+#[derive(Clone, Debug)]
+pub struct EntryQuery {
+    pub kind: Kind,
+    pub scope: Scope,
+    /// Also entries of scopes under `scope`.
+    pub subtree: bool,
+    /// Only entries after this journal position.
+    pub after: i64,
+    pub limit: i64,
+}
+
+impl EntryQuery {
+    /// The SQL both stores run (only an enum's name is spliced in, never input):
+    /// the kind is a literal so the partial index
+    /// `journal_once` applies (see `load_known`), binds are scope, subtree,
+    /// subtree pattern, after and limit.
+    fn sql(&self, placeholder: impl Fn(usize) -> String) -> String {
+        let p = |i| placeholder(i);
+        format!(
+            "SELECT seq, body FROM journal WHERE kind = '{}' AND kind <> 'event' \
+             AND (scope = {} OR ({} AND scope LIKE {})) AND seq > {} ORDER BY seq LIMIT {}",
+            self.kind.as_str(),
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5)
+        )
+    }
+
+    fn pattern(&self) -> String {
+        format!("{}.%", self.scope)
+    }
+}
+
+/// What a batch of the newer kinds needs to know, read as journal bodies:
+/// surveys and ledger entries by id, reversals in the batch's ledger scopes,
+/// and each of those scopes' newest entry (its chain head).
+#[derive(Default)]
+pub(crate) struct JournalFacts {
+    pub surveys: Vec<String>,
+    pub ledger: Vec<String>,
+    pub reversals: Vec<String>,
+    pub heads: Vec<String>,
+}
+
+impl JournalFacts {
+    pub(crate) fn into_known(self, known: &mut Known) -> Result<(), RecordError> {
+        for body in self.surveys {
+            if let Change::Survey { survey } = parse_body(&body)? {
+                known.surveys.insert(survey.id.clone(), survey);
+            }
+        }
+        for body in self.ledger {
+            let c = chained(&body)?;
+            known.ledger.insert(c.entry.id.clone(), c.entry);
+        }
+        for body in self.reversals {
+            known.reversed.extend(chained(&body)?.entry.reverses);
+        }
+        for body in self.heads {
+            let c = chained(&body)?;
+            known.ledger_heads.insert(c.entry.scope.clone(), Head { n: c.n, hash: c.hash });
+        }
+        Ok(())
+    }
+}
+
+fn parse_body(body: &str) -> Result<Change, RecordError> {
+    serde_json::from_str(body).map_err(|e| RecordError::Corrupt(format!("journal body: {e}")))
+}
+
+fn chained(body: &str) -> Result<Chained, RecordError> {
+    match parse_body(body)? {
+        Change::Ledger { chained } => Ok(*chained),
+        other => Err(RecordError::Corrupt(format!("{} is not a ledger entry", other.record_id()))),
+    }
 }
 
 /// Which tickets to list (all conditions must hold; empty lists mean "any").
@@ -131,13 +216,16 @@ pub(crate) fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTic
 pub(crate) type KeyRow = (String, String, String, String, bool);
 
 /// Turns `(id, name, theme)` rows into scope infos.
-pub(crate) fn scope_rows(rows: Vec<(String, String, Option<String>)>) -> Result<Vec<ScopeInfo>, RecordError> {
+pub(crate) type ScopeRow = (String, String, Option<String>, Option<i64>);
+
+pub(crate) fn scope_rows(rows: Vec<ScopeRow>) -> Result<Vec<ScopeInfo>, RecordError> {
     rows.into_iter()
-        .map(|(id, name, theme)| {
+        .map(|(id, name, theme, households)| {
             Ok(ScopeInfo {
                 id: Scope::parse(&id).map_err(RecordError::Corrupt)?,
                 name,
                 theme,
+                households,
             })
         })
         .collect()
@@ -225,6 +313,13 @@ pub(crate) fn state_writes<'a>(verdicts: &'a [Verdict], known: &'a Known) -> Sta
                 transition, late: false, ..
             }) => {
                 tickets.insert(&transition.ticket_id);
+            }
+            Verdict::Accepted(Change::Response {
+                response,
+                reopened_from: Some(_),
+                ..
+            }) => {
+                tickets.extend(response.ticket_id.as_deref());
             }
             _ => {}
         }

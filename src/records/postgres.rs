@@ -97,7 +97,47 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<Known, RecordEr
             set.extend(rows.into_iter().map(|r| r.0));
         }
     }
+    if !w.responses.is_empty() {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT record_id FROM journal WHERE kind = 'response' AND record_id = ANY($1)")
+            .bind(&w.responses)
+            .fetch_all(&mut *tx)
+            .await?;
+        known.responses.extend(rows.into_iter().map(|r| r.0));
+    }
+    journal_facts(tx, w).await?.into_known(&mut known)?;
     Ok(known)
+}
+
+async fn journal_facts(tx: &mut PgConnection, w: &Wanted) -> Result<super::JournalFacts, RecordError> {
+    let mut facts = super::JournalFacts::default();
+    let bodies = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
+    if !w.surveys.is_empty() {
+        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'survey' AND record_id = ANY($1)")
+            .bind(&w.surveys)
+            .fetch_all(&mut *tx)
+            .await?;
+        facts.surveys = bodies(rows);
+    }
+    if !w.ledger.is_empty() {
+        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'ledger' AND record_id = ANY($1)")
+            .bind(&w.ledger)
+            .fetch_all(&mut *tx)
+            .await?;
+        facts.ledger = bodies(rows);
+        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) AND body LIKE '%\"reverses\":%'")
+            .bind(&w.ledger_scopes)
+            .fetch_all(&mut *tx)
+            .await?;
+        facts.reversals = bodies(rows);
+        let rows = sqlx::query_as(
+            "SELECT DISTINCT ON (scope) body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) ORDER BY scope, seq DESC",
+        )
+        .bind(&w.ledger_scopes)
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.heads = bodies(rows);
+    }
+    Ok(facts)
 }
 
 async fn write_journal(tx: &mut PgConnection, verdicts: &[Verdict]) -> Result<Vec<Entry>, RecordError> {
@@ -201,7 +241,7 @@ impl RecordStore for PgRecords {
     }
 
     async fn scopes(&self) -> Result<Vec<ScopeInfo>, RecordError> {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as("SELECT id, name, theme FROM scopes ORDER BY id")
+        let rows: Vec<super::ScopeRow> = sqlx::query_as("SELECT id, name, theme, households FROM scopes ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         super::scope_rows(rows)
@@ -212,12 +252,13 @@ impl RecordStore for PgRecords {
         let names: Vec<&str> = scopes.iter().map(|s| s.name.as_str()).collect();
         let themes: Vec<Option<&str>> = scopes.iter().map(|s| s.theme.as_deref()).collect();
         sqlx::query(
-            "INSERT INTO scopes (id, name, theme) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[]) \
-             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, theme = EXCLUDED.theme",
+            "INSERT INTO scopes (id, name, theme, households) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[]) \
+             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, theme = EXCLUDED.theme, households = COALESCE(EXCLUDED.households, scopes.households)",
         )
         .bind(&ids)
         .bind(&names)
         .bind(&themes)
+        .bind(scopes.iter().map(|s| s.households).collect::<Vec<_>>())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -275,6 +316,18 @@ impl RecordStore for PgRecords {
             .fetch_all(&self.pool)
             .await?;
         super::key_rows(rows)
+    }
+
+    async fn entries(&self, q: &super::EntryQuery) -> Result<Vec<Entry>, RecordError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(q.sql(|i| format!("${i}"))))
+            .bind(q.scope.as_str())
+            .bind(q.subtree)
+            .bind(q.pattern())
+            .bind(q.after)
+            .bind(q.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
     }
 
     async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {

@@ -111,7 +111,58 @@ async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, Reco
             set.extend(rows.into_iter().map(|r| r.0));
         }
     }
+    if !w.responses.is_empty() {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT record_id FROM journal WHERE kind = 'response' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json_list(&w.responses))
+        .fetch_all(&mut *tx)
+        .await?;
+        known.responses.extend(rows.into_iter().map(|r| r.0));
+    }
+    journal_facts(tx, w).await?.into_known(&mut known)?;
     Ok(known)
+}
+
+async fn journal_facts(tx: &mut SqliteConnection, w: &Wanted) -> Result<super::JournalFacts, RecordError> {
+    let mut facts = super::JournalFacts::default();
+    let bodies = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
+    if !w.surveys.is_empty() {
+        let rows = sqlx::query_as(
+            "SELECT body FROM journal WHERE kind = 'survey' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json_list(&w.surveys))
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.surveys = bodies(rows);
+    }
+    if !w.ledger.is_empty() {
+        let rows = sqlx::query_as(
+            "SELECT body FROM journal WHERE kind = 'ledger' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json_list(&w.ledger))
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.ledger = bodies(rows);
+        let scopes = json_list(&w.ledger_scopes);
+        let rows = sqlx::query_as(
+            "SELECT body FROM journal WHERE kind = 'ledger' AND scope IN (SELECT value FROM json_each(?1)) \
+             AND body LIKE '%\"reverses\":%'",
+        )
+        .bind(&scopes)
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.reversals = bodies(rows);
+        // A bare column beside MAX() comes from the row holding the maximum (SQLite).
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT body, MAX(seq) FROM journal WHERE kind = 'ledger' AND scope IN (SELECT value FROM json_each(?1)) GROUP BY scope",
+        )
+        .bind(&scopes)
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.heads = rows.into_iter().map(|r| r.0).collect();
+    }
+    Ok(facts)
 }
 
 async fn write_journal(tx: &mut SqliteConnection, verdicts: &[Verdict]) -> Result<Vec<Entry>, RecordError> {
@@ -193,7 +244,7 @@ impl RecordStore for SqliteRecords {
     }
 
     async fn scopes(&self) -> Result<Vec<ScopeInfo>, RecordError> {
-        let rows = sqlx::query_as("SELECT id, name, theme FROM scopes ORDER BY id")
+        let rows = sqlx::query_as("SELECT id, name, theme, households FROM scopes ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         super::scope_rows(rows)
@@ -203,10 +254,14 @@ impl RecordStore for SqliteRecords {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         for s in scopes {
-            sqlx::query("INSERT INTO scopes (id, name, theme) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, theme = excluded.theme")
-                .bind(s.id.as_str())
-                .bind(&s.name)
-                .bind(&s.theme)
+            sqlx::query(
+                "INSERT INTO scopes (id, name, theme, households) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, theme = excluded.theme, households = COALESCE(excluded.households, scopes.households)",
+            )
+            .bind(s.id.as_str())
+            .bind(&s.name)
+            .bind(&s.theme)
+            .bind(s.households)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -260,6 +315,18 @@ impl RecordStore for SqliteRecords {
             .fetch_all(&self.pool)
             .await?;
         super::key_rows(rows)
+    }
+
+    async fn entries(&self, q: &super::EntryQuery) -> Result<Vec<Entry>, RecordError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(q.sql(|i| format!("?{i}"))))
+            .bind(q.scope.as_str())
+            .bind(q.subtree)
+            .bind(q.pattern())
+            .bind(q.after)
+            .bind(q.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
     }
 
     async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {

@@ -247,3 +247,47 @@ async fn production_refuses_to_start_open_unless_told() {
         .expect("half-secured is refused too");
     assert!(err.to_string().contains("screen_secret"), "{err}");
 }
+
+#[tokio::test]
+async fn free_text_answers_need_an_api_key_for_the_scope() {
+    for b in backends() {
+        let app = secured(&b).await;
+        let (_, zj) = new_key(&app, "nanan.nanping.zhengjie").await;
+        let (_, xl) = new_key(&app, "nanan.nanpingzhen.xinglong").await;
+        let post = reqwest::Method::POST;
+        let survey = json!({"id": "s1", "scope": "nanan.nanping.zhengjie", "title": "意见征集",
+            "questions": [{"id": "say", "kind": "text", "title": "您的意见"}]});
+        let (status, r) = send(&app, post.clone(), "/api/v1/surveys", Some(&zj), Some(survey)).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let answer = json!({"id": "r1", "scope": "nanan.nanping.zhengjie.g01", "at": today_at(5), "answers": {"say": "垃圾站太臭"}});
+        let (status, r) = send(&app, post, "/api/v1/surveys/s1/responses", Some(&zj), Some(answer)).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let path = "/api/v1/scopes/nanan.nanping.zhengjie/surveys/s1/responses";
+        let get = reqwest::Method::GET;
+        let (status, _) = send(&app, get.clone(), path, None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "no credential");
+        let (_, token) = send(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/admin/screen-tokens",
+            Some(ADMIN),
+            Some(json!({"scope": "nanan"})),
+        )
+        .await;
+        let token = token["token"].as_str().unwrap().to_owned();
+        let (status, _) = send(&app, get.clone(), path, Some(&token), None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a screen token shows figures, not what residents wrote"
+        );
+        let (status, _) = send(&app, get.clone(), path, Some(&xl), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another community's key");
+        let (status, r) = send(&app, get.clone(), path, Some(&zj), None).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["responses"][0]["answers"]["say"], "垃圾站太臭");
+        let (status, r) = send(&app, get, "/api/v1/scopes/nanan.nanping.zhengjie/surveys", Some(&token), None).await;
+        assert_eq!(status, StatusCode::OK, "tallies read with a screen token: {r}");
+        assert!(!r.to_string().contains("垃圾站太臭"), "tallies never quote free text");
+    }
+}

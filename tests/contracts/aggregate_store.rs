@@ -5,13 +5,15 @@ use std::sync::Arc;
 
 use cockpit::aggregates::memory::MemoryAggregates;
 use cockpit::aggregates::redis::RedisAggregates;
-use cockpit::aggregates::{AggregateStore, Applied, Delta, FigureQuery};
+use cockpit::aggregates::{AggregateStore, Applied, Bucket, Delta, FigureQuery};
 use cockpit::domain::day::Calendar;
 use cockpit::domain::decide::{Change, TicketHead};
 use cockpit::domain::figures::Spread;
+use cockpit::domain::ledger::{Direction, Head, LedgerEntry};
 use cockpit::domain::record::{Attendance, TicketReport, Transition};
 use cockpit::domain::scope::Scope;
 use cockpit::domain::screen::ScreenReport;
+use cockpit::domain::survey::{Answer, Response};
 use cockpit::domain::ticket::Status;
 use jiff::civil::Date;
 
@@ -164,6 +166,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     let r = store.read(&[q("d", 5)], day, now).await.unwrap();
     assert!(r[0].day.is_empty() && r[0].top.is_empty() && r[0].overdue_now == 0);
     store.ping().await.unwrap();
+    counter_hashes(store.as_ref()).await;
 }
 
 fn report(screen: &str, scope_id: &str, seen_at: i64) -> ScreenReport {
@@ -219,4 +222,76 @@ async fn redis_keeps_the_aggregate_store_contract() {
     store.clear().await.unwrap();
     presence_contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
+}
+
+/// Survey tallies and ledger totals: counted in the scope and every ancestor,
+/// read back whole.
+async fn counter_hashes(store: &dyn AggregateStore) {
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    let wm = store.watermark().await.unwrap();
+    let answers = [("q".to_string(), Answer::Text("a".into()))].into_iter().collect();
+    let response = Response {
+        id: "r1".into(),
+        survey_id: "s1".into(),
+        scope: Some(scope("d.c.g1")),
+        ticket_id: None,
+        at: T,
+        answers,
+        within: None,
+    };
+    let entry = LedgerEntry {
+        id: "L1".into(),
+        scope: scope("d.c"),
+        at: T,
+        direction: Direction::Income,
+        category: "parking".into(),
+        amount_fen: 12_345,
+        counterparty: "停车场".into(),
+        note: None,
+        reference: None,
+        reverses: None,
+    };
+    let mut d = Delta::after(wm);
+    d.add(
+        wm + 1,
+        &Change::Response {
+            response,
+            scope: scope("d.c.g1"),
+            tallies: vec![("q=a".into(), 1)],
+            ticket: None,
+            reopened_from: None,
+        },
+        &cal,
+    );
+    d.add(
+        wm + 2,
+        &Change::Ledger {
+            chained: Box::new(entry.chain(&Head::genesis())),
+        },
+        &cal,
+    );
+    assert_eq!(store.apply(&d).await.unwrap(), Applied::Done);
+    let h = store
+        .hashes(&[
+            Bucket::Survey(scope("d"), "s1".into()),
+            Bucket::Ledger(scope("d")),
+            Bucket::Ledger(scope("d.c")),
+            Bucket::Ledger(scope("d.c.g1")),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        (h[0].get("n"), h[0].get("q=a"), h[0].get("d:2023-11-15")),
+        (Some(&1), Some(&1), Some(&1)),
+        "{:?}",
+        h[0]
+    );
+    assert_eq!(h[1].get("income:2023-11"), Some(&12_345), "{:?}", h[1]);
+    assert_eq!(h[1].get("income:all:parking"), Some(&12_345));
+    assert_eq!(
+        (h[1].get("own_n"), h[2].get("own_n")),
+        (None, Some(&1)),
+        "a chain's length counts in its own scope only"
+    );
+    assert!(h[3].is_empty(), "nothing under the entry's scope");
 }

@@ -5,12 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use cockpit::domain::decide::{Change, Deadlines, Verdict};
-use cockpit::domain::record::{Record, TicketReport, Transition};
+use cockpit::domain::record::{Kind, Record, TicketReport, Transition};
 use cockpit::domain::scope::{Scope, ScopeInfo};
 use cockpit::domain::ticket::Status;
 use cockpit::records::postgres::PgRecords;
 use cockpit::records::sqlite::SqliteRecords;
-use cockpit::records::{Entry, Projector, RecordStore};
+use cockpit::records::{Entry, EntryQuery, Projector, RecordStore};
 
 use super::PgDb;
 
@@ -57,11 +57,13 @@ async fn contract(store: Arc<dyn RecordStore>) {
             id: Scope::parse("d").unwrap(),
             name: "区".into(),
             theme: None,
+            households: None,
         },
         ScopeInfo {
             id: Scope::parse("d.c").unwrap(),
             name: "社区".into(),
             theme: Some("health".into()),
+            households: Some(9000),
         },
     ];
     store.put_scopes(&scopes).await.unwrap();
@@ -188,6 +190,108 @@ async fn contract(store: Arc<dyn RecordStore>) {
     assert!(store.revoke_key(&key.id).await.unwrap());
     assert!(!store.revoke_key("nokey").await.unwrap());
     assert!(store.keys().await.unwrap()[0].revoked);
+    assert_eq!(store.scopes().await.unwrap()[1].households, Some(9000), "households read back");
+
+    surveys_and_ledger(store.as_ref()).await;
+}
+
+fn record(kind: Kind, v: serde_json::Value, parent: Option<&str>) -> Record {
+    Record::parse(kind, &v, parent, 1_800_000_000_000).unwrap()
+}
+
+fn entry(id: &str, fen: i64, reverses: Option<&str>) -> Record {
+    let mut v = serde_json::json!({"id": id, "scope": "d.c", "at": "2024-11-20T10:00:00+08:00", "direction": "spending",
+        "category": "cleaning", "amount_fen": fen, "counterparty": "保洁公司"});
+    if let Some(r) = reverses {
+        v["reverses"] = r.into();
+    }
+    record(Kind::Ledger, v, None)
+}
+
+/// The newer kinds decide against what earlier commits stored: a survey's
+/// questions, response ids, ledger entries, reversals and each scope's chain head.
+async fn surveys_and_ledger(store: &dyn RecordStore) {
+    let seen = Seen::default();
+    let d = Deadlines::default();
+    let survey = record(
+        Kind::Survey,
+        serde_json::json!({"id": "s1", "scope": "d.c", "title": "问卷",
+            "questions": [{"id": "q", "kind": "single", "title": "q", "options": ["a", "b"]}]}),
+        None,
+    );
+    let answer = |id: &str, o: &str| {
+        record(
+            Kind::Response,
+            serde_json::json!({"id": id, "scope": "d.c", "at": "2024-11-20T10:00:00Z", "answers": {"q": o}}),
+            Some("s1"),
+        )
+    };
+    let v = store.commit(&[survey.clone(), entry("L1", 500, None)], &d, &seen).await.unwrap();
+    assert!(v.iter().all(|v| matches!(v, Verdict::Accepted(_))), "{v:?}");
+    let v = store
+        .commit(
+            &[
+                survey,
+                answer("r1", "a"),
+                answer("r1", "a"),
+                answer("r2", "c"),
+                entry("L2", 700, None),
+            ],
+            &d,
+            &seen,
+        )
+        .await
+        .unwrap();
+    assert_eq!(v[0], Verdict::Duplicate, "the stored survey is known");
+    assert!(matches!(&v[1], Verdict::Accepted(Change::Response { tallies, .. }) if tallies == &vec![("q=a".to_string(), 1)]));
+    assert_eq!(v[2], Verdict::Duplicate);
+    assert!(matches!(&v[3], Verdict::Rejected(e) if e.field == "answers"), "{:?}", v[3]);
+    let Verdict::Accepted(Change::Ledger { chained: second }) = &v[4] else {
+        panic!("{:?}", v[4])
+    };
+    assert_eq!(second.n, 2, "the chain continues across commits");
+    let v = store
+        .commit(&[answer("r1", "b"), entry("L3", 500, Some("L1"))], &d, &seen)
+        .await
+        .unwrap();
+    assert_eq!(v[0], Verdict::Duplicate, "a stored response id is known");
+    assert!(matches!(&v[1], Verdict::Accepted(Change::Ledger { chained }) if chained.n == 3 && chained.prev_hash == second.hash));
+    let v = store.commit(&[entry("L4", 500, Some("L1"))], &d, &seen).await.unwrap();
+    assert!(
+        matches!(&v[0], Verdict::Rejected(e) if e.field == "reverses"),
+        "a stored reversal is known: {:?}",
+        v[0]
+    );
+
+    let q = |kind, scope: &str, subtree| EntryQuery {
+        kind,
+        scope: Scope::parse(scope).unwrap(),
+        subtree,
+        after: 0,
+        limit: 100,
+    };
+    let ledger = store.entries(&q(Kind::Ledger, "d.c", false)).await.unwrap();
+    assert_eq!(ledger.iter().map(|e| e.change.record_id()).collect::<Vec<_>>(), ["L1", "L2", "L3"]);
+    assert!(
+        store.entries(&q(Kind::Ledger, "d", false)).await.unwrap().is_empty(),
+        "exact scope only"
+    );
+    assert_eq!(
+        store.entries(&q(Kind::Ledger, "d", true)).await.unwrap().len(),
+        3,
+        "and the subtree"
+    );
+    assert_eq!(store.entries(&q(Kind::Response, "d", true)).await.unwrap().len(), 1);
+    let after = EntryQuery {
+        after: ledger[0].seq,
+        limit: 1,
+        ..q(Kind::Ledger, "d.c", false)
+    };
+    assert_eq!(
+        store.entries(&after).await.unwrap()[0].change.record_id(),
+        "L2",
+        "paged by journal position"
+    );
 }
 
 #[tokio::test]

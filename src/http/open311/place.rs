@@ -143,6 +143,7 @@ mod tests {
             id: Scope::parse(id).unwrap(),
             name: name.into(),
             theme: None,
+            households: None,
         }
     }
 

@@ -1,0 +1,91 @@
+//! Surveys over HTTP: define one, answer one (the built-in `satisfaction` survey
+//! included), read the live tallies of every survey reaching a scope, and read
+//! raw responses, free text included, with an API key for the scope.
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::AppState;
+use super::ingest::ingest;
+use super::query::{readable, registered};
+use crate::domain::decide::Change;
+use crate::domain::record::Kind;
+use crate::domain::survey::Response;
+use crate::error::ApiError;
+use crate::records::EntryQuery;
+use crate::surveys;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/surveys", web::post().to(|s, r, b| ingest(s, r, b, Kind::Survey, None)))
+        .route("/api/v1/surveys/{id}/responses", web::post().to(respond))
+        .route("/api/v1/scopes/{scope}/surveys", web::get().to(reports))
+        .route("/api/v1/scopes/{scope}/surveys/{id}/responses", web::get().to(responses));
+}
+
+async fn respond(state: web::Data<AppState>, req: HttpRequest, body: Bytes, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    ingest(state, req, body, Kind::Response, Some(path.into_inner())).await
+}
+
+/// Live tallies of every survey that reaches the scope or was defined under it.
+async fn reports(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let info = readable(&state, &req, &path).await?;
+    let defined = surveys::reaching(state.records.as_ref(), &info.id).await?;
+    let reports = surveys::reports(state.aggregates.as_ref(), &state.registry, &info.id, &defined).await?;
+    Ok(HttpResponse::Ok().json(json!({ "scope": info.id, "surveys": reports })))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// One stored response, as the resident gave it.
+#[derive(Serialize)]
+struct Stored {
+    seq: i64,
+    scope: String,
+    #[serde(flatten)]
+    response: Response,
+}
+
+/// Raw responses under the scope, oldest first, paged by journal position.
+async fn responses(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    let (scope, survey) = path.into_inner();
+    let info = registered(&state, &scope).await?;
+    state.access.private_reader(&req, &info.id).await?;
+    let limit = page.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad("invalid_limit", "limit must be 1 to 1000"));
+    }
+    let q = EntryQuery {
+        kind: Kind::Response,
+        scope: info.id.clone(),
+        subtree: true,
+        after: page.after.unwrap_or(0),
+        limit: limit * 4,
+    };
+    let entries = state.records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
+    let next = entries.last().map(|e| e.seq);
+    let items: Vec<Stored> = entries
+        .into_iter()
+        .filter_map(|e| match e.change {
+            Change::Response { response, scope, .. } if response.survey_id == survey => Some(Stored {
+                seq: e.seq,
+                scope: scope.to_string(),
+                response,
+            }),
+            _ => None,
+        })
+        .take(limit as usize)
+        .collect();
+    let next = items.last().map(|s| s.seq).or(next);
+    Ok(HttpResponse::Ok().json(json!({ "survey": survey, "responses": items, "next_after": next })))
+}
