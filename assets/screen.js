@@ -609,6 +609,22 @@
         h('div', { class: 'split' }, durStat(t('lead.mean'), f.mean_resolve_seconds, 'hero accent'), h('div', { class: 'stats rows' }, speed)),
         spark('mean_resolve_seconds', t('lead.mean_7d'), (v) => fmtDuration(v)),
       ];
+    } else if (th === 'home' && d.ledger) {
+      // 和家: the public-revenue ledger leads (docs/ledger.md), open matters beside it.
+      const l = d.ledger;
+      body = h(
+        'div',
+        { class: 'split ledger' },
+        stat(t('ledger.balance'), fmtYuan(l.balance_fen), t('unit.yuan'), 'hero accent' + (l.balance_fen < 0 ? ' warn' : '')),
+        h(
+          'div',
+          { class: 'stats grid2' },
+          stat(t('ledger.income'), fmtYuan(l.income_fen), t('unit.yuan'), 'good'),
+          stat(t('ledger.spending'), fmtYuan(l.spending_fen), t('unit.yuan')),
+          stat(t('ledger.entries'), fmtNum(l.entries), t('unit.entries')),
+          stat(t('lead.open_total'), fmtNum(f.tickets_open), t('unit.tickets'), f.tickets_open ? 'warn' : ''),
+        ),
+      );
     } else if (th === 'home') {
       const cats = (d.categories || []).filter((c) => c.open > 0).slice(0, 6);
       body = h(
@@ -655,7 +671,28 @@
         ),
       );
     }
-    $('lead').replaceChildren(...[].concat(body));
+    $('lead').replaceChildren(...[].concat(body, voice(d)));
+  }
+
+  /** Fen as yuan, whole yuan on the wall (exact cents are in the CSV export). */
+  function fmtYuan(fen) {
+    return fmtNum(Math.round(fen / 100));
+  }
+
+  /** What residents say: the busiest survey's returns, and "was it fixed?" today. */
+  function voice(d) {
+    const surveys = Object.entries(d.surveys || {}).filter(([id]) => id !== 'satisfaction');
+    surveys.sort((a, b) => b[1] - a[1]);
+    const parts = [];
+    if (surveys.length) {
+      const n = surveys[0][1];
+      const rate = d.households ? ' · ' + t('voice.rate', { p: fmtPct(n / d.households) }) : '';
+      parts.push(t('voice.survey', { n: fmtNum(n) }) + rate);
+    }
+    const f = d.figures;
+    if (typeof f.satisfaction_rate === 'number') parts.push(t('voice.satisfaction', { p: fmtPct(f.satisfaction_rate) }));
+    if (f.tickets_reopened_unfixed) parts.push(t('voice.unfixed', { n: fmtNum(f.tickets_reopened_unfixed) }));
+    return parts.length ? [h('div', { class: 'voice', id: 'voice' }, parts.join(' · '))] : [];
   }
 
   /** A small 7-day bar chart of one series, today highlighted. */

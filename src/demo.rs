@@ -16,6 +16,7 @@ mod live;
 mod rng;
 mod sim;
 mod tickets;
+mod voices;
 mod world;
 
 use std::net::IpAddr;

@@ -54,7 +54,9 @@ pub async fn seed(sim: &mut Sim) -> Vec<Pending> {
             }
         }
     }
-    send(sim, h).await
+    let pending = send(sim, h).await;
+    super::voices::seed(sim, DAYS_BACK).await;
+    pending
 }
 
 /// The sessions of `community` on `day`: held (with check-ins) when past, scheduled when ahead.

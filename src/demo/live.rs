@@ -16,7 +16,9 @@ use super::backfill::Pending;
 use super::events::Gathering;
 use super::sim::Sim;
 use super::tickets::Ticket;
+use super::voices;
 use super::world::{COMMUNITIES, Community};
+use crate::domain::ticket::Status;
 
 /// Simulated time runs this many times faster than real time between ticket steps.
 const COMPRESSION: i64 = 600;
@@ -34,6 +36,12 @@ enum Action {
     Announce(&'static Community, usize),
     Hold(Gathering),
     CheckIn(Gathering),
+    /// A resident answers "was it fixed?" about a resolved ticket.
+    Satisfy(Ticket),
+    /// A household returns Tongjing's questionnaire.
+    Answer,
+    /// A booked community records public revenue or spending.
+    Book,
     Report,
 }
 
@@ -126,6 +134,8 @@ fn opening(sim: &mut Sim, pending: Vec<Pending>) -> Agenda {
     }
     agenda.after(Duration::from_secs(2), Action::NewTicket);
     agenda.after(REPORT_EVERY, Action::Report);
+    agenda.after(secs(sim, 3, 8), Action::Answer);
+    agenda.after(secs(sim, 10, 20), Action::Book);
     for p in pending {
         agenda.after(compressed(p.due - now), Action::Step(p.ticket));
     }
@@ -139,6 +149,15 @@ async fn act(sim: &mut Sim, agenda: &mut Agenda, action: Action) {
         Action::Announce(community, session) => announce(sim, agenda, community, session).await,
         Action::Hold(g) => hold(sim, agenda, g).await,
         Action::CheckIn(g) => check_in(sim, agenda, g).await,
+        Action::Satisfy(ticket) => satisfy(sim, agenda, ticket).await,
+        Action::Answer => {
+            voices::answer(sim).await;
+            agenda.after(secs(sim, 3, 10), Action::Answer);
+        }
+        Action::Book => {
+            voices::book(sim).await;
+            agenda.after(secs(sim, 20, 60), Action::Book);
+        }
         Action::Report => {
             let s = sim.api.stats;
             tracing::info!(
@@ -171,9 +190,26 @@ async fn step(sim: &mut Sim, agenda: &mut Agenda, mut ticket: Ticket) {
     let Some(step) = ticket.steps.pop_front() else { return };
     let body = ticket.step_json(&step, sim.clock.now_ms(), sim);
     let path = format!("/api/v1/tickets/{}/transitions", ticket.id);
-    if posted(sim, &path, &body).await {
+    if !posted(sim, &path, &body).await {
+        return;
+    }
+    // Half the residents answer "was it fixed?" once their problem is resolved.
+    if step.to == Status::Resolved && sim.rng.percent(50) {
+        let wait = secs(sim, 3, 10);
+        agenda.after(wait, Action::Satisfy(ticket));
+    } else {
         schedule_step(agenda, ticket);
     }
+}
+
+/// "Was it fixed?": a "no" reopens the ticket on the server, so its loop starts over.
+async fn satisfy(sim: &mut Sim, agenda: &mut Agenda, mut ticket: Ticket) {
+    let now = sim.clock.now_ms();
+    let (body, fixed) = voices::satisfaction_json(sim, &ticket.id, now);
+    if posted(sim, "/api/v1/surveys/satisfaction/responses", &body).await && !fixed {
+        ticket.replan(sim);
+    }
+    schedule_step(agenda, ticket);
 }
 
 fn schedule_step(agenda: &mut Agenda, ticket: Ticket) {

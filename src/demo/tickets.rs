@@ -84,6 +84,12 @@ impl Ticket {
         }
     }
 
+    /// The resident said it is not fixed and the server reopened it: it runs the loop again.
+    pub fn replan(&mut self, sim: &mut Sim) {
+        let deadline = sim.deadline_ms(self.category);
+        self.steps = plan(&mut sim.rng, &handler_for(self.community, self.category), self.grid, deadline).into();
+    }
+
     pub fn scope(&self) -> String {
         format!("{}.g{:02}", self.community.id, self.grid + 1)
     }
