@@ -13,6 +13,7 @@
 //!  GET /api/v1/scopes/{s}/dashboard, /series, /metrics read the AggregateStore.
 //! ```
 pub mod aggregates;
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod contract;

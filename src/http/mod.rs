@@ -2,6 +2,7 @@
 //! Each module exposes `configure`; `AppState` is what they share.
 
 pub mod admin;
+pub mod alerts;
 pub mod health;
 pub mod ingest;
 pub mod open311;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::aggregates::AggregateStore;
+use crate::alerts::Alerts;
 use crate::auth::Access;
 use crate::config::Settings;
 use crate::dashboard::Dashboards;
@@ -34,6 +36,7 @@ pub struct AppState {
     pub dashboards: Dashboards,
     pub hub: Hub,
     pub metrics: Metrics,
+    pub alerts: Alerts,
 }
 
 /// Mounts every route.
@@ -41,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ingest::configure(cfg);
     query::configure(cfg);
     admin::configure(cfg);
+    alerts::configure(cfg);
     ws::configure(cfg);
     health::configure(cfg);
     screen::configure(cfg);

@@ -76,6 +76,15 @@ pub trait RecordStore: Send + Sync {
 
     /// Tickets matching `q`, newest report first, at most `q.limit`.
     async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
+
+    /// Stores (or replaces) an alert rule defined through the admin API, as its JSON spec.
+    async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError>;
+
+    /// Deletes an alert rule; false when there is none with this id.
+    async fn delete_alert_rule(&self, id: &str) -> Result<bool, RecordError>;
+
+    /// Every stored alert rule as `(id, JSON spec)`, by id.
+    async fn alert_rules(&self) -> Result<Vec<(String, String)>, RecordError>;
 }
 
 /// Which tickets to list (all conditions must hold; empty lists mean "any").

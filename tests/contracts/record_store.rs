@@ -188,6 +188,19 @@ async fn contract(store: Arc<dyn RecordStore>) {
     assert!(store.revoke_key(&key.id).await.unwrap());
     assert!(!store.revoke_key("nokey").await.unwrap());
     assert!(store.keys().await.unwrap()[0].revoked);
+
+    // Alert rules from the admin API: stored by id, replaced, listed by id, deleted.
+    assert!(store.alert_rules().await.unwrap().is_empty());
+    store.put_alert_rule("b", r#"{"v":1}"#).await.unwrap();
+    store.put_alert_rule("a", r#"{"v":1}"#).await.unwrap();
+    store.put_alert_rule("b", r#"{"v":2}"#).await.unwrap();
+    assert_eq!(
+        store.alert_rules().await.unwrap(),
+        vec![("a".to_owned(), r#"{"v":1}"#.to_owned()), ("b".to_owned(), r#"{"v":2}"#.to_owned())]
+    );
+    assert!(store.delete_alert_rule("a").await.unwrap());
+    assert!(!store.delete_alert_rule("a").await.unwrap());
+    assert_eq!(store.alert_rules().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
