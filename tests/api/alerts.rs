@@ -11,7 +11,7 @@ use cockpit::alerts::RuleSpec;
 use cockpit::config::{Secret, Settings};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, spawn_app_with, start, today_at};
+use crate::helpers::{TestApp, backends, production, spawn_app_with, start, today_at};
 
 const WAIT: Duration = Duration::from_secs(8);
 const COMMUNITY: &str = "nanan.nanping.zhengjie";
@@ -417,5 +417,105 @@ async fn bad_rules_get_a_400_naming_the_field() {
         assert_eq!(status, 400, "{e}");
         let (_, list) = app.get("/api/v1/admin/alerts/rules").await;
         assert_eq!(list["rules"], json!([]), "nothing bad was stored");
+    }
+}
+
+/// The count of `name{label}` in a Prometheus text, 0 when absent.
+fn counter(text: &str, series: &str) -> i64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse::<f64>().ok()))
+        .map_or(0, |v| v as i64)
+}
+
+#[tokio::test]
+async fn two_instances_on_one_redis_call_the_webhook_once_per_transition() {
+    let Some(b) = production() else { return };
+    let hook = receiver(0).await;
+    let r = rule(json!({"id":"shared","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0}));
+    let url = hook.url.clone();
+    let a = spawn_app_with(&b, move |s| {
+        with_rules(vec![r])(s);
+        s.alerts.webhook_url = Some(url);
+    })
+    .await;
+    let second = start(&b, a.resources.clone(), a.settings.clone()).await;
+    a.ingest(
+        "/api/v1/tickets",
+        json!({"id":"k1","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+    )
+    .await;
+    // Both instances see it fire, and both have handled the transition: one delivered it.
+    for app in [&a, &second] {
+        until_alert(app, COMMUNITY, "shared", state_is("firing")).await;
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let (delivered, elsewhere) = loop {
+        let (ta, tb) = (metrics(&a).await, metrics(&second).await);
+        let outcome = |o: &str| {
+            let series = format!("cockpit_alert_webhook_total{{outcome=\"{o}\"}}");
+            counter(&ta, &series) + counter(&tb, &series)
+        };
+        let seen = (outcome("delivered"), outcome("claimed_elsewhere"));
+        if seen.0 + seen.1 >= 2 || tokio::time::Instant::now() > deadline {
+            break seen;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!((delivered, elsewhere), (1, 1), "one instance delivers, the other stands down");
+    assert_eq!(hook.until(1).await.len(), 1, "the receiver got one POST");
+}
+
+#[tokio::test]
+async fn alert_rules_need_the_admin_token_and_alerts_a_token_for_the_scope() {
+    for b in backends() {
+        let app = spawn_app_with(&b, |s| {
+            s.admin_token = Some(Secret::new("admin-for-alerts"));
+            s.screen_secret = Some(Secret::new("screens-for-alerts"));
+            s.allow_open = false;
+        })
+        .await;
+        let url = format!("{}/api/v1/admin/alerts/rules", app.address);
+        let body = json!({"id":"r1","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":1});
+        let res = app.client.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 401, "no token, no rule");
+        let res = app.client.get(&url).bearer_auth("wrong").send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        let res = app
+            .client
+            .post(&url)
+            .bearer_auth("admin-for-alerts")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let res = app
+            .client
+            .get(format!("{}/api/v1/alerts?scope=nanan", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401, "alerts are not public");
+        // A community's screen token reads its own alerts, not the district's.
+        let token: Value = app
+            .client
+            .post(format!("{}/api/v1/admin/screen-tokens", app.address))
+            .bearer_auth("admin-for-alerts")
+            .json(&json!({"scope": COMMUNITY}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["token"].as_str().unwrap_or_default();
+        let read = |scope: &str| {
+            app.client
+                .get(format!("{}/api/v1/alerts?scope={scope}", app.address))
+                .bearer_auth(token)
+                .send()
+        };
+        assert_eq!(read(COMMUNITY).await.unwrap().status().as_u16(), 200);
+        assert_eq!(read("nanan").await.unwrap().status().as_u16(), 403);
     }
 }
