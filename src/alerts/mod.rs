@@ -156,15 +156,22 @@ impl Alerts {
         let mut rules = lock(&self.inner.rules);
         let before = rules.len();
         rules.retain(|t| t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id));
+        let mut changed = rules.len() != before;
         for r in fresh {
             match rules.iter_mut().find(|t| t.rule.id == r.id) {
-                Some(t) if t.rule.from_config => {}
-                Some(t) if t.rule != r => *t = Tracked::new(r),
-                Some(_) => {}
-                None => rules.push(Tracked::new(r)),
+                Some(t) if t.rule.from_config || t.rule == r => {}
+                Some(t) => {
+                    *t = Tracked::new(r);
+                    changed = true;
+                }
+                None => {
+                    rules.push(Tracked::new(r));
+                    changed = true;
+                }
             }
         }
-        if rules.len() != before {
+        drop(rules);
+        if changed {
             self.bump();
         }
         Ok(())
@@ -187,6 +194,8 @@ impl Alerts {
         self.inner.records.put_alert_rule(&rule.id, &body).await?;
         let mut rules = lock(&self.inner.rules);
         match rules.iter_mut().find(|t| t.rule.id == rule.id) {
+            // The same rule posted again (a retry) keeps its alert as it stands.
+            Some(t) if t.rule == rule => {}
             Some(t) => *t = Tracked::new(rule.clone()),
             None => rules.push(Tracked::new(rule.clone())),
         }

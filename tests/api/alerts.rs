@@ -380,6 +380,11 @@ async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted
             )
             .await;
         until_alert(&again, COMMUNITY, "open-api", state_is("firing")).await;
+        // A client retrying its POST does not reset the alert to pending.
+        let (status, _) = again.post("/api/v1/admin/alerts/rules", &body).await;
+        assert_eq!(status, 201);
+        let (_, now) = again.get(&format!("/api/v1/alerts?scope={COMMUNITY}")).await;
+        assert_eq!(now["alerts"][0]["state"], "firing", "{now}");
 
         let del = |id: &str| format!("{}/api/v1/admin/alerts/rules/{id}", again.address);
         let res = again.client.delete(del("from-config")).send().await.unwrap();
