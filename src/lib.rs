@@ -11,6 +11,7 @@
 //!        ▼
 //!  Broker (Redis pub/sub | memory) ──▶ Hub (per-scope coalescing, seq) ──▶ screens (WebSocket)
 //!  GET /api/v1/scopes/{s}/dashboard, /series, /metrics read the AggregateStore.
+//!  alerts: rules on those figures, on a clock and on notices ──▶ dashboards, /metrics, webhook.
 //! ```
 pub mod aggregates;
 pub mod alerts;

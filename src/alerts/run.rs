@@ -63,7 +63,11 @@ impl Evaluator {
                 n = notices.recv() => match n {
                     Ok(n) if n.heartbeat => continue,
                     Ok(n) if !n.all && !self.watches_any(&n.scopes) => continue,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => tokio::time::sleep(SETTLE).await,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // A busy district sends notices back to back: one evaluation covers them all.
+                        tokio::time::sleep(SETTLE).await;
+                        while !matches!(notices.try_recv(), Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)) {}
+                    }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Ok(()) = presence.changed() => {}
