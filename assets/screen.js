@@ -23,6 +23,8 @@
   const PROBE_TIMEOUT_MS = 15000;
   const SERIES_EVERY_MS = 60000;
   const CHILD_PAGE_MS = 10000;
+  /** Alerts listed at most; the rest are counted ("3 more"). */
+  const ALERTS_SHOWN = 4;
   const KPIS = ['tickets_open', 'tickets_overdue', 'tickets_resolved', 'events_held', 'attendance'];
   const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
   const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
@@ -426,6 +428,7 @@
     const prev = st.dash;
     st.dash = d;
     renderHeader(d);
+    renderAlerts(d);
     renderKpis(d, prev);
     patchToday(d);
     renderLead(d);
@@ -926,6 +929,32 @@
     }
     g.append(...labels); // bar values on top of the line
     body.replaceChildren(g);
+  }
+
+  /** Alerts of this scope and below (absent when none): firing first, then recently resolved. */
+  function renderAlerts(d) {
+    const box = $('alerts');
+    const list = Array.isArray(d.alerts) ? d.alerts : [];
+    const shown = list.slice(0, ALERTS_SHOWN);
+    const num = (x) => (typeof x !== 'number' ? '—' : Number.isInteger(x) ? fmtNum(x) : x.toFixed(1));
+    const items = shown.map((a) => {
+      const resolved = a.state === 'resolved';
+      const at = Date.parse(resolved ? a.resolved_at : a.since);
+      const when = isFinite(at) ? clockOf(at) : '—';
+      const el = h('div', { class: 'alert ' + (resolved ? 'resolved' : 'firing'), 'data-rule': a.rule },
+        h('span', { class: 'a-state' }, t(resolved ? 'alert.resolved' : 'alert.firing')),
+        h('span', { class: 'a-title' }, a.title),
+        h('span', { class: 'a-scope' }, a.scope === d.scope ? '' : a.scope_name || a.scope),
+        h('span', { class: 'a-value' }, `${num(a.value)} ${a.op} ${num(a.threshold)}`),
+        h('span', { class: 'a-since' }, t(resolved ? 'alert.resolved_at' : 'alert.since', { time: when })));
+      return el;
+    });
+    if (list.length > shown.length) items.push(h('span', { class: 'a-more' }, t('alert.more', { n: list.length - shown.length })));
+    box.replaceChildren(...items);
+    if (box.hidden !== (items.length === 0)) {
+      box.hidden = items.length === 0;
+      requestAnimationFrame(fitLists); // the alerts take room from the panels
+    }
   }
 
   function renderFoot(d) {

@@ -82,6 +82,44 @@ pub struct Settings {
     /// Deadlines overriding `deadlines` for a scope and everything under it:
     /// `[scope_deadlines."nanan.nanping.zhengjie"] garbage = 43200`.
     pub scope_deadlines: HashMap<String, HashMap<String, i64>>,
+    /// Alert rules, their clock and their webhook (docs/alerts.md).
+    pub alerts: AlertSettings,
+}
+
+/// `[alerts]`: thresholds on figures, evaluated on a clock and as figures change.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertSettings {
+    /// Every rule is evaluated at least this often (milliseconds).
+    pub tick_ms: u64,
+    /// A resolved alert stays on screens this long (seconds).
+    pub resolved_keep_secs: u64,
+    /// POST each firing / resolved transition here (JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// Signs webhook bodies (`X-Cockpit-Signature`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<Secret>,
+    /// Attempts per transition before giving up.
+    pub webhook_attempts: u32,
+    /// Wait before the first retry; doubles each time (milliseconds).
+    pub webhook_retry_ms: u64,
+    /// `[[alerts.rules]]`: rules that cannot be deleted through the admin API.
+    pub rules: Vec<crate::alerts::RuleSpec>,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            tick_ms: 1_000,
+            resolved_keep_secs: 300,
+            webhook_url: None,
+            webhook_secret: None,
+            webhook_attempts: 5,
+            webhook_retry_ms: 1_000,
+            rules: Vec::new(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -112,6 +150,7 @@ impl Default for Settings {
             presence_ms: 5_000,
             screen_behind_secs: 10,
             scope_deadlines: HashMap::new(),
+            alerts: AlertSettings::default(),
         }
     }
 }
@@ -154,6 +193,11 @@ impl Settings {
         crate::domain::day::Calendar::new(&self.time_zone)?;
         if self.max_batch == 0 || self.max_batch > 100_000 {
             return Err("max_batch must be 1..=100000".into());
+        }
+        if let Some(url) = &self.alerts.webhook_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("alerts.webhook_url {url:?} must start with http:// or https://"));
         }
         Ok(())
     }
@@ -231,6 +275,43 @@ mod tests {
         assert_eq!(s.redis_prefix, "nanan");
         assert_eq!(s.deadlines.get("dispute"), Some(&604_800));
         assert_eq!(s.deadlines.get("water"), Some(&86_400), "defaults for unlisted categories remain");
+    }
+
+    #[test]
+    fn alert_rules_parse_from_toml() {
+        let text = r#"
+            [alerts]
+            tick_ms = 500
+            webhook_url = "https://pager.example.gov/hook"
+            webhook_secret = "s3cret"
+
+            [[alerts.rules]]
+            id = "overdue"
+            scope = "nanan.nanping.zhengjie"
+            metric = "tickets_overdue"
+            op = ">"
+            threshold = 5
+            for_secs = 300
+
+            [[alerts.rules]]
+            id = "tuesday-lecture"
+            scope = "nanan.changshengqiao.tongjing"
+            metric = "attendance"
+            op = "<"
+            threshold = { ratio = 0.5, of = "weekday_mean", weeks = 4 }
+        "#;
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(text))
+            .extract()
+            .unwrap();
+        assert_eq!(s.alerts.tick_ms, 500);
+        assert_eq!(s.alerts.rules.len(), 2);
+        assert_eq!(s.alerts.rules[0].threshold, crate::alerts::rule::ThresholdSpec::Fixed(5.0));
+        assert!(matches!(
+            s.alerts.rules[1].threshold,
+            crate::alerts::rule::ThresholdSpec::Relative { weeks: 4, .. }
+        ));
+        assert!(!format!("{s:?}").contains("s3cret"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
+use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
 use crate::domain::scope::{Scope, ScopeInfo};
@@ -49,6 +50,10 @@ pub struct Dashboard {
     /// Registered households under this scope (the response rate's denominator).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub households: Option<i64>,
+    /// Firing alerts of rules on this scope or under it, then those resolved in the
+    /// last few minutes (today only; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
     /// Figures that are estimates rather than exact counts.
     pub approximate: Vec<&'static str>,
     /// Earliest open-ticket deadline still ahead (ms), so screens refresh when it passes.
@@ -135,6 +140,7 @@ pub struct Dashboards {
     /// Horizon of `tickets_due_soon`.
     due_soon_ms: i64,
     presence: Option<Presence>,
+    alerts: Option<Alerts>,
 }
 
 impl Dashboards {
@@ -152,7 +158,18 @@ impl Dashboards {
             top_n,
             due_soon_ms: due_soon_hours.max(1) * 3_600_000,
             presence: None,
+            alerts: None,
         }
+    }
+
+    /// Live dashboards also list the alerts of their scope and below.
+    pub fn with_alerts(mut self, alerts: Alerts) -> Self {
+        self.alerts = Some(alerts);
+        self
+    }
+
+    pub fn alerts(&self) -> Option<&Alerts> {
+        self.alerts.as_ref()
     }
 
     /// Live dashboards also count the screens showing each scope.
@@ -242,6 +259,10 @@ impl Dashboards {
                 .iter()
                 .filter_map(|(k, n)| k.strip_prefix("survey:").map(|id| (id.to_owned(), *n)))
                 .collect(),
+            alerts: match &self.alerts {
+                Some(a) if live => a.within(&info.id, false),
+                _ => Vec::new(),
+            },
             approximate: vec!["unique_attendees"],
             next_deadline,
         })

@@ -85,7 +85,23 @@ async fn prepare(sim: &Sim, scopes: Option<Value>) -> anyhow::Result<()> {
             missing.join(", ")
         );
     }
+    // An alert that the simulated backlog sets off within a minute (docs/alerts.md).
+    sim.api.put_alert_rule(&demo_alert_rule()).await?;
     Ok(())
+}
+
+/// The demo's alert: Zhengjie's overdue tickets above three for ten seconds.
+fn demo_alert_rule() -> Value {
+    serde_json::json!({
+        "id": "demo-zhengjie-overdue",
+        "scope": "nanan.nanping.zhengjie",
+        "metric": "tickets_overdue",
+        "op": ">",
+        "threshold": 3,
+        "for_secs": 10,
+        "severity": "warning",
+        "title": "正街社区超期事件偏多",
+    })
 }
 
 /// The communities and grids the simulator writes to.
@@ -120,6 +136,7 @@ fn banner(base: &str, backends: &str, run: &str) {
     println!("  district screen  {base}/screen/nanan");
     println!("  Tongjing screen  {base}/screen/nanan.changshengqiao.tongjing");
     println!("  dashboard JSON   {base}/api/v1/scopes/nanan/dashboard");
+    println!("  alerts JSON      {base}/api/v1/alerts?scope=nanan");
     println!("  {backends}");
     println!("Back-filling the last 7 days, then simulating live traffic (record ids start with {run}-).");
 }

@@ -11,8 +11,10 @@
 //!        ▼
 //!  Broker (Redis pub/sub | memory) ──▶ Hub (per-scope coalescing, seq) ──▶ screens (WebSocket)
 //!  GET /api/v1/scopes/{s}/dashboard, /series, /metrics read the AggregateStore.
+//!  alerts: rules on those figures, on a clock and on notices ──▶ dashboards, /metrics, webhook.
 //! ```
 pub mod aggregates;
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod contract;

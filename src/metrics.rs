@@ -23,6 +23,12 @@ pub struct Metrics {
     pub screens: IntGaugeVec,
     /// `cockpit_<figure>{scope}` for every figure of the contract, today.
     pub figures: Vec<(Metric, GaugeVec)>,
+    /// Alerts pending and firing on this instance's evaluator.
+    pub alerts: IntGaugeVec,
+    /// Alerts that fired or resolved.
+    pub alert_transitions: IntCounterVec,
+    /// Webhook deliveries by outcome.
+    pub alert_webhook: IntCounterVec,
 }
 
 impl Metrics {
@@ -55,6 +61,27 @@ impl Metrics {
         let screens = IntGaugeVec::new(Opts::new("cockpit_screens", "Screens of every instance by status"), &["status"])?;
         registry.register(Box::new(backend_errors.clone()))?;
         registry.register(Box::new(screens.clone()))?;
+        let alerts = IntGaugeVec::new(Opts::new("cockpit_alerts", "Alerts by state (pending, firing)"), &["state"])?;
+        let alert_transitions = IntCounterVec::new(
+            Opts::new("cockpit_alert_transitions_total", "Alerts that fired or resolved"),
+            &["to"],
+        )?;
+        let alert_webhook = IntCounterVec::new(
+            Opts::new(
+                "cockpit_alert_webhook_total",
+                "Alert webhook deliveries by outcome (delivered, retried, failed, dropped, claimed_elsewhere)",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(alerts.clone()))?;
+        registry.register(Box::new(alert_transitions.clone()))?;
+        registry.register(Box::new(alert_webhook.clone()))?;
+        for state in ["pending", "firing"] {
+            alerts.with_label_values(&[state]).set(0);
+        }
+        for to in ["firing", "resolved"] {
+            alert_transitions.with_label_values(&[to]).inc_by(0);
+        }
         let mut figures = Vec::new();
         for m in Metric::ALL {
             let g = GaugeVec::new(
@@ -77,6 +104,9 @@ impl Metrics {
             backend_errors,
             screens,
             figures,
+            alerts,
+            alert_transitions,
+            alert_webhook,
         })
     }
 

@@ -7,6 +7,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
+use crate::alerts::{Alert, RuleSpec};
 use crate::contract::{
     AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, ScreenMessage, SurveyIn, ThemeDefinition, TicketIn, TransitionIn,
 };
@@ -374,6 +375,7 @@ pub fn document() -> Value {
         None,
         r,
     );
+    alerts(&mut d);
     admin(&mut d);
     health(&mut d);
     let schemas = d.generator.take_definitions(true);
@@ -461,6 +463,72 @@ fn admin(d: &mut Doc) {
         "adminToken",
         vec![],
         Some(body),
+        r,
+    );
+}
+
+/// `GET /api/v1/alerts` and the admin API of alert rules (docs/alerts.md).
+fn alerts(d: &mut Doc) {
+    let alert = d.schema::<Alert>();
+    let list = json!({"type": "object", "properties": {"scope": {"$ref": "#/components/schemas/Scope"}, "alerts": {"type": "array", "items": alert}}, "required": ["scope", "alerts"]});
+    let scope = param(
+        "scope",
+        "query",
+        true,
+        json!({"$ref": "#/components/schemas/Scope"}),
+        "Alerts of rules on this scope or under it",
+    );
+    d.read(
+        "/api/v1/alerts",
+        "Alerts firing, pending or resolved in the last few minutes, most urgent first",
+        vec![scope],
+        list,
+    );
+    let spec = d.schema::<RuleSpec>();
+    let listed = json!({"type": "object", "properties": {"rule": spec.clone(), "source": {"enum": ["config", "api"]}}, "required": ["rule", "source"]});
+    let mut r = Map::new();
+    r.insert(
+        "201".into(),
+        d.json("Stored; it is evaluated at once and survives restarts", listed.clone()),
+    );
+    r.extend(d.errors(&[(
+        "400",
+        "A bad rule (the message names the field), an unregistered scope, or the id of a configuration rule",
+    )]));
+    d.op(
+        "post",
+        "/api/v1/admin/alerts/rules",
+        "admin",
+        "Add an alert rule, or replace the API rule with the same id",
+        "adminToken",
+        vec![],
+        Some(spec),
+        r,
+    );
+    let all = json!({"type": "object", "properties": {"rules": {"type": "array", "items": listed}}, "required": ["rules"]});
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every rule, from the configuration and the API", all));
+    d.op(
+        "get",
+        "/api/v1/admin/alerts/rules",
+        "admin",
+        "List alert rules",
+        "adminToken",
+        vec![],
+        None,
+        r,
+    );
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Deleted", json!({"type": "object"})));
+    r.extend(d.errors(&[("400", "The rule is defined in the configuration"), ("404", "No such rule")]));
+    d.op(
+        "delete",
+        "/api/v1/admin/alerts/rules/{id}",
+        "admin",
+        "Delete an alert rule defined through the API",
+        "adminToken",
+        vec![param("id", "path", true, json!({"type": "string"}), "Rule id")],
+        None,
         r,
     );
 }

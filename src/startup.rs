@@ -16,6 +16,8 @@ use anyhow::Context;
 use crate::aggregates::AggregateStore;
 use crate::aggregates::memory::MemoryAggregates;
 use crate::aggregates::redis::RedisAggregates;
+use crate::alerts::webhook::{Target, Webhook};
+use crate::alerts::{Alerts, Evaluator};
 use crate::auth::Access;
 use crate::config::Settings;
 use crate::dashboard::Dashboards;
@@ -132,14 +134,22 @@ impl Application {
         ingest.sync().await.context("catching the aggregates up with the journal")?;
         tokio::spawn(resync_when_behind(ingest.clone(), projection));
         let presence = Presence::new(format!("{:016x}", rand::random::<u64>()), settings.patience());
+        let alerts = Alerts::load(
+            &settings.alerts.rules,
+            b.records.clone(),
+            registry.clone(),
+            settings.alerts.resolved_keep_secs as i64 * 1000,
+        )
+        .await?;
         let dashboards = Dashboards::new(
             b.aggregates.clone(),
             registry.clone(),
-            calendar,
+            calendar.clone(),
             settings.top_grids,
             settings.due_soon_hours,
         )
-        .with_presence(presence.clone());
+        .with_presence(presence.clone())
+        .with_alerts(alerts.clone());
         let hub = Hub::new(
             dashboards.clone(),
             presence.clone(),
@@ -147,8 +157,9 @@ impl Application {
             metrics.clone(),
         );
         let every = Duration::from_millis(settings.presence_ms.max(100));
-        tokio::spawn(presence.run(b.aggregates.clone(), every, metrics.clone(), hub.closing()));
+        tokio::spawn(presence.clone().run(b.aggregates.clone(), every, metrics.clone(), hub.closing()));
         tokio::spawn(hub.clone().run(b.broker.clone()));
+        tokio::spawn(evaluator(&settings, &alerts, &b, &presence, &calendar, &metrics).run(b.broker.clone(), hub.closing()));
         let open = access.is_open();
         let state = web::Data::new(AppState {
             settings: settings.clone(),
@@ -160,6 +171,7 @@ impl Application {
             dashboards,
             hub,
             metrics,
+            alerts,
         });
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -261,6 +273,29 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The alert evaluator, with the webhook when one is configured.
+fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, calendar: &Calendar, metrics: &Metrics) -> Evaluator {
+    let webhook = s.alerts.webhook_url.as_ref().map(|url| {
+        let target = Target {
+            url: url.clone(),
+            secret: s.alerts.webhook_secret.as_ref().map(|k| k.expose().to_owned()),
+            attempts: s.alerts.webhook_attempts.max(1),
+            first_retry: Duration::from_millis(s.alerts.webhook_retry_ms),
+        };
+        Webhook::start(target, b.aggregates.clone(), metrics.clone())
+    });
+    Evaluator {
+        alerts: alerts.clone(),
+        aggregates: b.aggregates.clone(),
+        presence: presence.clone(),
+        calendar: calendar.clone(),
+        metrics: metrics.clone(),
+        webhook,
+        tick: Duration::from_millis(s.alerts.tick_ms.max(10)),
+        due_soon_ms: s.due_soon_hours.max(1) * 3_600_000,
+    }
 }
 
 /// When a projection failed (Redis away), keep trying to catch up with no ingest needed.

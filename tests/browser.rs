@@ -168,6 +168,34 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         .unwrap_or_else(|e| panic!("{}", report(&e)));
     assert!(foot.as_str().is_some_and(|t| t.contains("在线 1")), "footer: {foot}");
 
+    // 2c. An alert rule on a community fires, and the district's screen shows it with the
+    //     community's name and its value against the threshold; deleting the rule clears it.
+    let rule =
+        json!({"id":"zhengjie-backlog","scope":"nanan.nanping.zhengjie","metric":"tickets_open","op":">","threshold":0,"title":"正街积压"});
+    post(&http, &base, "/api/v1/admin/alerts/rules", &rule).await;
+    let shown = page
+        .wait_for(
+            "document.querySelector('#alerts:not([hidden]) .alert.firing[data-rule=\"zhengjie-backlog\"]')?.textContent",
+            Duration::from_secs(10),
+        )
+        .await
+        .map(|(v, _)| v)
+        .unwrap_or_else(|e| panic!("{}", report(&format!("the alert never showed: {e}"))));
+    let text = shown.as_str().unwrap_or_default();
+    assert!(
+        text.contains("正街积压") && text.contains("正街社区") && text.contains("> 0"),
+        "alert: {text}"
+    );
+    let gone = http
+        .delete(format!("{base}/api/v1/admin/alerts/rules/zhengjie-backlog"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 200);
+    page.wait_for("document.getElementById('alerts').hidden", Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|e| panic!("{}", report(&format!("the alert stayed: {e}"))));
+
     // 3. Stopping the server shows "disconnected", in words, within seconds. The stop is
     //    abrupt (connections drop at once, as in a crash or a cut cable); a graceful stop
     //    would hold the screen's connection open for the 10 s drain first.

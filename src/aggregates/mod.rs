@@ -100,4 +100,12 @@ pub trait AggregateStore: Send + Sync {
 
     /// Every instance's screen reports, as last written.
     async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError>;
+
+    /// Claims the webhook delivery of an alert's transition (`firing`, `resolved`):
+    /// true unless that rule's last claimed transition already is `to`, so of
+    /// several instances seeing the same transition one delivers it. One instance
+    /// needs no claim: the default always grants it.
+    async fn claim_alert(&self, _rule: &str, _to: &str) -> Result<bool, AggregateError> {
+        Ok(true)
+    }
 }

@@ -71,6 +71,14 @@ end
 return {tostring(n), at(0.5), at(0.9)}
 "#;
 
+/// Sets the rule's last delivered transition to ARGV[1] unless it already is (1: claimed).
+/// Kept a week, so a transition is not delivered again by an instance that restarts.
+const CLAIM: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+return 1
+"#;
+
 /// Lua's `unpack` is bounded by its C stack; PFADD members go in chunks below it.
 const PFADD_CHUNK: usize = 1000;
 
@@ -380,6 +388,17 @@ impl AggregateStore for RedisAggregates {
             .map_err(err)?;
         // A report this build cannot read (written by a newer version) is skipped, not fatal.
         Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).collect())
+    }
+
+    async fn claim_alert(&self, rule: &str, to: &str) -> Result<bool, AggregateError> {
+        let mut conn = self.conn.clone();
+        let claimed: i64 = Script::new(CLAIM)
+            .key(self.key("alert", rule))
+            .arg(to)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(claimed == 1)
     }
 
     async fn ping(&self) -> Result<(), AggregateError> {

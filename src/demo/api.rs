@@ -112,6 +112,21 @@ impl Api {
         Ok(())
     }
 
+    /// Adds (or replaces) an alert rule through the admin endpoint.
+    pub async fn put_alert_rule(&self, rule: &Value) -> anyhow::Result<()> {
+        let mut req = self.http.post(self.url("/api/v1/admin/alerts/rules")).json(rule);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            anyhow::bail!("adding the demo alert rule failed: {status} {body}");
+        }
+        Ok(())
+    }
+
     /// Every registered scope id, read from the `GET /api/v1/scopes` tree.
     pub async fn scope_ids(&self) -> anyhow::Result<Vec<String>> {
         let tree: Value = self

@@ -2,6 +2,7 @@
 //! Each module exposes `configure`; `AppState` is what they share.
 
 pub mod admin;
+pub mod alerts;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::aggregates::AggregateStore;
+use crate::alerts::Alerts;
 use crate::auth::Access;
 use crate::config::Settings;
 use crate::dashboard::Dashboards;
@@ -36,6 +38,7 @@ pub struct AppState {
     pub dashboards: Dashboards,
     pub hub: Hub,
     pub metrics: Metrics,
+    pub alerts: Alerts,
 }
 
 /// Mounts every route.
@@ -43,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ingest::configure(cfg);
     query::configure(cfg);
     admin::configure(cfg);
+    alerts::configure(cfg);
     ws::configure(cfg);
     health::configure(cfg);
     screen::configure(cfg);

@@ -41,6 +41,9 @@ impl Hub {
         let mut healthy = true;
         let mut ticks: u64 = 0;
         let mut presence = self.inner.presence.changes();
+        // Without alerts, a channel nobody sends on keeps this branch idle.
+        let idle = tokio::sync::watch::channel(0u64);
+        let mut alerts = self.inner.dashboards.alerts().map_or_else(|| idle.1.clone(), |a| a.changes());
         loop {
             let due = pending.values().map(|(at, _)| *at).min();
             tokio::select! {
@@ -57,6 +60,7 @@ impl Hub {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Ok(()) = presence.changed() => self.recheck_all(&mut pending),
+                Ok(()) = alerts.changed() => self.recheck_all(&mut pending),
                 Some(s) = recheck.recv() => {
                     pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));
                 }

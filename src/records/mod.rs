@@ -81,6 +81,15 @@ pub trait RecordStore: Send + Sync {
     /// Journal entries of one kind in a scope (or under it), oldest first: a
     /// ledger's chain, a scope's surveys, a survey's responses.
     async fn entries(&self, q: &EntryQuery) -> Result<Vec<Entry>, RecordError>;
+
+    /// Stores (or replaces) an alert rule defined through the admin API, as its JSON spec.
+    async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError>;
+
+    /// Deletes an alert rule; false when there is none with this id.
+    async fn delete_alert_rule(&self, id: &str) -> Result<bool, RecordError>;
+
+    /// Every stored alert rule as `(id, JSON spec)`, by id.
+    async fn alert_rules(&self) -> Result<Vec<(String, String)>, RecordError>;
 }
 
 /// Which journal entries [`RecordStore::entries`] returns.

@@ -354,4 +354,30 @@ impl RecordStore for SqliteRecords {
         .await?;
         super::stored_tickets(rows)
     }
+
+    async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError> {
+        sqlx::query(
+            "INSERT INTO alert_rules (id, body) VALUES (?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = CAST(strftime('%s', 'now') AS INTEGER)",
+        )
+        .bind(id)
+        .bind(body)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_alert_rule(&self, id: &str) -> Result<bool, RecordError> {
+        let done = sqlx::query("DELETE FROM alert_rules WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn alert_rules(&self) -> Result<Vec<(String, String)>, RecordError> {
+        Ok(sqlx::query_as("SELECT id, body FROM alert_rules ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
 }

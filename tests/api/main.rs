@@ -1,6 +1,7 @@
 //! End-to-end tests over real HTTP and WebSockets, run against every backend
 //! (SQLite + memory always; PostgreSQL + Redis when `scripts/test.sh` provides them).
 
+mod alerts;
 mod auth;
 mod closed_loop;
 mod dashboard;

@@ -295,3 +295,26 @@ async fn counter_hashes(store: &dyn AggregateStore) {
     );
     assert!(h[3].is_empty(), "nothing under the entry's scope");
 }
+
+/// Instances on one Redis claim each alert transition once, so a webhook is called once.
+#[tokio::test]
+async fn redis_lets_one_instance_claim_each_alert_transition() {
+    let Some(url) = super::redis_url() else { return };
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let one = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    let two = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    assert!(one.claim_alert("r", "firing").await.unwrap());
+    assert!(
+        !two.claim_alert("r", "firing").await.unwrap(),
+        "the same transition is claimed once"
+    );
+    assert!(two.claim_alert("other", "firing").await.unwrap(), "rules are claimed apart");
+    assert!(two.claim_alert("r", "resolved").await.unwrap());
+    assert!(!one.claim_alert("r", "resolved").await.unwrap());
+    assert!(one.claim_alert("r", "firing").await.unwrap(), "firing again after resolving is new");
+    one.clear().await.unwrap();
+    assert!(
+        MemoryAggregates::new().claim_alert("r", "firing").await.unwrap(),
+        "one instance always claims"
+    );
+}

@@ -192,6 +192,19 @@ async fn contract(store: Arc<dyn RecordStore>) {
     assert!(store.keys().await.unwrap()[0].revoked);
     assert_eq!(store.scopes().await.unwrap()[1].households, Some(9000), "households read back");
 
+    // Alert rules from the admin API: stored by id, replaced, listed by id, deleted.
+    assert!(store.alert_rules().await.unwrap().is_empty());
+    store.put_alert_rule("b", r#"{"v":1}"#).await.unwrap();
+    store.put_alert_rule("a", r#"{"v":1}"#).await.unwrap();
+    store.put_alert_rule("b", r#"{"v":2}"#).await.unwrap();
+    assert_eq!(
+        store.alert_rules().await.unwrap(),
+        vec![("a".to_owned(), r#"{"v":1}"#.to_owned()), ("b".to_owned(), r#"{"v":2}"#.to_owned())]
+    );
+    assert!(store.delete_alert_rule("a").await.unwrap());
+    assert!(!store.delete_alert_rule("a").await.unwrap());
+    assert_eq!(store.alert_rules().await.unwrap().len(), 1);
+
     surveys_and_ledger(store.as_ref()).await;
 }
 

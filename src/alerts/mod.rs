@@ -1,0 +1,346 @@
+//! Alert thresholds (感知预警): rules on any figure of any scope, their live
+//! state, and who is told. This module owns the rule set (configuration rules
+//! plus durable admin rules) and the current alerts; `run.rs` evaluates them,
+//! `webhook.rs` delivers transitions, the hub pushes them inside dashboards.
+
+pub mod rule;
+mod run;
+pub mod state;
+pub mod webhook;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use tokio::sync::watch;
+
+pub use rule::{Rule, RuleError, RuleSpec};
+pub use run::Evaluator;
+use state::Phase;
+
+use crate::domain::scope::Scope;
+use crate::records::{RecordError, RecordStore};
+use crate::registry::Registry;
+
+/// Where an alert stands, as screens and `GET /api/v1/alerts` show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// The condition holds, not yet for the rule's pending period (listed over HTTP only).
+    Pending,
+    Firing,
+    /// Was firing; shown for a few minutes after it stopped.
+    Resolved,
+}
+
+/// One rule's alert, as shown on screens, over HTTP and in webhook payloads.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Alert {
+    /// The rule's id.
+    pub rule: String,
+    pub scope: Scope,
+    /// The scope's display name.
+    pub scope_name: String,
+    pub title: String,
+    pub severity: String,
+    /// The figure watched (`tickets_overdue`, `screens_gone`, …).
+    pub metric: String,
+    pub op: String,
+    /// The threshold compared against (relative thresholds: as computed for today).
+    pub threshold: Option<f64>,
+    /// The figure when last evaluated.
+    pub value: Option<f64>,
+    pub state: AlertState,
+    /// When the condition began to hold (RFC 3339).
+    pub since: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fired_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
+}
+
+/// A rule as listed by the admin API.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListedRule {
+    pub rule: RuleSpec,
+    /// `config` (read-only here) or `api`.
+    pub source: &'static str,
+}
+
+/// Why a rule could not be added or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleChangeError {
+    #[error("{0}")]
+    Invalid(#[from] RuleError),
+    #[error("rule {0} is defined in the configuration ([[alerts.rules]]); change it there")]
+    FromConfig(String),
+    #[error(transparent)]
+    Store(#[from] RecordError),
+}
+
+/// One rule and where its alert stands.
+#[derive(Clone, Debug)]
+struct Tracked {
+    rule: Rule,
+    phase: Phase,
+    value: Option<f64>,
+    threshold: Option<f64>,
+}
+
+struct Inner {
+    rules: Mutex<Vec<Tracked>>,
+    records: Arc<dyn RecordStore>,
+    registry: Arc<Registry>,
+    /// Bumped when an alert changes state (not when only its value moves).
+    changed: watch::Sender<u64>,
+    /// How long a resolved alert stays listed.
+    keep_ms: i64,
+}
+
+/// The rule set and its alerts (cheap to clone).
+#[derive(Clone)]
+pub struct Alerts {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
+
+impl Alerts {
+    /// Rules from the configuration, then the durable admin rules (a configuration
+    /// rule wins an id clash). Every rule's scope must be registered.
+    pub async fn load(config: &[RuleSpec], records: Arc<dyn RecordStore>, registry: Arc<Registry>, keep_ms: i64) -> anyhow::Result<Alerts> {
+        let mut rules = Vec::new();
+        for (i, spec) in config.iter().enumerate() {
+            let rule = Rule::parse(spec, true).map_err(|e| anyhow::anyhow!("alerts.rules[{i}].{e}"))?;
+            if registry.find(&rule.scope).await.is_none() {
+                anyhow::bail!("alerts.rules[{i}].scope: {} is not registered", rule.scope);
+            }
+            if rules.iter().any(|r: &Rule| r.id == rule.id) {
+                anyhow::bail!("alerts.rules[{i}].id: {} is used twice", rule.id);
+            }
+            rules.push(rule);
+        }
+        let alerts = Alerts {
+            inner: Arc::new(Inner {
+                rules: Mutex::new(rules.into_iter().map(Tracked::new).collect()),
+                records,
+                registry,
+                changed: watch::channel(0).0,
+                keep_ms,
+            }),
+        };
+        alerts.reload().await?;
+        Ok(alerts)
+    }
+
+    /// Re-reads the admin rules from the record store (another instance may have changed them).
+    pub async fn reload(&self) -> Result<(), RecordError> {
+        let stored = self.inner.records.alert_rules().await?;
+        let mut fresh = Vec::new();
+        for (id, body) in stored {
+            match serde_json::from_str::<RuleSpec>(&body)
+                .map_err(|e| e.to_string())
+                .and_then(|s| Rule::parse(&s, false).map_err(|e| e.to_string()))
+            {
+                Ok(r) => fresh.push(r),
+                Err(e) => tracing::warn!(rule = %id, error = %e, "alerts: skipping a stored rule this build cannot read"),
+            }
+        }
+        let mut rules = lock(&self.inner.rules);
+        let before = rules.len();
+        rules.retain(|t| t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id));
+        let mut changed = rules.len() != before;
+        for r in fresh {
+            match rules.iter_mut().find(|t| t.rule.id == r.id) {
+                Some(t) if t.rule.from_config || t.rule == r => {}
+                Some(t) => {
+                    *t = Tracked::new(r);
+                    changed = true;
+                }
+                None => {
+                    rules.push(Tracked::new(r));
+                    changed = true;
+                }
+            }
+        }
+        drop(rules);
+        if changed {
+            self.bump();
+        }
+        Ok(())
+    }
+
+    /// Adds or replaces an admin rule, durably.
+    pub async fn put(&self, spec: RuleSpec) -> Result<Rule, RuleChangeError> {
+        let rule = Rule::parse(&spec, false)?;
+        if self.inner.registry.find(&rule.scope).await.is_none() {
+            return Err(RuleError {
+                field: "scope".into(),
+                reason: format!("{} is not registered", rule.scope),
+            }
+            .into());
+        }
+        if self.is_config(&rule.id) {
+            return Err(RuleChangeError::FromConfig(rule.id));
+        }
+        let body = serde_json::to_string(&spec).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+        self.inner.records.put_alert_rule(&rule.id, &body).await?;
+        let mut rules = lock(&self.inner.rules);
+        match rules.iter_mut().find(|t| t.rule.id == rule.id) {
+            // The same rule posted again (a retry) keeps its alert as it stands.
+            Some(t) if t.rule == rule => {}
+            Some(t) => *t = Tracked::new(rule.clone()),
+            None => rules.push(Tracked::new(rule.clone())),
+        }
+        drop(rules);
+        self.bump();
+        Ok(rule)
+    }
+
+    /// Removes an admin rule; false when there is none with this id.
+    pub async fn delete(&self, id: &str) -> Result<bool, RuleChangeError> {
+        if self.is_config(id) {
+            return Err(RuleChangeError::FromConfig(id.to_owned()));
+        }
+        let existed = self.inner.records.delete_alert_rule(id).await?;
+        lock(&self.inner.rules).retain(|t| t.rule.id != id);
+        self.bump();
+        Ok(existed)
+    }
+
+    fn is_config(&self, id: &str) -> bool {
+        lock(&self.inner.rules).iter().any(|t| t.rule.id == id && t.rule.from_config)
+    }
+
+    pub fn rules(&self) -> Vec<ListedRule> {
+        lock(&self.inner.rules)
+            .iter()
+            .map(|t| ListedRule {
+                rule: t.rule.spec.clone(),
+                source: if t.rule.from_config { "config" } else { "api" },
+            })
+            .collect()
+    }
+
+    /// Bumped whenever an alert appears, changes state or goes away.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.inner.changed.subscribe()
+    }
+
+    fn bump(&self) {
+        self.inner.changed.send_modify(|n| *n += 1);
+    }
+
+    /// Alerts of rules on `scope` or under it, most urgent first: firing, then
+    /// (with `pending`) pending, then recently resolved.
+    pub fn within(&self, scope: &Scope, pending: bool) -> Vec<Alert> {
+        let mut out: Vec<Alert> = lock(&self.inner.rules)
+            .iter()
+            .filter(|t| t.rule.scope.is_within(scope))
+            .filter_map(|t| self.alert_of(t))
+            .filter(|a| pending || a.state != AlertState::Pending)
+            .collect();
+        out.sort_by(|a, b| (rank(a.state), &a.since, &a.rule).cmp(&(rank(b.state), &b.since, &b.rule)));
+        out
+    }
+
+    fn alert_of(&self, t: &Tracked) -> Option<Alert> {
+        let (state, since, fired, resolved) = match t.phase {
+            Phase::Inactive => return None,
+            Phase::Pending { since } => (AlertState::Pending, since, None, None),
+            Phase::Firing { since, fired_at } => (AlertState::Firing, since, Some(fired_at), None),
+            Phase::Resolved { fired_at, at } => (AlertState::Resolved, fired_at, Some(fired_at), Some(at)),
+        };
+        let name = self.inner.registry.get(&t.rule.scope).map(|i| i.name).unwrap_or_default();
+        Some(Alert {
+            rule: t.rule.id.clone(),
+            scope: t.rule.scope.clone(),
+            scope_name: name,
+            title: t.rule.title.clone(),
+            severity: t.rule.severity.clone(),
+            metric: t.rule.watched.name().to_owned(),
+            op: t.rule.op.as_str().to_owned(),
+            threshold: t.threshold,
+            value: t.value,
+            state,
+            since: rfc3339(since),
+            fired_at: fired.map(rfc3339),
+            resolved_at: resolved.map(rfc3339),
+        })
+    }
+
+    /// How many alerts are pending and firing, for `/metrics`.
+    pub fn counts(&self) -> (i64, i64) {
+        let rules = lock(&self.inner.rules);
+        let pending = rules.iter().filter(|t| matches!(t.phase, Phase::Pending { .. })).count();
+        let firing = rules.iter().filter(|t| matches!(t.phase, Phase::Firing { .. })).count();
+        (pending as i64, firing as i64)
+    }
+}
+
+fn rank(s: AlertState) -> u8 {
+    match s {
+        AlertState::Firing => 0,
+        AlertState::Pending => 1,
+        AlertState::Resolved => 2,
+    }
+}
+
+impl Tracked {
+    fn new(rule: Rule) -> Tracked {
+        Tracked {
+            rule,
+            phase: Phase::Inactive,
+            value: None,
+            threshold: None,
+        }
+    }
+}
+
+/// What the evaluator measured for one rule at one instant.
+pub(crate) struct Reading {
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+}
+
+impl Alerts {
+    /// The rules to evaluate now.
+    pub(crate) fn snapshot(&self) -> Vec<Rule> {
+        lock(&self.inner.rules).iter().map(|t| t.rule.clone()).collect()
+    }
+
+    /// Applies one evaluation: steps every rule read, expires old resolved
+    /// alerts, and returns the transitions taken with the alert as it now stands.
+    pub(crate) fn observe(&self, readings: &HashMap<String, Reading>, now: i64) -> Vec<(state::Transition, Alert)> {
+        let mut out = Vec::new();
+        let mut moved = false;
+        let mut rules = lock(&self.inner.rules);
+        for t in rules.iter_mut() {
+            let before = t.phase;
+            if let Some(r) = readings.get(&t.rule.id) {
+                t.value = r.value;
+                t.threshold = r.threshold;
+                let holds = matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
+                let (next, transition) = t.phase.step(holds, now, t.rule.for_ms);
+                t.phase = next;
+                if let Some(tr) = transition {
+                    out.push((tr, t.clone()));
+                }
+            }
+            t.phase = t.phase.expire(now, self.inner.keep_ms);
+            moved |= t.phase != before;
+        }
+        drop(rules);
+        if moved {
+            self.bump();
+        }
+        out.into_iter().filter_map(|(tr, t)| Some((tr, self.alert_of(&t)?))).collect()
+    }
+}

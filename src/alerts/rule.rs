@@ -1,0 +1,374 @@
+//! Alert rules: what an operator writes (`RuleSpec`, from the configuration or
+//! the admin API) and what the evaluator trusts once parsed (`Rule`). Parsing
+//! names the field at fault, so a bad rule gets a 4xx (or a start-up error)
+//! that says which field to fix.
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::figures::Metric;
+use crate::domain::scope::Scope;
+
+/// A rule as written: `[[alerts.rules]]` in the configuration, or the body of
+/// `POST /api/v1/admin/alerts/rules`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Names the rule: `[a-z0-9_-]{1,64}`.
+    pub id: String,
+    /// The scope whose figure is watched (registered).
+    pub scope: String,
+    /// A dashboard figure (`tickets_overdue`, `attendance`, …) or a screen health
+    /// figure (`screens_online`, `screens_behind`, `screens_gone`).
+    pub metric: String,
+    /// One of `>`, `>=`, `<`, `<=`, `==`, `!=`.
+    pub op: String,
+    pub threshold: ThresholdSpec,
+    /// Pending period: the condition must hold this long before the alert fires.
+    #[serde(default)]
+    pub for_secs: u64,
+    /// Free text such as `warning` or `critical` (default `warning`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// What screens and the webhook show (default: the rule's condition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// A number, or a fraction of a baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ThresholdSpec {
+    Fixed(f64),
+    /// `{"ratio": 0.5, "of": "weekday_mean", "weeks": 4}`: half the mean of the
+    /// same weekday over the previous four weeks.
+    Relative {
+        ratio: f64,
+        of: String,
+        #[serde(default = "default_weeks")]
+        weeks: u32,
+    },
+}
+
+fn default_weeks() -> u32 {
+    4
+}
+
+/// Comparison of the figure (left) against the threshold (right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
+}
+
+impl Op {
+    pub fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            "==" => Op::Eq,
+            "!=" => Op::Ne,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Gt => value > threshold,
+            Op::Ge => value >= threshold,
+            Op::Lt => value < threshold,
+            Op::Le => value <= threshold,
+            Op::Eq => value == threshold,
+            Op::Ne => value != threshold,
+        }
+    }
+}
+
+/// What a rule watches: a dashboard figure, or the health of the scope's screens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watched {
+    Figure(Metric),
+    ScreensOnline,
+    ScreensBehind,
+    ScreensGone,
+}
+
+impl Watched {
+    pub fn parse(s: &str) -> Option<Watched> {
+        Some(match s {
+            "screens_online" => Watched::ScreensOnline,
+            "screens_behind" => Watched::ScreensBehind,
+            "screens_gone" => Watched::ScreensGone,
+            other => Watched::Figure(Metric::parse(other)?),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Watched::Figure(m) => m.name(),
+            Watched::ScreensOnline => "screens_online",
+            Watched::ScreensBehind => "screens_behind",
+            Watched::ScreensGone => "screens_gone",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Threshold {
+    Fixed(f64),
+    /// `ratio` × the mean of the same weekday over the previous `weeks` weeks.
+    WeekdayMean {
+        ratio: f64,
+        weeks: u32,
+    },
+}
+
+/// A parsed rule: every field valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub scope: Scope,
+    pub watched: Watched,
+    pub op: Op,
+    pub threshold: Threshold,
+    pub for_ms: i64,
+    pub severity: String,
+    pub title: String,
+    /// Defined in the configuration (cannot be deleted through the API).
+    pub from_config: bool,
+    /// As written, for listing.
+    pub spec: RuleSpec,
+}
+
+/// A rule that does not parse: which field, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct RuleError {
+    pub field: String,
+    pub reason: String,
+}
+
+fn bad(field: &str, reason: impl Into<String>) -> RuleError {
+    RuleError {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Longest pending period: a week.
+const MAX_FOR_SECS: u64 = 7 * 86_400;
+const MAX_WEEKS: u32 = 52;
+const FIELDS: [&str; 8] = ["id", "scope", "metric", "op", "threshold", "for_secs", "severity", "title"];
+
+impl RuleSpec {
+    /// Reads a JSON body field by field, so a wrong type names its field.
+    pub fn from_json(v: Value) -> Result<RuleSpec, RuleError> {
+        let Value::Object(mut m) = v else {
+            return Err(bad("body", "send one rule as a JSON object"));
+        };
+        if let Some(k) = m.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(bad(k, format!("unknown field; expected one of {}", FIELDS.join(", "))));
+        }
+        fn take<T: DeserializeOwned>(m: &mut serde_json::Map<String, Value>, name: &str, required: bool) -> Result<T, RuleError> {
+            let v = m.remove(name).unwrap_or(Value::Null);
+            if required && v.is_null() {
+                return Err(bad(name, "is required"));
+            }
+            serde_json::from_value(v).map_err(|e| bad(name, e.to_string()))
+        }
+        let threshold = match m.remove("threshold") {
+            None | Some(Value::Null) => return Err(bad("threshold", "is required")),
+            Some(Value::Number(n)) => ThresholdSpec::Fixed(n.as_f64().ok_or_else(|| bad("threshold", "not a finite number"))?),
+            Some(o @ Value::Object(_)) => {
+                serde_json::from_value(o).map_err(|e| bad("threshold", format!("a number or {{\"ratio\", \"of\", \"weeks\"}}: {e}")))?
+            }
+            Some(_) => return Err(bad("threshold", "a number or {\"ratio\", \"of\", \"weeks\"}")),
+        };
+        Ok(RuleSpec {
+            id: take(&mut m, "id", true)?,
+            scope: take(&mut m, "scope", true)?,
+            metric: take(&mut m, "metric", true)?,
+            op: take(&mut m, "op", true)?,
+            threshold,
+            for_secs: take::<Option<u64>>(&mut m, "for_secs", false)?.unwrap_or(0),
+            severity: take(&mut m, "severity", false)?,
+            title: take(&mut m, "title", false)?,
+        })
+    }
+}
+
+impl Rule {
+    /// Checks every field of `spec`; the scope's registration is the caller's to check.
+    pub fn parse(spec: &RuleSpec, from_config: bool) -> Result<Rule, RuleError> {
+        let id_ok = (1..=64).contains(&spec.id.len())
+            && spec
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(bad("id", "must be 1-64 characters of [a-z0-9_-]"));
+        }
+        let scope = Scope::parse(&spec.scope).map_err(|e| bad("scope", e))?;
+        let watched = Watched::parse(&spec.metric).ok_or_else(|| {
+            bad(
+                "metric",
+                format!("{:?} is not a dashboard figure nor screens_online/behind/gone", spec.metric),
+            )
+        })?;
+        let op = Op::parse(&spec.op).ok_or_else(|| bad("op", format!("{:?} is not one of > >= < <= == !=", spec.op)))?;
+        let threshold = match &spec.threshold {
+            ThresholdSpec::Fixed(n) if n.is_finite() => Threshold::Fixed(*n),
+            ThresholdSpec::Fixed(_) => return Err(bad("threshold", "not a finite number")),
+            ThresholdSpec::Relative { ratio, of, weeks } => {
+                if of != "weekday_mean" {
+                    return Err(bad("threshold.of", format!("{of:?}: only \"weekday_mean\" is known")));
+                }
+                if !ratio.is_finite() || *ratio < 0.0 {
+                    return Err(bad("threshold.ratio", "must be a number ≥ 0"));
+                }
+                if !(1..=MAX_WEEKS).contains(weeks) {
+                    return Err(bad("threshold.weeks", format!("must be 1-{MAX_WEEKS}")));
+                }
+                if !matches!(watched, Watched::Figure(_)) {
+                    return Err(bad(
+                        "threshold",
+                        "a relative threshold needs a dashboard figure (screens have no history)",
+                    ));
+                }
+                Threshold::WeekdayMean {
+                    ratio: *ratio,
+                    weeks: *weeks,
+                }
+            }
+        };
+        if spec.for_secs > MAX_FOR_SECS {
+            return Err(bad("for_secs", format!("at most {MAX_FOR_SECS} (a week)")));
+        }
+        let severity = spec.severity.clone().unwrap_or_else(|| "warning".into());
+        if severity.is_empty() || severity.len() > 32 || !severity.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+            return Err(bad("severity", "must be 1-32 characters of [a-z-]"));
+        }
+        let title = match &spec.title {
+            Some(t) if t.trim().is_empty() || t.chars().count() > 200 => return Err(bad("title", "must be 1-200 characters")),
+            Some(t) => t.clone(),
+            None => format!("{} {} {}", spec.metric, spec.op, describe(&spec.threshold)),
+        };
+        Ok(Rule {
+            id: spec.id.clone(),
+            scope,
+            watched,
+            op,
+            threshold,
+            for_ms: spec.for_secs as i64 * 1000,
+            severity,
+            title,
+            from_config,
+            spec: spec.clone(),
+        })
+    }
+}
+
+fn describe(t: &ThresholdSpec) -> String {
+    match t {
+        ThresholdSpec::Fixed(n) => n.to_string(),
+        ThresholdSpec::Relative { ratio, weeks, .. } => format!("{ratio} × mean of the same weekday over {weeks} weeks"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(v: Value) -> Result<Rule, RuleError> {
+        Rule::parse(&RuleSpec::from_json(v)?, false)
+    }
+
+    #[test]
+    fn a_fixed_rule_parses_with_defaults() {
+        let r = parse(json!({"id":"overdue","scope":"nanan.nanping","metric":"tickets_overdue","op":">","threshold":5})).unwrap();
+        assert_eq!(r.watched, Watched::Figure(Metric::TicketsOverdue));
+        assert_eq!(r.op, Op::Gt);
+        assert_eq!(r.threshold, Threshold::Fixed(5.0));
+        assert_eq!(r.for_ms, 0);
+        assert_eq!(r.severity, "warning");
+        assert_eq!(r.title, "tickets_overdue > 5");
+    }
+
+    #[test]
+    fn a_relative_rule_parses() {
+        let r = parse(json!({"id":"tue","scope":"nanan","metric":"attendance","op":"<",
+            "threshold":{"ratio":0.5,"of":"weekday_mean"},"for_secs":600,"title":"周二讲座人少"}))
+        .unwrap();
+        assert_eq!(r.threshold, Threshold::WeekdayMean { ratio: 0.5, weeks: 4 });
+        assert_eq!(r.for_ms, 600_000);
+        assert_eq!(r.title, "周二讲座人少");
+    }
+
+    #[test]
+    fn screen_health_is_a_metric() {
+        let r = parse(json!({"id":"gone","scope":"nanan","metric":"screens_gone","op":">","threshold":0,"for_secs":300})).unwrap();
+        assert_eq!(r.watched, Watched::ScreensGone);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let base = json!({"id":"r","scope":"nanan","metric":"attendance","op":">","threshold":1});
+        let cases = [
+            ("id", json!("Bad Id")),
+            ("scope", json!("Nanan")),
+            ("metric", json!("tickets")),
+            ("op", json!("=>")),
+            ("threshold", json!("five")),
+            ("threshold.of", json!({"ratio":0.5,"of":"median"})),
+            ("threshold.weeks", json!({"ratio":0.5,"of":"weekday_mean","weeks":0})),
+            ("for_secs", json!(-1)),
+            ("severity", json!("LOUD")),
+            ("title", json!("")),
+            ("colour", json!("red")),
+        ];
+        for (field, value) in cases {
+            let mut v = base.clone();
+            let key = field.split('.').next().unwrap_or(field);
+            v[key] = value;
+            let e = parse(v).unwrap_err();
+            assert_eq!(e.field, field, "{e}");
+        }
+        let e = parse(json!({"scope":"nanan","metric":"attendance","op":">","threshold":1})).unwrap_err();
+        assert_eq!((e.field.as_str(), e.reason.as_str()), ("id", "is required"));
+    }
+
+    #[test]
+    fn screens_cannot_have_a_relative_threshold() {
+        let e = parse(json!({"id":"r","scope":"nanan","metric":"screens_gone","op":">","threshold":{"ratio":1,"of":"weekday_mean"}}))
+            .unwrap_err();
+        assert_eq!(e.field, "threshold");
+    }
+
+    #[test]
+    fn operators_compare_as_written() {
+        assert!(Op::Gt.holds(6.0, 5.0) && !Op::Gt.holds(5.0, 5.0));
+        assert!(Op::Ge.holds(5.0, 5.0) && Op::Le.holds(5.0, 5.0));
+        assert!(Op::Lt.holds(1.0, 2.0) && Op::Eq.holds(2.0, 2.0) && Op::Ne.holds(1.0, 2.0));
+    }
+}
