@@ -17,8 +17,8 @@ use crate::domain::scope::Scope;
 use crate::error::ApiError;
 use crate::records::{EntryQuery, RecordStore};
 
-/// A CSV export or a verification reads at most this many entries per call.
-const MAX_ENTRIES: i64 = 1_000_000;
+/// Entries read from the journal per round.
+const PAGE: i64 = 10_000;
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LedgerReport {
@@ -110,21 +110,27 @@ pub async fn read_report(aggregates: &dyn AggregateStore, scope: &Scope) -> Resu
 
 /// Every chained entry of `scope` (and, with `subtree`, of scopes under it), in journal order.
 pub async fn chains(records: &dyn RecordStore, scope: &Scope, subtree: bool) -> Result<Vec<Chained>, ApiError> {
-    let q = EntryQuery {
+    let mut q = EntryQuery {
         kind: Kind::Ledger,
         scope: scope.clone(),
         subtree,
         after: 0,
-        limit: MAX_ENTRIES,
+        limit: PAGE,
     };
-    let entries = records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|e| match e.change {
-            Change::Ledger { chained } => Some(*chained),
-            _ => None,
-        })
-        .collect())
+    let mut out = Vec::new();
+    loop {
+        let entries = records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
+        let ended = (entries.len() as i64) < PAGE;
+        for e in entries {
+            q.after = e.seq;
+            if let Change::Ledger { chained } = e.change {
+                out.push(*chained);
+            }
+        }
+        if ended {
+            return Ok(out);
+        }
+    }
 }
 
 /// The outcome of verifying every chain under a scope.
@@ -200,7 +206,7 @@ pub fn csv(chain: &[Chained], calendar: &Calendar) -> String {
 
 /// Quotes a cell when it needs it, and defuses spreadsheet formulas.
 fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+    let s = if s.starts_with(['=', '+', '@', '\t', '\r']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
         format!("'{s}")
     } else {
         s.to_owned()
@@ -240,6 +246,7 @@ mod tests {
     fn cells_are_quoted_and_formulas_defused() {
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(cell("\t=1"), "'\t=1");
         assert_eq!(cell("-12.50"), "-12.50");
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
     }

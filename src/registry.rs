@@ -1,7 +1,7 @@
 //! The scope registry: the tree of registered units, held in memory for every
 //! request and backed by the record store so all instances agree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,8 @@ const RELOAD_EVERY: Duration = Duration::from_secs(2);
 pub struct Registry {
     store: Arc<dyn RecordStore>,
     scopes: RwLock<BTreeMap<Scope, ScopeInfo>>,
+    /// Households per scope, summed up the tree at each reload (see [`Registry::households`]).
+    households: RwLock<HashMap<Scope, i64>>,
     loaded: RwLock<Instant>,
 }
 
@@ -32,6 +34,7 @@ impl Registry {
         let r = Registry {
             store,
             scopes: RwLock::default(),
+            households: RwLock::default(),
             loaded: RwLock::new(Instant::now()),
         };
         r.reload().await?;
@@ -39,8 +42,9 @@ impl Registry {
     }
 
     pub async fn reload(&self) -> Result<(), RecordError> {
-        let all = self.store.scopes().await?;
-        *self.scopes.write().unwrap_or_else(|p| p.into_inner()) = all.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let all: BTreeMap<Scope, ScopeInfo> = self.store.scopes().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
+        *self.households.write().unwrap_or_else(|p| p.into_inner()) = households(&all);
+        *self.scopes.write().unwrap_or_else(|p| p.into_inner()) = all;
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         Ok(())
     }
@@ -76,14 +80,11 @@ impl Registry {
             .collect()
     }
 
-    /// Households under a scope: its own registered count, or else the sum of
-    /// its children's (recursively); `None` when nothing under it says.
+    /// Households under a scope: its own registered count, or else the sum of its
+    /// children's when every child has one; `None` otherwise (a partial sum would
+    /// overstate a response rate). Computed at each reload, so a read is a lookup.
     pub fn households(&self, scope: &Scope) -> Option<i64> {
-        if let Some(h) = self.get(scope).and_then(|i| i.households) {
-            return Some(h);
-        }
-        let counts: Vec<i64> = self.children(scope).iter().filter_map(|c| self.households(&c.id)).collect();
-        (!counts.is_empty()).then(|| counts.iter().sum())
+        self.households.read().unwrap_or_else(|p| p.into_inner()).get(scope).copied()
     }
 
     /// The registered forest, roots first.
@@ -125,5 +126,73 @@ impl Registry {
         self.store.put_scopes(&owned).await?;
         self.reload().await?;
         Ok(Ok(()))
+    }
+}
+
+/// Households of every scope that has a count of its own or whose children all
+/// have one, deepest scopes first so each parent sees its children's sums.
+fn households(all: &BTreeMap<Scope, ScopeInfo>) -> HashMap<Scope, i64> {
+    let mut by_depth: Vec<&ScopeInfo> = all.values().collect();
+    by_depth.sort_by_key(|s| std::cmp::Reverse(s.id.depth()));
+    let mut sums: HashMap<Scope, Option<i64>> = HashMap::new();
+    for s in by_depth {
+        let summed = sums.remove(&s.id).flatten();
+        let count = s.households.or(summed);
+        if let Some(parent) = s.id.parent().filter(|p| all.contains_key(p)) {
+            let acc = sums.entry(parent).or_insert(Some(0));
+            *acc = acc.zip(count).map(|(a, c)| a + c);
+        }
+        sums.insert(s.id.clone(), count);
+    }
+    sums.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(counts: &[(&str, Option<i64>)]) -> BTreeMap<Scope, ScopeInfo> {
+        counts
+            .iter()
+            .map(|(id, households)| {
+                let id = Scope::parse(id).unwrap();
+                let info = ScopeInfo {
+                    id: id.clone(),
+                    name: String::new(),
+                    theme: None,
+                    households: *households,
+                };
+                (id, info)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn households_sum_up_only_when_every_child_counts() {
+        let partial = tree(&[("d", None), ("d.a", Some(100)), ("d.b", None), ("d.b.x", Some(5)), ("d.b.y", None)]);
+        let h = households(&partial);
+        assert_eq!(
+            (h.get(&Scope::parse("d.a").unwrap()), h.get(&Scope::parse("d.b").unwrap())),
+            (Some(&100), None)
+        );
+        assert_eq!(h.get(&Scope::parse("d").unwrap()), None, "a partial sum would overstate a rate");
+        let whole = tree(&[
+            ("d", None),
+            ("d.a", Some(100)),
+            ("d.b", None),
+            ("d.b.x", Some(5)),
+            ("d.b.y", Some(7)),
+        ]);
+        let h = households(&whole);
+        assert_eq!(
+            (h.get(&Scope::parse("d.b").unwrap()), h.get(&Scope::parse("d").unwrap())),
+            (Some(&12), Some(&112))
+        );
+        let own = tree(&[("d", Some(50)), ("d.a", None)]);
+        assert_eq!(
+            households(&own).get(&Scope::parse("d").unwrap()),
+            Some(&50),
+            "a registered count wins"
+        );
     }
 }

@@ -28,7 +28,8 @@ pub struct SurveyReport {
     pub defined_for: Scope,
     /// Responses from this scope and everything under it.
     pub responses: i64,
-    /// Registered households of this scope (or the sum of its children's).
+    /// Households that could answer: those of this scope, or of the survey's own
+    /// scope when it lies under this one (registered, or the sum of its children's).
     pub households: Option<i64>,
     /// `responses / households`; null when households are unknown.
     pub response_rate: Option<f64>,
@@ -84,8 +85,16 @@ pub async fn reports(
 ) -> Result<Vec<SurveyReport>, ApiError> {
     let buckets: Vec<Bucket> = surveys.iter().map(|s| Bucket::Survey(scope.clone(), s.id.clone())).collect();
     let hashes = aggregates.hashes(&buckets).await.map_err(ApiError::AggregatesDown)?;
-    let households = registry.households(scope);
-    Ok(surveys.iter().zip(&hashes).map(|(s, h)| report(s, h, households)).collect())
+    Ok(surveys
+        .iter()
+        .zip(&hashes)
+        .map(|(s, h)| {
+            // Only residents under the survey's own scope can answer: rate them against it
+            // when it is the smaller of the two.
+            let base = if s.scope.is_within(scope) { &s.scope } else { scope };
+            report(s, h, registry.households(base))
+        })
+        .collect())
 }
 
 /// One survey's report from its tallies hash.

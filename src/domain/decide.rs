@@ -133,7 +133,8 @@ pub struct Known {
     pub checkins: HashSet<String>,
     pub transitions: HashSet<String>,
     pub surveys: HashMap<String, Survey>,
-    pub responses: HashSet<String>,
+    /// Responses by id, as stored (ids are unique across surveys).
+    pub responses: HashMap<String, Response>,
     /// Ledger entries by id: those the batch names, and those it reverses.
     pub ledger: HashMap<String, LedgerEntry>,
     /// Ids of entries already reversed.
@@ -292,8 +293,15 @@ fn decide_survey(survey: &Survey, known: &mut Known) -> Verdict {
 }
 
 fn decide_response(r: &Response, known: &mut Known) -> Verdict {
-    if known.responses.contains(&r.id) {
-        return Verdict::Duplicate;
+    if let Some(stored) = known.responses.get(&r.id) {
+        if stored.same_as(r) {
+            return Verdict::Duplicate;
+        }
+        let reason = format!(
+            "response {:?} already exists with other content (response ids are unique across surveys; give each response its own)",
+            r.id
+        );
+        return Verdict::Rejected(FieldError::new("id", reason));
     }
     let decided = if r.survey_id == SATISFACTION {
         satisfaction(r, known)
@@ -302,7 +310,7 @@ fn decide_response(r: &Response, known: &mut Known) -> Verdict {
     };
     match decided {
         Ok(change) => {
-            known.responses.insert(r.id.clone());
+            known.responses.insert(r.id.clone(), r.clone());
             Verdict::Accepted(change)
         }
         Err(e) => Verdict::Rejected(e),

@@ -168,7 +168,9 @@ fn link_hash(prev: &str, entry: &LedgerEntry) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(b"\n");
-    // Field order is the struct's, so the JSON is canonical for a given entry.
+    // Field order is the struct's, so the JSON is canonical for a given entry. Every
+    // hash ever written depends on it: a field added later must be optional and
+    // skipped when absent, so entries written before it hash as they did.
     h.update(serde_json::to_string(entry).unwrap_or_default().as_bytes());
     hex(&h.finalize())
 }

@@ -259,6 +259,9 @@ impl Response {
             Some(_) => Some(f.id("ticket_id")?),
             None => None,
         };
+        if survey_id == SATISFACTION && f.get("answers").and_then(|a| a.get(FIXED)).is_none() {
+            return Err(FieldError::new("answers", "a satisfaction response answers \"fixed\" (yes or no)"));
+        }
         let scope = match (survey_id == SATISFACTION, f.get("scope")) {
             (true, _) if ticket_id.is_none() => return Err(FieldError::new("ticket_id", "a satisfaction response names its ticket")),
             (true, Some(_)) => {
@@ -288,6 +291,19 @@ impl Response {
             answers,
             within: None,
         })
+    }
+
+    /// The same response, whoever sent it (the sender's key scope is not part of it).
+    pub fn same_as(&self, other: &Response) -> bool {
+        (&self.id, &self.survey_id, &self.scope, &self.ticket_id, self.at, &self.answers)
+            == (
+                &other.id,
+                &other.survey_id,
+                &other.scope,
+                &other.ticket_id,
+                other.at,
+                &other.answers,
+            )
     }
 
     /// Whether this is a satisfaction response saying the problem is not fixed.

@@ -42,16 +42,19 @@ struct Page {
     limit: Option<i64>,
 }
 
-/// One stored response, as the resident gave it.
+/// One stored response, as the resident gave it (with the scope it counted in).
 #[derive(Serialize)]
 struct Stored {
     seq: i64,
-    scope: String,
     #[serde(flatten)]
     response: Response,
 }
 
-/// Raw responses under the scope, oldest first, paged by journal position.
+/// Journal entries read per round while filling a page.
+const SCAN: i64 = 1000;
+
+/// Raw responses to one survey under the scope, oldest first, paged by journal
+/// position: `next_after` continues the listing and is null at its end.
 async fn responses(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -65,27 +68,35 @@ async fn responses(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad("invalid_limit", "limit must be 1 to 1000"));
     }
-    let q = EntryQuery {
+    let mut q = EntryQuery {
         kind: Kind::Response,
         scope: info.id.clone(),
         subtree: true,
         after: page.after.unwrap_or(0),
-        limit: limit * 4,
+        limit: SCAN,
     };
-    let entries = state.records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
-    let next = entries.last().map(|e| e.seq);
-    let items: Vec<Stored> = entries
-        .into_iter()
-        .filter_map(|e| match e.change {
-            Change::Response { response, scope, .. } if response.survey_id == survey => Some(Stored {
-                seq: e.seq,
-                scope: scope.to_string(),
-                response,
-            }),
-            _ => None,
-        })
-        .take(limit as usize)
-        .collect();
-    let next = items.last().map(|s| s.seq).or(next);
-    Ok(HttpResponse::Ok().json(json!({ "survey": survey, "responses": items, "next_after": next })))
+    let mut items: Vec<Stored> = Vec::new();
+    loop {
+        let entries = state.records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
+        let ended = (entries.len() as i64) < SCAN;
+        for e in entries {
+            q.after = e.seq;
+            if let Change::Response { mut response, scope, .. } = e.change
+                && response.survey_id == survey
+            {
+                response.scope = Some(scope);
+                items.push(Stored { seq: e.seq, response });
+                if items.len() as i64 == limit {
+                    return Ok(page_of(&survey, items, Some(q.after)));
+                }
+            }
+        }
+        if ended {
+            return Ok(page_of(&survey, items, None));
+        }
+    }
+}
+
+fn page_of(survey: &str, items: Vec<Stored>, next: Option<i64>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "survey": survey, "responses": items, "next_after": next }))
 }

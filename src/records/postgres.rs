@@ -97,13 +97,6 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<Known, RecordEr
             set.extend(rows.into_iter().map(|r| r.0));
         }
     }
-    if !w.responses.is_empty() {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT record_id FROM journal WHERE kind = 'response' AND record_id = ANY($1)")
-            .bind(&w.responses)
-            .fetch_all(&mut *tx)
-            .await?;
-        known.responses.extend(rows.into_iter().map(|r| r.0));
-    }
     journal_facts(tx, w).await?.into_known(&mut known)?;
     Ok(known)
 }
@@ -117,6 +110,13 @@ async fn journal_facts(tx: &mut PgConnection, w: &Wanted) -> Result<super::Journ
             .fetch_all(&mut *tx)
             .await?;
         facts.surveys = bodies(rows);
+    }
+    if !w.responses.is_empty() {
+        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'response' AND record_id = ANY($1)")
+            .bind(&w.responses)
+            .fetch_all(&mut *tx)
+            .await?;
+        facts.responses = bodies(rows);
     }
     if !w.ledger.is_empty() {
         let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'ledger' AND record_id = ANY($1)")

@@ -111,15 +111,6 @@ async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, Reco
             set.extend(rows.into_iter().map(|r| r.0));
         }
     }
-    if !w.responses.is_empty() {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT record_id FROM journal WHERE kind = 'response' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(json_list(&w.responses))
-        .fetch_all(&mut *tx)
-        .await?;
-        known.responses.extend(rows.into_iter().map(|r| r.0));
-    }
     journal_facts(tx, w).await?.into_known(&mut known)?;
     Ok(known)
 }
@@ -135,6 +126,15 @@ async fn journal_facts(tx: &mut SqliteConnection, w: &Wanted) -> Result<super::J
         .fetch_all(&mut *tx)
         .await?;
         facts.surveys = bodies(rows);
+    }
+    if !w.responses.is_empty() {
+        let rows = sqlx::query_as(
+            "SELECT body FROM journal WHERE kind = 'response' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json_list(&w.responses))
+        .fetch_all(&mut *tx)
+        .await?;
+        facts.responses = bodies(rows);
     }
     if !w.ledger.is_empty() {
         let rows = sqlx::query_as(

@@ -155,10 +155,26 @@ async fn a_survey_never_changes_once_defined() {
         let (status, r) = app.post("/api/v1/surveys", &changed).await;
         assert_eq!(status, 422, "{r}");
         assert_eq!(r["rejected"][0]["field"], "id");
+        app.ingest(
+            "/api/v1/surveys/theme-2024/responses",
+            response("x", "g01", "health", json!(["dance"]), 1),
+        )
+        .await;
+        let (status, r) = app
+            .post(
+                "/api/v1/surveys/theme-2024/responses",
+                &response("x", "g01", "culture", json!(["dance"]), 1),
+            )
+            .await;
+        assert_eq!(
+            (status, r["rejected"][0]["field"].as_str()),
+            (422, Some("id")),
+            "an id answers once: {r}"
+        );
         let (status, r) = app
             .post(
                 "/api/v1/surveys/nope/responses",
-                &response("x", "g01", "health", json!(["dance"]), 1),
+                &response("y", "g01", "health", json!(["dance"]), 1),
             )
             .await;
         assert_eq!((status, r["rejected"][0]["field"].as_str()), (422, Some("survey_id")), "{r}");
@@ -176,6 +192,13 @@ async fn not_fixed_reopens_the_ticket_and_counts_in_its_figures() {
         )
         .await;
         let answer = |id: &str, fixed: &str, at: i64| json!({"id": id, "ticket_id": "k1", "at": today_at(at), "answers": {"fixed": fixed, "rating": 2}});
+        let rating_only = json!({"id": "x", "ticket_id": "k1", "at": today_at(1), "answers": {"rating": 4}});
+        let (status, r) = app.post("/api/v1/surveys/satisfaction/responses", &rating_only).await;
+        assert_eq!(
+            (status, r["rejected"][0]["field"].as_str()),
+            (422, Some("answers")),
+            "fixed is the question: {r}"
+        );
         let (status, r) = app.post("/api/v1/surveys/satisfaction/responses", &answer("early", "yes", 1)).await;
         assert_eq!(
             (status, r["rejected"][0]["field"].as_str()),

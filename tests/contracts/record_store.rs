@@ -264,11 +264,16 @@ async fn surveys_and_ledger(store: &dyn RecordStore) {
     };
     assert_eq!(second.n, 2, "the chain continues across commits");
     let v = store
-        .commit(&[answer("r1", "b"), entry("L3", 500, Some("L1"))], &d, &seen)
+        .commit(&[answer("r1", "a"), answer("r1", "b"), entry("L3", 500, Some("L1"))], &d, &seen)
         .await
         .unwrap();
-    assert_eq!(v[0], Verdict::Duplicate, "a stored response id is known");
-    assert!(matches!(&v[1], Verdict::Accepted(Change::Ledger { chained }) if chained.n == 3 && chained.prev_hash == second.hash));
+    assert_eq!(v[0], Verdict::Duplicate, "a stored response is known");
+    assert!(
+        matches!(&v[1], Verdict::Rejected(e) if e.field == "id"),
+        "its id with other answers: {:?}",
+        v[1]
+    );
+    assert!(matches!(&v[2], Verdict::Accepted(Change::Ledger { chained }) if chained.n == 3 && chained.prev_hash == second.hash));
     let v = store.commit(&[entry("L4", 500, Some("L1"))], &d, &seen).await.unwrap();
     assert!(
         matches!(&v[0], Verdict::Rejected(e) if e.field == "reverses"),
