@@ -92,8 +92,12 @@ struct Inner {
     rules: Mutex<Vec<Tracked>>,
     records: Arc<dyn RecordStore>,
     registry: Arc<Registry>,
-    /// Bumped when an alert changes state (not when only its value moves).
+    /// Bumped when what screens show changes: an alert fires, resolves, expires,
+    /// or goes away with its rule (not pending ↔ inactive, nor a value moving).
     changed: watch::Sender<u64>,
+    /// `resolved` transitions of firing rules replaced or deleted through this
+    /// instance's admin API, for the evaluator to announce (webhook, `/metrics`).
+    retired: Mutex<Vec<(state::Transition, Alert)>>,
     /// How long a resolved alert stays listed.
     keep_ms: i64,
 }
@@ -133,6 +137,7 @@ impl Alerts {
                 records,
                 registry,
                 changed: watch::channel(0).0,
+                retired: Mutex::default(),
                 keep_ms,
             }),
         };
@@ -153,25 +158,27 @@ impl Alerts {
                 Err(e) => tracing::warn!(rule = %id, error = %e, "alerts: skipping a stored rule this build cannot read"),
             }
         }
+        // A rule changed or deleted on another instance: that instance announces the
+        // `resolved` of a firing one (see `put`); here it only leaves the screens.
         let mut rules = lock(&self.inner.rules);
-        let before = rules.len();
-        rules.retain(|t| t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id));
-        let mut changed = rules.len() != before;
+        let mut shown = false;
+        rules.retain(|t| {
+            let keep = t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id);
+            shown |= !keep && t.phase.shown();
+            keep
+        });
         for r in fresh {
             match rules.iter_mut().find(|t| t.rule.id == r.id) {
                 Some(t) if t.rule.from_config || t.rule == r => {}
                 Some(t) => {
+                    shown |= t.phase.shown();
                     *t = Tracked::new(r);
-                    changed = true;
                 }
-                None => {
-                    rules.push(Tracked::new(r));
-                    changed = true;
-                }
+                None => rules.push(Tracked::new(r)),
             }
         }
         drop(rules);
-        if changed {
+        if shown {
             self.bump();
         }
         Ok(())
@@ -193,14 +200,19 @@ impl Alerts {
         let body = serde_json::to_string(&spec).map_err(|e| RecordError::Corrupt(e.to_string()))?;
         self.inner.records.put_alert_rule(&rule.id, &body).await?;
         let mut rules = lock(&self.inner.rules);
-        match rules.iter_mut().find(|t| t.rule.id == rule.id) {
+        let old = match rules.iter_mut().find(|t| t.rule.id == rule.id) {
             // The same rule posted again (a retry) keeps its alert as it stands.
-            Some(t) if t.rule == rule => {}
-            Some(t) => *t = Tracked::new(rule.clone()),
-            None => rules.push(Tracked::new(rule.clone())),
-        }
+            Some(t) if t.rule == rule => None,
+            Some(t) => Some(std::mem::replace(t, Tracked::new(rule.clone()))),
+            None => {
+                rules.push(Tracked::new(rule.clone()));
+                None
+            }
+        };
         drop(rules);
-        self.bump();
+        if let Some(old) = old {
+            self.retire(old);
+        }
         Ok(rule)
     }
 
@@ -210,9 +222,32 @@ impl Alerts {
             return Err(RuleChangeError::FromConfig(id.to_owned()));
         }
         let existed = self.inner.records.delete_alert_rule(id).await?;
-        lock(&self.inner.rules).retain(|t| t.rule.id != id);
-        self.bump();
+        let mut rules = lock(&self.inner.rules);
+        let old = rules.iter().position(|t| t.rule.id == id).map(|i| rules.remove(i));
+        drop(rules);
+        if let Some(old) = old {
+            self.retire(old);
+        }
         Ok(existed)
+    }
+
+    /// A rule replaced or deleted here: a firing alert is resolved (so the webhook's
+    /// receiver is not left with an alert nobody will ever resolve), and screens
+    /// showing it are updated.
+    fn retire(&self, old: Tracked) {
+        if let Phase::Firing { fired_at, .. } = old.phase {
+            let now = jiff::Timestamp::now().as_millisecond();
+            let resolved = Tracked {
+                phase: Phase::Resolved { fired_at, at: now },
+                ..old.clone()
+            };
+            if let Some(alert) = self.alert_of(&resolved) {
+                lock(&self.inner.retired).push((state::Transition::Resolved, alert));
+            }
+        }
+        if old.phase.shown() {
+            self.bump();
+        }
     }
 
     fn is_config(&self, id: &str) -> bool {
@@ -229,7 +264,9 @@ impl Alerts {
             .collect()
     }
 
-    /// Bumped whenever an alert appears, changes state or goes away.
+    /// Bumped whenever what screens show changes: an alert fires, resolves,
+    /// expires, or leaves with its rule. Pending alerts are not on screens, so a
+    /// rule going pending ↔ inactive does not bump it.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.inner.changed.subscribe()
     }
@@ -314,6 +351,12 @@ impl Alerts {
     /// The rules to evaluate now.
     pub(crate) fn snapshot(&self) -> Vec<Rule> {
         lock(&self.inner.rules).iter().map(|t| t.rule.clone()).collect()
+    }
+
+    /// The `resolved` transitions of firing rules replaced or deleted through this
+    /// instance since the last call.
+    pub(crate) fn take_retired(&self) -> Vec<(state::Transition, Alert)> {
+        std::mem::take(&mut *lock(&self.inner.retired))
     }
 
     /// Applies one evaluation: steps every rule read, expires old resolved
