@@ -378,12 +378,76 @@ impl Alerts {
                 }
             }
             t.phase = t.phase.expire(now, self.inner.keep_ms);
-            moved |= t.phase != before;
+            moved |= t.phase.on_screens() != before.on_screens();
         }
         drop(rules);
         if moved {
             self.bump();
         }
         out.into_iter().filter_map(|(tr, t)| Some((tr, self.alert_of(&t)?))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scope::ScopeInfo;
+    use crate::records::sqlite::SqliteRecords;
+
+    /// The rule set over a real (SQLite) record store with one registered scope.
+    async fn alerts(rules: &[serde_json::Value]) -> (Alerts, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("cockpit-alerts-{:016x}", rand::random::<u64>()));
+        let store = SqliteRecords::open(&dir.join("records.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        let records: Arc<dyn RecordStore> = Arc::new(store);
+        let registry = Arc::new(Registry::load(records.clone()).await.unwrap());
+        let scope = ScopeInfo {
+            id: Scope::parse("nanan").unwrap(),
+            name: "南岸区".into(),
+            theme: None,
+            households: None,
+        };
+        registry.register(&[scope]).await.unwrap().unwrap();
+        let specs: Vec<RuleSpec> = rules.iter().map(|v| RuleSpec::from_json(v.clone()).unwrap()).collect();
+        (Alerts::load(&specs, records, registry, 1_000).await.unwrap(), dir)
+    }
+
+    fn reading(value: f64) -> HashMap<String, Reading> {
+        HashMap::from([(
+            "r".to_owned(),
+            Reading {
+                value: Some(value),
+                threshold: Some(0.0),
+            },
+        )])
+    }
+
+    #[tokio::test]
+    async fn screens_are_told_only_of_changes_they_show() {
+        let rule = serde_json::json!({"id":"r","scope":"nanan","metric":"tickets_open","op":">","threshold":0,"for_secs":10});
+        let (alerts, dir) = alerts(&[rule]).await;
+        let mut changes = alerts.changes();
+        changes.mark_unchanged();
+        // A flapping rule, pending ↔ inactive: nothing a screen shows changes.
+        for (now, value) in [(0, 1.0), (1_000, 0.0), (2_000, 1.0), (3_000, 1.0), (4_000, 0.0)] {
+            alerts.observe(&reading(value), now);
+            assert!(!changes.has_changed().unwrap(), "at {now} ms, value {value}");
+        }
+        // It fires (10 s after 5 s): screens show it.
+        alerts.observe(&reading(1.0), 5_000);
+        assert!(!changes.has_changed().unwrap(), "still pending");
+        alerts.observe(&reading(1.0), 15_000);
+        assert!(changes.has_changed().unwrap(), "fired");
+        changes.mark_unchanged();
+        alerts.observe(&reading(2.0), 16_000);
+        assert!(!changes.has_changed().unwrap(), "only the value moved");
+        alerts.observe(&reading(0.0), 17_000);
+        assert!(changes.has_changed().unwrap(), "resolved");
+        changes.mark_unchanged();
+        alerts.observe(&reading(0.0), 17_500);
+        assert!(!changes.has_changed().unwrap(), "still shown resolved");
+        alerts.observe(&reading(0.0), 18_000);
+        assert!(changes.has_changed().unwrap(), "the resolved alert expired");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
