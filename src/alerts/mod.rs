@@ -345,6 +345,8 @@ impl Tracked {
 pub(crate) struct Reading {
     pub value: Option<f64>,
     pub threshold: Option<f64>,
+    /// Inside the rule's time-of-day window (outside, the condition counts as false).
+    pub in_window: bool,
 }
 
 impl Alerts {
@@ -370,7 +372,7 @@ impl Alerts {
             if let Some(r) = readings.get(&t.rule.id) {
                 t.value = r.value;
                 t.threshold = r.threshold;
-                let holds = matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
+                let holds = r.in_window && matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
                 let (next, transition) = t.phase.step(holds, now, t.rule.for_ms);
                 t.phase = next;
                 if let Some(tr) = transition {
@@ -418,6 +420,7 @@ mod tests {
             Reading {
                 value: Some(value),
                 threshold: Some(0.0),
+                in_window: true,
             },
         )])
     }

@@ -109,6 +109,7 @@ impl Evaluator {
         };
         baselines.retain(|(_, day), _| *day == today);
         let view = self.presence.view();
+        let local = self.calendar.time_of(now);
         let mut readings = HashMap::new();
         for r in &rules {
             let value = match r.watched {
@@ -124,7 +125,15 @@ impl Evaluator {
                 }
                 (Threshold::WeekdayMean { .. }, _) => None,
             };
-            readings.insert(r.id.clone(), Reading { value, threshold });
+            let in_window = r.window.contains(local);
+            readings.insert(
+                r.id.clone(),
+                Reading {
+                    value,
+                    threshold,
+                    in_window,
+                },
+            );
         }
         let transitions = self.alerts.observe(&readings, now);
         self.announce(transitions).await;

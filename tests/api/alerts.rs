@@ -410,6 +410,7 @@ async fn bad_rules_get_a_400_naming_the_field() {
             ("threshold", json!("five")),
             ("for_secs", json!(-5)),
             ("scope", json!("nanan.nowhere")),
+            ("from", json!("25:00")),
         ];
         for (field, value) in cases {
             let mut body = good.clone();
@@ -633,4 +634,39 @@ async fn a_new_episode_after_every_instance_restarted_is_paged_even_if_no_resolv
         vec![("firing".into(), "again".into()), ("firing".into(), "again".into())],
         "the second episode was paged"
     );
+}
+
+#[tokio::test]
+async fn outside_its_time_of_day_window_a_rule_does_not_hold() {
+    for b in backends() {
+        // A window two to three hours from now (local time), so never now.
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        let local = jiff::Timestamp::now().to_zoned_datetime(tz).time();
+        let hhmm = |h: i64| {
+            let t = local.wrapping_add(jiff::SignedDuration::from_hours(h));
+            format!("{:02}:{:02}", t.hour(), t.minute())
+        };
+        let rules = vec![
+            rule(json!({"id":"all-day","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0})),
+            rule(json!({"id":"later","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0,"from":hhmm(2),"until":hhmm(3)})),
+        ];
+        let app = spawn_app_with(&b, with_rules(rules)).await;
+        app.ingest(
+            "/api/v1/tickets",
+            json!({"id":"k1","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+        )
+        .await;
+        // Both rules are stepped in the same evaluation: once one fires, the other was read too.
+        until_alert(&app, COMMUNITY, "all-day", state_is("firing")).await;
+        let (_, body) = app.get(&format!("/api/v1/alerts?scope={COMMUNITY}")).await;
+        let rules: Vec<&str> = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["rule"].as_str())
+            .collect();
+        assert_eq!(rules, ["all-day"], "outside its window the rule is not even pending: {body}");
+        let (_, listed) = app.get("/api/v1/admin/alerts/rules").await;
+        assert_eq!(listed["rules"][1]["rule"]["from"], hhmm(2), "{listed}");
+    }
 }
