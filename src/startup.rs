@@ -277,6 +277,7 @@ async fn shutdown_signal() {
 
 /// The alert evaluator, with the webhook when one is configured.
 fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, calendar: &Calendar, metrics: &Metrics) -> Evaluator {
+    let tick = Duration::from_millis(s.alerts.tick_ms.max(10));
     let webhook = s.alerts.webhook_url.as_ref().map(|url| {
         let target = Target {
             url: url.clone(),
@@ -284,7 +285,7 @@ fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, c
             attempts: s.alerts.webhook_attempts.max(1),
             first_retry: Duration::from_millis(s.alerts.webhook_retry_ms),
         };
-        Webhook::start(target, b.aggregates.clone(), metrics.clone())
+        Webhook::start(target, b.aggregates.clone(), claim_ttl(tick), metrics.clone())
     });
     Evaluator {
         alerts: alerts.clone(),
@@ -293,9 +294,16 @@ fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, c
         calendar: calendar.clone(),
         metrics: metrics.clone(),
         webhook,
-        tick: Duration::from_millis(s.alerts.tick_ms.max(10)),
+        tick,
         due_soon_ms: s.due_soon_hours.max(1) * 3_600_000,
     }
+}
+
+/// How long a webhook claim holds: instances take a transition at most about a tick
+/// apart (notices reach them all at once; the clock ticks them a tick apart), so ten
+/// ticks, at least a second, leave slack for a slow read without outliving the episode.
+fn claim_ttl(tick: Duration) -> Duration {
+    (tick * 10).max(Duration::from_secs(1))
 }
 
 /// When a projection failed (Redis away), keep trying to catch up with no ingest needed.

@@ -102,10 +102,12 @@ pub trait AggregateStore: Send + Sync {
     async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError>;
 
     /// Claims the webhook delivery of an alert's transition (`firing`, `resolved`):
-    /// true unless that rule's last claimed transition already is `to`, so of
-    /// several instances seeing the same transition one delivers it. One instance
-    /// needs no claim: the default always grants it.
-    async fn claim_alert(&self, _rule: &str, _to: &str) -> Result<bool, AggregateError> {
+    /// true unless that rule's last claimed transition, within the last `ttl_ms`,
+    /// already is `to`, so of several instances taking the same transition at
+    /// about the same time one delivers it, while the same transition in a later
+    /// episode (after a restart forgot the one in between) is claimed again. One
+    /// instance needs no claim: the default always grants it.
+    async fn claim_alert(&self, _rule: &str, _to: &str, _ttl_ms: u64) -> Result<bool, AggregateError> {
         Ok(true)
     }
 }

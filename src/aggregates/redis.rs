@@ -71,11 +71,13 @@ end
 return {tostring(n), at(0.5), at(0.9)}
 "#;
 
-/// Sets the rule's last delivered transition to ARGV[1] unless it already is (1: claimed).
-/// Kept a week, so a transition is not delivered again by an instance that restarts.
+/// Sets the rule's last claimed transition to ARGV[1] unless it already is (1: claimed),
+/// kept ARGV[2] ms: long enough for every instance to take the same transition, short
+/// enough that a later episode of the same transition is new (a restart, or a rule
+/// replaced elsewhere, may reset a rule's state without a `resolved` in between).
 const CLAIM: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 "#;
 
@@ -390,11 +392,12 @@ impl AggregateStore for RedisAggregates {
         Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).collect())
     }
 
-    async fn claim_alert(&self, rule: &str, to: &str) -> Result<bool, AggregateError> {
+    async fn claim_alert(&self, rule: &str, to: &str, ttl_ms: u64) -> Result<bool, AggregateError> {
         let mut conn = self.conn.clone();
         let claimed: i64 = Script::new(CLAIM)
             .key(self.key("alert", rule))
             .arg(to)
+            .arg(ttl_ms.max(1))
             .invoke_async(&mut conn)
             .await
             .map_err(err)?;

@@ -92,8 +92,12 @@ struct Inner {
     rules: Mutex<Vec<Tracked>>,
     records: Arc<dyn RecordStore>,
     registry: Arc<Registry>,
-    /// Bumped when an alert changes state (not when only its value moves).
+    /// Bumped when what screens show changes: an alert fires, resolves, expires,
+    /// or goes away with its rule (not pending ↔ inactive, nor a value moving).
     changed: watch::Sender<u64>,
+    /// `resolved` transitions of firing rules replaced or deleted through this
+    /// instance's admin API, for the evaluator to announce (webhook, `/metrics`).
+    retired: Mutex<Vec<(state::Transition, Alert)>>,
     /// How long a resolved alert stays listed.
     keep_ms: i64,
 }
@@ -133,6 +137,7 @@ impl Alerts {
                 records,
                 registry,
                 changed: watch::channel(0).0,
+                retired: Mutex::default(),
                 keep_ms,
             }),
         };
@@ -153,25 +158,27 @@ impl Alerts {
                 Err(e) => tracing::warn!(rule = %id, error = %e, "alerts: skipping a stored rule this build cannot read"),
             }
         }
+        // A rule changed or deleted on another instance: that instance announces the
+        // `resolved` of a firing one (see `put`); here it only leaves the screens.
         let mut rules = lock(&self.inner.rules);
-        let before = rules.len();
-        rules.retain(|t| t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id));
-        let mut changed = rules.len() != before;
+        let mut shown = false;
+        rules.retain(|t| {
+            let keep = t.rule.from_config || fresh.iter().any(|r| r.id == t.rule.id);
+            shown |= !keep && t.phase.shown();
+            keep
+        });
         for r in fresh {
             match rules.iter_mut().find(|t| t.rule.id == r.id) {
                 Some(t) if t.rule.from_config || t.rule == r => {}
                 Some(t) => {
+                    shown |= t.phase.shown();
                     *t = Tracked::new(r);
-                    changed = true;
                 }
-                None => {
-                    rules.push(Tracked::new(r));
-                    changed = true;
-                }
+                None => rules.push(Tracked::new(r)),
             }
         }
         drop(rules);
-        if changed {
+        if shown {
             self.bump();
         }
         Ok(())
@@ -193,14 +200,19 @@ impl Alerts {
         let body = serde_json::to_string(&spec).map_err(|e| RecordError::Corrupt(e.to_string()))?;
         self.inner.records.put_alert_rule(&rule.id, &body).await?;
         let mut rules = lock(&self.inner.rules);
-        match rules.iter_mut().find(|t| t.rule.id == rule.id) {
+        let old = match rules.iter_mut().find(|t| t.rule.id == rule.id) {
             // The same rule posted again (a retry) keeps its alert as it stands.
-            Some(t) if t.rule == rule => {}
-            Some(t) => *t = Tracked::new(rule.clone()),
-            None => rules.push(Tracked::new(rule.clone())),
-        }
+            Some(t) if t.rule == rule => None,
+            Some(t) => Some(std::mem::replace(t, Tracked::new(rule.clone()))),
+            None => {
+                rules.push(Tracked::new(rule.clone()));
+                None
+            }
+        };
         drop(rules);
-        self.bump();
+        if let Some(old) = old {
+            self.retire(old);
+        }
         Ok(rule)
     }
 
@@ -210,9 +222,32 @@ impl Alerts {
             return Err(RuleChangeError::FromConfig(id.to_owned()));
         }
         let existed = self.inner.records.delete_alert_rule(id).await?;
-        lock(&self.inner.rules).retain(|t| t.rule.id != id);
-        self.bump();
+        let mut rules = lock(&self.inner.rules);
+        let old = rules.iter().position(|t| t.rule.id == id).map(|i| rules.remove(i));
+        drop(rules);
+        if let Some(old) = old {
+            self.retire(old);
+        }
         Ok(existed)
+    }
+
+    /// A rule replaced or deleted here: a firing alert is resolved (so the webhook's
+    /// receiver is not left with an alert nobody will ever resolve), and screens
+    /// showing it are updated.
+    fn retire(&self, old: Tracked) {
+        if let Phase::Firing { fired_at, .. } = old.phase {
+            let now = jiff::Timestamp::now().as_millisecond();
+            let resolved = Tracked {
+                phase: Phase::Resolved { fired_at, at: now },
+                ..old.clone()
+            };
+            if let Some(alert) = self.alert_of(&resolved) {
+                lock(&self.inner.retired).push((state::Transition::Resolved, alert));
+            }
+        }
+        if old.phase.shown() {
+            self.bump();
+        }
     }
 
     fn is_config(&self, id: &str) -> bool {
@@ -229,7 +264,9 @@ impl Alerts {
             .collect()
     }
 
-    /// Bumped whenever an alert appears, changes state or goes away.
+    /// Bumped whenever what screens show changes: an alert fires, resolves,
+    /// expires, or leaves with its rule. Pending alerts are not on screens, so a
+    /// rule going pending ↔ inactive does not bump it.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.inner.changed.subscribe()
     }
@@ -308,12 +345,20 @@ impl Tracked {
 pub(crate) struct Reading {
     pub value: Option<f64>,
     pub threshold: Option<f64>,
+    /// Inside the rule's time-of-day window (outside, the condition counts as false).
+    pub in_window: bool,
 }
 
 impl Alerts {
     /// The rules to evaluate now.
     pub(crate) fn snapshot(&self) -> Vec<Rule> {
         lock(&self.inner.rules).iter().map(|t| t.rule.clone()).collect()
+    }
+
+    /// The `resolved` transitions of firing rules replaced or deleted through this
+    /// instance since the last call.
+    pub(crate) fn take_retired(&self) -> Vec<(state::Transition, Alert)> {
+        std::mem::take(&mut *lock(&self.inner.retired))
     }
 
     /// Applies one evaluation: steps every rule read, expires old resolved
@@ -327,7 +372,7 @@ impl Alerts {
             if let Some(r) = readings.get(&t.rule.id) {
                 t.value = r.value;
                 t.threshold = r.threshold;
-                let holds = matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
+                let holds = r.in_window && matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
                 let (next, transition) = t.phase.step(holds, now, t.rule.for_ms);
                 t.phase = next;
                 if let Some(tr) = transition {
@@ -335,12 +380,77 @@ impl Alerts {
                 }
             }
             t.phase = t.phase.expire(now, self.inner.keep_ms);
-            moved |= t.phase != before;
+            moved |= t.phase.on_screens() != before.on_screens();
         }
         drop(rules);
         if moved {
             self.bump();
         }
         out.into_iter().filter_map(|(tr, t)| Some((tr, self.alert_of(&t)?))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scope::ScopeInfo;
+    use crate::records::sqlite::SqliteRecords;
+
+    /// The rule set over a real (SQLite) record store with one registered scope.
+    async fn alerts(rules: &[serde_json::Value]) -> (Alerts, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("cockpit-alerts-{:016x}", rand::random::<u64>()));
+        let store = SqliteRecords::open(&dir.join("records.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        let records: Arc<dyn RecordStore> = Arc::new(store);
+        let registry = Arc::new(Registry::load(records.clone()).await.unwrap());
+        let scope = ScopeInfo {
+            id: Scope::parse("nanan").unwrap(),
+            name: "南岸区".into(),
+            theme: None,
+            households: None,
+        };
+        registry.register(&[scope]).await.unwrap().unwrap();
+        let specs: Vec<RuleSpec> = rules.iter().map(|v| RuleSpec::from_json(v.clone()).unwrap()).collect();
+        (Alerts::load(&specs, records, registry, 1_000).await.unwrap(), dir)
+    }
+
+    fn reading(value: f64) -> HashMap<String, Reading> {
+        HashMap::from([(
+            "r".to_owned(),
+            Reading {
+                value: Some(value),
+                threshold: Some(0.0),
+                in_window: true,
+            },
+        )])
+    }
+
+    #[tokio::test]
+    async fn screens_are_told_only_of_changes_they_show() {
+        let rule = serde_json::json!({"id":"r","scope":"nanan","metric":"tickets_open","op":">","threshold":0,"for_secs":10});
+        let (alerts, dir) = alerts(&[rule]).await;
+        let mut changes = alerts.changes();
+        changes.mark_unchanged();
+        // A flapping rule, pending ↔ inactive: nothing a screen shows changes.
+        for (now, value) in [(0, 1.0), (1_000, 0.0), (2_000, 1.0), (3_000, 1.0), (4_000, 0.0)] {
+            alerts.observe(&reading(value), now);
+            assert!(!changes.has_changed().unwrap(), "at {now} ms, value {value}");
+        }
+        // It fires (10 s after 5 s): screens show it.
+        alerts.observe(&reading(1.0), 5_000);
+        assert!(!changes.has_changed().unwrap(), "still pending");
+        alerts.observe(&reading(1.0), 15_000);
+        assert!(changes.has_changed().unwrap(), "fired");
+        changes.mark_unchanged();
+        alerts.observe(&reading(2.0), 16_000);
+        assert!(!changes.has_changed().unwrap(), "only the value moved");
+        alerts.observe(&reading(0.0), 17_000);
+        assert!(changes.has_changed().unwrap(), "resolved");
+        changes.mark_unchanged();
+        alerts.observe(&reading(0.0), 17_500);
+        assert!(!changes.has_changed().unwrap(), "still shown resolved");
+        alerts.observe(&reading(0.0), 18_000);
+        assert!(changes.has_changed().unwrap(), "the resolved alert expired");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

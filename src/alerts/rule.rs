@@ -3,6 +3,7 @@
 //! names the field at fault, so a bad rule gets a 4xx (or a start-up error)
 //! that says which field to fix.
 
+use jiff::civil::Time;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,14 @@ pub struct RuleSpec {
     /// What screens and the webhook show (default: the rule's condition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Local time of day (`15:30`, in the deployment's time zone) from which the
+    /// condition is checked; before it the condition counts as false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Local time of day until which the condition is checked (exclusive); after it
+    /// the condition counts as false. Earlier than `from`: the window spans midnight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// A number, or a fraction of a baseline.
@@ -142,6 +151,39 @@ pub enum Threshold {
     },
 }
 
+/// The part of the local day in which a rule's condition is checked; outside it
+/// the condition counts as false (the alert resolves, or never becomes pending).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<Time>,
+    pub until: Option<Time>,
+}
+
+impl Window {
+    /// Whether the local time of day `t` is inside the window.
+    pub fn contains(self, t: Time) -> bool {
+        match (self.from, self.until) {
+            (None, None) => true,
+            (Some(f), None) => t >= f,
+            (None, Some(u)) => t < u,
+            (Some(f), Some(u)) if f < u => f <= t && t < u,
+            // Spans midnight, e.g. 22:00 until 06:00.
+            (Some(f), Some(u)) => t >= f || t < u,
+        }
+    }
+}
+
+/// `HH:MM`, 00:00 to 23:59.
+fn time_of_day(field: &str, s: &str) -> Result<Time, RuleError> {
+    let wrong = || bad(field, format!("{s:?} is not a time such as 15:30"));
+    let (h, m) = s.split_once(':').ok_or_else(wrong)?;
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    let (h, m): (i8, i8) = (h.parse().map_err(|_| wrong())?, m.parse().map_err(|_| wrong())?);
+    Time::new(h, m, 0, 0).map_err(|_| wrong())
+}
+
 /// A parsed rule: every field valid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
@@ -153,6 +195,8 @@ pub struct Rule {
     pub for_ms: i64,
     pub severity: String,
     pub title: String,
+    /// When in the local day the condition is checked (`from`, `until`).
+    pub window: Window,
     /// Defined in the configuration (cannot be deleted through the API).
     pub from_config: bool,
     /// As written, for listing.
@@ -177,7 +221,18 @@ fn bad(field: &str, reason: impl Into<String>) -> RuleError {
 /// Longest pending period: a week.
 const MAX_FOR_SECS: u64 = 7 * 86_400;
 const MAX_WEEKS: u32 = 52;
-const FIELDS: [&str; 8] = ["id", "scope", "metric", "op", "threshold", "for_secs", "severity", "title"];
+const FIELDS: [&str; 10] = [
+    "id",
+    "scope",
+    "metric",
+    "op",
+    "threshold",
+    "for_secs",
+    "severity",
+    "title",
+    "from",
+    "until",
+];
 
 impl RuleSpec {
     /// Reads a JSON body field by field, so a wrong type names its field.
@@ -212,6 +267,8 @@ impl RuleSpec {
             for_secs: take::<Option<u64>>(&mut m, "for_secs", false)?.unwrap_or(0),
             severity: take(&mut m, "severity", false)?,
             title: take(&mut m, "title", false)?,
+            from: take(&mut m, "from", false)?,
+            until: take(&mut m, "until", false)?,
         })
     }
 }
@@ -267,6 +324,13 @@ impl Rule {
         if severity.is_empty() || severity.len() > 32 || !severity.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
             return Err(bad("severity", "must be 1-32 characters of [a-z-]"));
         }
+        let window = Window {
+            from: spec.from.as_deref().map(|s| time_of_day("from", s)).transpose()?,
+            until: spec.until.as_deref().map(|s| time_of_day("until", s)).transpose()?,
+        };
+        if window.from.is_some() && window.from == window.until {
+            return Err(bad("until", "must differ from from (leave both out to check all day)"));
+        }
         let title = match &spec.title {
             Some(t) if t.trim().is_empty() || t.chars().count() > 200 => return Err(bad("title", "must be 1-200 characters")),
             Some(t) => t.clone(),
@@ -281,6 +345,7 @@ impl Rule {
             for_ms: spec.for_secs as i64 * 1000,
             severity,
             title,
+            window,
             from_config,
             spec: spec.clone(),
         })
@@ -363,6 +428,106 @@ mod tests {
         let e = parse(json!({"id":"r","scope":"nanan","metric":"screens_gone","op":">","threshold":{"ratio":1,"of":"weekday_mean"}}))
             .unwrap_err();
         assert_eq!(e.field, "threshold");
+    }
+
+    #[test]
+    fn a_time_of_day_window_parses_and_names_its_field() {
+        let base = json!({"id":"r","scope":"nanan","metric":"attendance","op":"<","threshold":1});
+        let mut v = base.clone();
+        v["from"] = json!("15:30");
+        let r = parse(v).unwrap();
+        assert_eq!(r.window.from, Some(Time::constant(15, 30, 0, 0)));
+        assert_eq!(r.window.until, None);
+        assert_eq!(parse(base.clone()).unwrap().window, Window::default(), "no window: all day");
+        for (field, value) in [
+            ("from", "25:00"),
+            ("from", "9:30"),
+            ("until", "15:60"),
+            ("until", "noon"),
+            ("from", "15:30:00"),
+        ] {
+            let mut v = base.clone();
+            v[field] = json!(value);
+            let e = parse(v).unwrap_err();
+            assert_eq!(e.to_string(), format!("{field}: {value:?} is not a time such as 15:30"));
+        }
+        let mut v = base.clone();
+        v["from"] = json!(1530);
+        assert_eq!(parse(v).unwrap_err().field, "from");
+        let mut v = base;
+        (v["from"], v["until"]) = (json!("08:00"), json!("08:00"));
+        assert_eq!(parse(v).unwrap_err().field, "until");
+    }
+
+    #[test]
+    fn a_window_contains_its_local_times() {
+        let t = |h, m| Time::constant(h, m, 0, 0);
+        let from = Window {
+            from: Some(t(15, 30)),
+            until: None,
+        };
+        assert!(!from.contains(t(1, 30)) && !from.contains(t(15, 29)));
+        assert!(from.contains(t(15, 30)) && from.contains(t(23, 59)));
+        let day = Window {
+            from: Some(t(8, 0)),
+            until: Some(t(18, 0)),
+        };
+        assert!(day.contains(t(8, 0)) && day.contains(t(17, 59)));
+        assert!(!day.contains(t(18, 0)) && !day.contains(t(7, 59)));
+        let night = Window {
+            from: Some(t(22, 0)),
+            until: Some(t(6, 0)),
+        };
+        assert!(night.contains(t(23, 0)) && night.contains(t(0, 0)) && night.contains(t(5, 59)));
+        assert!(!night.contains(t(6, 0)) && !night.contains(t(12, 0)));
+        let until = Window {
+            from: None,
+            until: Some(t(9, 0)),
+        };
+        assert!(until.contains(t(0, 0)) && !until.contains(t(9, 0)));
+    }
+
+    /// The Tuesday lecture (docs/alerts.md): today's attendance counts from midnight,
+    /// so "below half the weekday mean for 90 minutes" held from 00:00 and fired at
+    /// 01:30 every night. Gated from 15:30 it is checked only once the lecture had
+    /// its time. Clock values are explicit (a day in UTC).
+    #[test]
+    fn the_lecture_rule_does_not_fire_at_night_before_its_window() {
+        use crate::alerts::state::{Phase, Transition};
+        use crate::domain::day::Calendar;
+        let lecture = |from: Option<&str>| {
+            let mut v = json!({"id":"lecture","scope":"nanan","metric":"attendance","op":"<",
+                "threshold":{"ratio":0.5,"of":"weekday_mean"},"for_secs":5400});
+            if let Some(f) = from {
+                v["from"] = json!(f);
+            }
+            parse(v).unwrap()
+        };
+        let cal = Calendar::new("UTC").unwrap();
+        let midnight: i64 = "2026-11-24T00:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let minute = 60_000;
+        // Attendance: 0 until the lecture's check-ins arrive at 14:30 (4 people); mean 10.
+        let run = |rule: &Rule| {
+            let mut phase = Phase::Inactive;
+            let mut fired = Vec::new();
+            for m in (0..24 * 60).step_by(10) {
+                let now = midnight + m * minute;
+                let value = if m < 14 * 60 + 30 { 0.0 } else { 4.0 };
+                let holds = rule.window.contains(cal.time_of(now)) && rule.op.holds(value, 0.5 * 10.0);
+                let (next, t) = phase.step(holds, now, rule.for_ms);
+                phase = next;
+                if t == Some(Transition::Fired) {
+                    fired.push(cal.time_of(now).to_string());
+                }
+            }
+            fired
+        };
+        assert_eq!(run(&lecture(None)), ["01:30:00"], "ungated: fires every night");
+        assert_eq!(
+            run(&lecture(Some("15:30"))),
+            ["17:00:00"],
+            "gated: 90 minutes after 15:30, still short"
+        );
     }
 
     #[test]

@@ -13,8 +13,9 @@ use jiff::civil::Date;
 use tokio::sync::{broadcast, watch};
 
 use super::rule::{Rule, Threshold, Watched};
+use super::state::Transition;
 use super::webhook::Webhook;
-use super::{Alerts, Reading};
+use super::{Alert, Alerts, Reading};
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{Figures, Metric};
@@ -90,6 +91,7 @@ impl Evaluator {
 
     /// One evaluation of every rule.
     async fn evaluate(&self, baselines: &mut Baselines) {
+        self.announce(self.alerts.take_retired()).await;
         let rules = self.alerts.snapshot();
         if rules.is_empty() {
             return;
@@ -107,6 +109,7 @@ impl Evaluator {
         };
         baselines.retain(|(_, day), _| *day == today);
         let view = self.presence.view();
+        let local = self.calendar.time_of(now);
         let mut readings = HashMap::new();
         for r in &rules {
             let value = match r.watched {
@@ -122,19 +125,32 @@ impl Evaluator {
                 }
                 (Threshold::WeekdayMean { .. }, _) => None,
             };
-            readings.insert(r.id.clone(), Reading { value, threshold });
+            let in_window = r.window.contains(local);
+            readings.insert(
+                r.id.clone(),
+                Reading {
+                    value,
+                    threshold,
+                    in_window,
+                },
+            );
         }
         let transitions = self.alerts.observe(&readings, now);
+        self.announce(transitions).await;
+        let (pending, firing) = self.alerts.counts();
+        self.metrics.alerts.with_label_values(&["pending"]).set(pending);
+        self.metrics.alerts.with_label_values(&["firing"]).set(firing);
+    }
+
+    /// Logs and counts transitions, and hands them to the webhook.
+    async fn announce(&self, transitions: Vec<(Transition, Alert)>) {
         for (t, alert) in transitions {
             tracing::info!(rule = %alert.rule, scope = %alert.scope, to = t.as_str(), value = ?alert.value, "alert");
             self.metrics.alert_transitions.with_label_values(&[t.as_str()]).inc();
             if let Some(w) = &self.webhook {
-                w.send(t, alert);
+                w.send(t, alert).await;
             }
         }
-        let (pending, firing) = self.alerts.counts();
-        self.metrics.alerts.with_label_values(&["pending"]).set(pending);
-        self.metrics.alerts.with_label_values(&["firing"]).set(firing);
     }
 
     /// Today's figures of every scope a figure rule watches, in one read.

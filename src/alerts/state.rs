@@ -51,6 +51,16 @@ impl Phase {
         }
     }
 
+    /// Whether screens show this phase (firing and recently resolved alerts).
+    pub fn shown(self) -> bool {
+        matches!(self, Phase::Firing { .. } | Phase::Resolved { .. })
+    }
+
+    /// What screens show of this phase: pending and inactive look the same there.
+    pub fn on_screens(self) -> Option<Phase> {
+        self.shown().then_some(self)
+    }
+
     /// Resolved alerts stay visible for `keep_ms`, then the rule reads as inactive.
     pub fn expire(self, now: i64, keep_ms: i64) -> Phase {
         match self {

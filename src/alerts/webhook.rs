@@ -8,7 +8,8 @@
 //! `X-Cockpit-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` and
 //! `X-Cockpit-Timestamp` (unix seconds) let the receiver check who sent it and
 //! refuse replays. Several instances see the same transitions; each claims it
-//! through the aggregate store first, so one of them delivers it.
+//! through the aggregate store as it is taken (not when the worker gets to it,
+//! which retries of earlier deliveries may delay), so one of them delivers it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,19 +56,37 @@ pub struct Target {
 #[derive(Clone)]
 pub struct Webhook {
     tx: mpsc::Sender<(Transition, Alert)>,
+    aggregates: Arc<dyn AggregateStore>,
+    /// How long a claim keeps other instances from delivering the same transition.
+    claim_ttl: Duration,
     metrics: Metrics,
 }
 
 impl Webhook {
-    /// Starts the delivery worker.
-    pub fn start(target: Target, aggregates: Arc<dyn AggregateStore>, metrics: Metrics) -> Webhook {
+    /// Starts the delivery worker. `claim_ttl` should cover how far apart instances
+    /// take the same transition (a few evaluation ticks and some slack), and no more:
+    /// a claim outliving its episode would swallow the next one.
+    pub fn start(target: Target, aggregates: Arc<dyn AggregateStore>, claim_ttl: Duration, metrics: Metrics) -> Webhook {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(deliver_all(rx, target, aggregates, metrics.clone()));
-        Webhook { tx, metrics }
+        tokio::spawn(deliver_all(rx, target, metrics.clone()));
+        Webhook {
+            tx,
+            aggregates,
+            claim_ttl,
+            metrics,
+        }
     }
 
-    /// Queues a transition; when the queue is full it is dropped (and counted).
-    pub fn send(&self, t: Transition, alert: Alert) {
+    /// Claims a transition just taken and queues it; a transition another instance
+    /// claimed is counted and skipped, and when the queue is full it is dropped (and
+    /// counted). A store that cannot answer must not silence a page: then it is
+    /// delivered (maybe twice).
+    pub async fn send(&self, t: Transition, alert: Alert) {
+        let ttl_ms = u64::try_from(self.claim_ttl.as_millis()).unwrap_or(u64::MAX);
+        if let Ok(false) = self.aggregates.claim_alert(&alert.rule, t.as_str(), ttl_ms).await {
+            self.metrics.alert_webhook.with_label_values(&["claimed_elsewhere"]).inc();
+            return;
+        }
         if self.tx.try_send((t, alert)).is_err() {
             tracing::warn!("alerts: webhook queue full; dropping a transition");
             self.metrics.alert_webhook.with_label_values(&["dropped"]).inc();
@@ -85,7 +104,7 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("sha256={}", hex(&mac.finalize().into_bytes()))
 }
 
-async fn deliver_all(mut rx: mpsc::Receiver<(Transition, Alert)>, target: Target, aggregates: Arc<dyn AggregateStore>, metrics: Metrics) {
+async fn deliver_all(mut rx: mpsc::Receiver<(Transition, Alert)>, target: Target, metrics: Metrics) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(e) => {
@@ -94,11 +113,6 @@ async fn deliver_all(mut rx: mpsc::Receiver<(Transition, Alert)>, target: Target
         }
     };
     while let Some((t, alert)) = rx.recv().await {
-        // A store that cannot answer must not silence a page: deliver (maybe twice) instead.
-        if let Ok(false) = aggregates.claim_alert(&alert.rule, t.as_str()).await {
-            metrics.alert_webhook.with_label_values(&["claimed_elsewhere"]).inc();
-            continue;
-        }
         let outcome = deliver(&client, &target, t, &alert, &metrics).await;
         metrics.alert_webhook.with_label_values(&[outcome]).inc();
     }

@@ -26,6 +26,14 @@ impl Calendar {
         }
     }
 
+    /// The local time of day at the instant `ms`.
+    pub fn time_of(&self, ms: i64) -> jiff::civil::Time {
+        match Timestamp::from_millisecond(ms) {
+            Ok(ts) => self.tz.to_datetime(ts).time(),
+            Err(_) => jiff::civil::Time::midnight(),
+        }
+    }
+
     pub fn today(&self) -> Date {
         self.day_of(Timestamp::now().as_millisecond())
     }

@@ -60,6 +60,7 @@ impl Hub {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Ok(()) = presence.changed() => self.recheck_all(&mut pending),
+                // Bumped only when what screens show changes (not pending ↔ inactive).
                 Ok(()) = alerts.changed() => self.recheck_all(&mut pending),
                 Some(s) = recheck.recv() => {
                     pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));

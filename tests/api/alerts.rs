@@ -410,6 +410,7 @@ async fn bad_rules_get_a_400_naming_the_field() {
             ("threshold", json!("five")),
             ("for_secs", json!(-5)),
             ("scope", json!("nanan.nowhere")),
+            ("from", json!("25:00")),
         ];
         for (field, value) in cases {
             let mut body = good.clone();
@@ -522,5 +523,150 @@ async fn alert_rules_need_the_admin_token_and_alerts_a_token_for_the_scope() {
         };
         assert_eq!(read(COMMUNITY).await.unwrap().status().as_u16(), 200);
         assert_eq!(read("nanan").await.unwrap().status().as_u16(), 403);
+    }
+}
+
+/// The transitions a receiver got, in order: (transition, rule).
+fn transitions(hits: &[Hit]) -> Vec<(String, String)> {
+    hits.iter()
+        .filter_map(|h| serde_json::from_slice::<Value>(&h.body).ok())
+        .map(|p| {
+            (
+                p["transition"].as_str().unwrap_or_default().to_owned(),
+                p["alert"]["rule"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn replacing_or_deleting_a_firing_rule_sends_its_resolved() {
+    for b in backends() {
+        let hook = receiver(0).await;
+        let url = hook.url.clone();
+        let app = spawn_app_with(&b, move |s| {
+            with_rules(vec![])(s);
+            s.alerts.webhook_url = Some(url);
+        })
+        .await;
+        app.ingest(
+            "/api/v1/tickets",
+            json!({"id":"k1","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+        )
+        .await;
+        let a = json!({"id":"swapped","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0});
+        let d = json!({"id":"dropped","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0});
+        for r in [&a, &d] {
+            let (status, e) = app.post("/api/v1/admin/alerts/rules", r).await;
+            assert_eq!(status, 201, "{e}");
+        }
+        until_alert(&app, COMMUNITY, "swapped", state_is("firing")).await;
+        until_alert(&app, COMMUNITY, "dropped", state_is("firing")).await;
+        hook.until(2).await;
+
+        // Replaced by a rule that does not hold: the receiver hears the old one resolved.
+        let calmer = json!({"id":"swapped","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":10});
+        let (status, e) = app.post("/api/v1/admin/alerts/rules", &calmer).await;
+        assert_eq!(status, 201, "{e}");
+        let got = transitions(&hook.until(3).await);
+        assert_eq!(got[2], ("resolved".into(), "swapped".into()), "{got:?}");
+
+        let res = app
+            .client
+            .delete(format!("{}/api/v1/admin/alerts/rules/dropped", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let got = transitions(&hook.until(4).await);
+        assert_eq!(got[3], ("resolved".into(), "dropped".into()), "{got:?}");
+        let text = metrics(&app).await;
+        assert!(text.contains(r#"cockpit_alert_transitions_total{to="resolved"} 2"#), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_episode_after_every_instance_restarted_is_paged_even_if_no_resolved_was_sent() {
+    let Some(b) = production() else { return };
+    let hook = receiver(0).await;
+    let r = rule(json!({"id":"again","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0}));
+    let url = hook.url.clone();
+    let first = spawn_app_with(&b, move |s| {
+        with_rules(vec![r])(s);
+        s.alerts.webhook_url = Some(url);
+    })
+    .await;
+    first
+        .ingest(
+            "/api/v1/tickets",
+            json!({"id":"k1","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+        )
+        .await;
+    hook.until(1).await;
+    first.stop().await;
+
+    // While no instance with the rule runs, the condition clears: nobody sends `resolved`.
+    let mut quiet = first.settings.clone();
+    quiet.alerts.rules = vec![];
+    let between = start(&b, first.resources.clone(), quiet).await;
+    between
+        .ingest(
+            "/api/v1/transitions",
+            json!({"id":"s1","ticket_id":"k1","to":"resolved","at":now()}),
+        )
+        .await;
+    between.stop().await;
+    // "Days later" (past the claim's lifetime: ten ticks of 50 ms, at least 1 s).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+
+    // The rule truly fires again: a new page, not "claimed elsewhere".
+    let later = start(&b, first.resources.clone(), first.settings.clone()).await;
+    later
+        .ingest(
+            "/api/v1/tickets",
+            json!({"id":"k2","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+        )
+        .await;
+    until_alert(&later, COMMUNITY, "again", state_is("firing")).await;
+    let got = transitions(&hook.until(2).await);
+    assert_eq!(
+        got,
+        vec![("firing".into(), "again".into()), ("firing".into(), "again".into())],
+        "the second episode was paged"
+    );
+}
+
+#[tokio::test]
+async fn outside_its_time_of_day_window_a_rule_does_not_hold() {
+    for b in backends() {
+        // A window two to three hours from now (local time), so never now.
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        let local = jiff::Timestamp::now().to_zoned_datetime(tz).time();
+        let hhmm = |h: i64| {
+            let t = local.wrapping_add(jiff::SignedDuration::from_hours(h));
+            format!("{:02}:{:02}", t.hour(), t.minute())
+        };
+        let rules = vec![
+            rule(json!({"id":"all-day","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0})),
+            rule(json!({"id":"later","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0,"from":hhmm(2),"until":hhmm(3)})),
+        ];
+        let app = spawn_app_with(&b, with_rules(rules)).await;
+        app.ingest(
+            "/api/v1/tickets",
+            json!({"id":"k1","scope":GRID,"category":"garbage","reported_at":today_at(0)}),
+        )
+        .await;
+        // Both rules are stepped in the same evaluation: once one fires, the other was read too.
+        until_alert(&app, COMMUNITY, "all-day", state_is("firing")).await;
+        let (_, body) = app.get(&format!("/api/v1/alerts?scope={COMMUNITY}")).await;
+        let rules: Vec<&str> = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["rule"].as_str())
+            .collect();
+        assert_eq!(rules, ["all-day"], "outside its window the rule is not even pending: {body}");
+        let (_, listed) = app.get("/api/v1/admin/alerts/rules").await;
+        assert_eq!(listed["rules"][1]["rule"]["from"], hhmm(2), "{listed}");
     }
 }

@@ -303,18 +303,45 @@ async fn redis_lets_one_instance_claim_each_alert_transition() {
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let one = RedisAggregates::connect(&url, &prefix).await.unwrap();
     let two = RedisAggregates::connect(&url, &prefix).await.unwrap();
-    assert!(one.claim_alert("r", "firing").await.unwrap());
+    const TTL: u64 = 60_000;
+    assert!(one.claim_alert("r", "firing", TTL).await.unwrap());
     assert!(
-        !two.claim_alert("r", "firing").await.unwrap(),
+        !two.claim_alert("r", "firing", TTL).await.unwrap(),
         "the same transition is claimed once"
     );
-    assert!(two.claim_alert("other", "firing").await.unwrap(), "rules are claimed apart");
-    assert!(two.claim_alert("r", "resolved").await.unwrap());
-    assert!(!one.claim_alert("r", "resolved").await.unwrap());
-    assert!(one.claim_alert("r", "firing").await.unwrap(), "firing again after resolving is new");
+    assert!(two.claim_alert("other", "firing", TTL).await.unwrap(), "rules are claimed apart");
+    assert!(two.claim_alert("r", "resolved", TTL).await.unwrap());
+    assert!(!one.claim_alert("r", "resolved", TTL).await.unwrap());
+    assert!(
+        one.claim_alert("r", "firing", TTL).await.unwrap(),
+        "firing again after resolving is new"
+    );
     one.clear().await.unwrap();
     assert!(
-        MemoryAggregates::new().claim_alert("r", "firing").await.unwrap(),
+        MemoryAggregates::new().claim_alert("r", "firing", TTL).await.unwrap(),
         "one instance always claims"
     );
+}
+
+/// A claim dedupes instances taking the same transition together, not later
+/// episodes: after every instance restarted (forgetting a `firing` whose condition
+/// cleared meanwhile, so no `resolved` was claimed) the next `firing` is a new page.
+#[tokio::test]
+async fn an_alert_claim_expires_so_a_later_episode_is_claimed_again() {
+    let Some(url) = super::redis_url() else { return };
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let before_restart = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    assert!(before_restart.claim_alert("x", "firing", 30).await.unwrap());
+    let after_restart = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    // Wait for the claim to lapse (no timing is asserted: only that it does lapse).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !after_restart.claim_alert("x", "firing", 60_000).await.unwrap() {
+        assert!(tokio::time::Instant::now() < deadline, "a claim of 30 ms never lapsed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        !before_restart.claim_alert("x", "firing", 60_000).await.unwrap(),
+        "within its lifetime the new claim still dedupes"
+    );
+    after_restart.clear().await.unwrap();
 }
