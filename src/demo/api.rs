@@ -99,22 +99,17 @@ impl Api {
 
     /// Registers scopes through the admin endpoint, with the admin token when one is set.
     pub async fn register_scopes(&self, scopes: &Value) -> anyhow::Result<()> {
-        let mut req = self.http.post(self.url("/api/v1/admin/scopes")).json(scopes);
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await?;
-        let status = resp.status();
-        if !status.is_success() {
-            let body = resp.text().await.unwrap_or_default();
-            anyhow::bail!("registering the Nanan scopes failed: {status} {body}");
-        }
-        Ok(())
+        self.admin("/api/v1/admin/scopes", scopes, "registering the Nanan scopes").await
     }
 
     /// Adds (or replaces) an alert rule through the admin endpoint.
     pub async fn put_alert_rule(&self, rule: &Value) -> anyhow::Result<()> {
-        let mut req = self.http.post(self.url("/api/v1/admin/alerts/rules")).json(rule);
+        self.admin("/api/v1/admin/alerts/rules", rule, "adding the demo alert rule").await
+    }
+
+    /// Posts to an admin endpoint; a refusal fails with what the server said.
+    async fn admin(&self, path: &str, body: &Value, what: &str) -> anyhow::Result<()> {
+        let mut req = self.http.post(self.url(path)).json(body);
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -122,7 +117,7 @@ impl Api {
         let status = resp.status();
         if !status.is_success() {
             let body = resp.text().await.unwrap_or_default();
-            anyhow::bail!("adding the demo alert rule failed: {status} {body}");
+            anyhow::bail!("{what} failed: {status} {body}");
         }
         Ok(())
     }

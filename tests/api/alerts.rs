@@ -53,14 +53,7 @@ fn state_is(s: &'static str) -> impl Fn(Option<&Value>) -> bool {
 }
 
 async fn metrics(app: &TestApp) -> String {
-    app.client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.text("/metrics").await
 }
 
 fn now() -> String {

@@ -45,15 +45,7 @@ async fn closed_loop_figures_on_the_dashboard_series_and_metrics() {
         );
         let (_, s) = app.get("/api/v1/scopes/nanan/series?metric=p90_resolve_seconds&days=1").await;
         assert_eq!(s["points"][0]["value"].as_f64(), Some(7200.0), "{s}");
-        let text = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.text("/metrics").await;
         assert!(text.contains(r#"cockpit_reopen_rate{scope="nanan"} 0.5"#), "gauges for Grafana");
     }
 }

@@ -143,15 +143,7 @@ async fn metrics_and_health_answer() {
     for b in backends() {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
-        let text = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.text("/metrics").await;
         assert!(text.contains(r#"cockpit_tickets_open{scope="nanan"} 3"#), "{text}");
         assert!(
             text.contains(r#"cockpit_records_total{kind="ticket",outcome="accepted"} 5"#),

@@ -69,15 +69,7 @@ async fn balances_roll_up_and_export_for_the_notice_board() {
             json!({"income_fen": 170_000, "spending_fen": 0, "balance_fen": 170_000, "entries": 4}),
             "{d}"
         );
-        let csv = app
-            .client
-            .get(format!("{}/api/v1/scopes/{ZHENGJIE}/ledger.csv", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = app.text(&format!("/api/v1/scopes/{ZHENGJIE}/ledger.csv")).await;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 5, "{csv}");
         assert!(lines[1].contains(",1200.00,正街物业,"), "{csv}");

@@ -234,6 +234,12 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// The body of a GET as text (CSV, Prometheus).
+    pub async fn text(&self, path: &str) -> String {
+        let res = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     /// Posts and asserts every record was accepted.
     pub async fn ingest(&self, path: &str, body: Value) {
         let (status, report) = self.post(path, &body).await;
