@@ -38,7 +38,10 @@ const SCOPES: &str = r#"[
   {"id":"nanan.nanpingzhen","name":"南坪镇"},
   {"id":"nanan.nanpingzhen.xinglong","name":"兴隆社区","theme":"rule-of-law"},
   {"id":"nanan.nanpingzhen.xinglong.g01","name":"第一网格"},
-  {"id":"nanan.nanpingzhen.xinglong.g02","name":"第二网格"}
+  {"id":"nanan.nanpingzhen.xinglong.g02","name":"第二网格"},
+  {"id":"nanan.huayuanlu","name":"花园路街道"},
+  {"id":"nanan.huayuanlu.jinyan","name":"金堰社区","theme":"home","households":200},
+  {"id":"nanan.huayuanlu.jinyan.g01","name":"第一网格"}
 ]"#;
 
 const KPIS: [&str; 5] = ["tickets_open", "tickets_overdue", "tickets_resolved", "events_held", "attendance"];
@@ -306,6 +309,35 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         page.screenshot(1920, 1080, &shots.join(format!("{name}-1080p.png"))).await.unwrap();
     }
     page.screenshot(3840, 2160, &shots.join("xinglong-4k.png")).await.unwrap();
+
+    // 7. 和家 Jinyan leads with its public-revenue balance, and every screen says what
+    //    residents say: survey returns against the registered households.
+    let jinyan = "nanan.huayuanlu.jinyan";
+    let entry = |id: &str, direction: &str, fen: i64| {
+        json!({"id": id, "scope": jinyan, "at": ago(3600), "direction": direction, "category": "parking",
+               "amount_fen": fen, "counterparty": "金堰停车场"})
+    };
+    post(
+        &http,
+        &base,
+        "/api/v1/ledger",
+        &json!([entry("L1", "income", 1_234_500), entry("L2", "spending", 234_500)]),
+    )
+    .await;
+    let survey = json!({"id": "home-2024", "scope": jinyan, "title": "和家议事", "questions": [
+        {"id": "score", "kind": "rating", "title": "评分"}]});
+    post(&http, &base, "/api/v1/surveys", &survey).await;
+    let answer = json!({"id": "r1", "scope": format!("{jinyan}.g01"), "at": ago(60), "answers": {"score": 5}});
+    post(&http, &base, "/api/v1/surveys/home-2024/responses", &answer).await;
+    page.goto(&format!("{base}/screen/{jinyan}")).await.unwrap();
+    page.wait_for(
+        "document.body.dataset.conn === 'live' && (document.querySelector('.split.ledger') || {}).textContent?.includes('10,000') \
+         && (document.getElementById('voice') || {}).textContent?.includes('0.5%')",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", report(&format!("Jinyan's ledger and survey line did not show: {e}"))));
+    page.screenshot(1920, 1080, &shots.join("jinyan-1080p.png")).await.unwrap();
 
     // An unknown scope gets a 404 page rather than a screen that can never connect.
     let res = http.get(format!("{base}/screen/nanan.nowhere")).send().await.unwrap();
