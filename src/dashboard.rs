@@ -257,7 +257,7 @@ impl Dashboards {
             surveys: own
                 .gauge
                 .iter()
-                .filter_map(|(k, n)| k.strip_prefix("survey:").map(|id| (id.to_owned(), *n)))
+                .filter_map(|(k, n)| figures::field::survey_of(k).map(|id| (id.to_owned(), *n)))
                 .collect(),
             alerts: match &self.alerts {
                 Some(a) if live => a.within(&info.id, false),

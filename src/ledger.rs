@@ -15,7 +15,7 @@ use crate::domain::ledger::{self, Break, Chained, Verification};
 use crate::domain::record::Kind;
 use crate::domain::scope::Scope;
 use crate::error::ApiError;
-use crate::records::{EntryQuery, RecordStore};
+use crate::records::{EntryQuery, RecordStore, walk_entries};
 
 /// Entries read from the journal per round.
 const PAGE: i64 = 10_000;
@@ -110,7 +110,7 @@ pub async fn read_report(aggregates: &dyn AggregateStore, scope: &Scope) -> Resu
 
 /// Every chained entry of `scope` (and, with `subtree`, of scopes under it), in journal order.
 pub async fn chains(records: &dyn RecordStore, scope: &Scope, subtree: bool) -> Result<Vec<Chained>, ApiError> {
-    let mut q = EntryQuery {
+    let q = EntryQuery {
         kind: Kind::Ledger,
         scope: scope.clone(),
         subtree,
@@ -118,19 +118,15 @@ pub async fn chains(records: &dyn RecordStore, scope: &Scope, subtree: bool) -> 
         limit: PAGE,
     };
     let mut out = Vec::new();
-    loop {
-        let entries = records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
-        let ended = (entries.len() as i64) < PAGE;
-        for e in entries {
-            q.after = e.seq;
-            if let Change::Ledger { chained } = e.change {
-                out.push(*chained);
-            }
+    walk_entries(records, q, |e| {
+        if let Change::Ledger { chained } = e.change {
+            out.push(*chained);
         }
-        if ended {
-            return Ok(out);
-        }
-    }
+        true
+    })
+    .await
+    .map_err(|e| ApiError::RecordsDown(e.to_string()))?;
+    Ok(out)
 }
 
 /// The outcome of verifying every chain under a scope.

@@ -116,6 +116,11 @@ impl Doc {
     fn read(&mut self, path: &str, summary: &str, params: Vec<Value>, schema: Value) {
         let mut r = Map::new();
         r.insert("200".into(), self.json(summary, schema));
+        self.read_answering(path, summary, params, r);
+    }
+
+    /// A scope read (screen token) with its own successful answers in `r`.
+    fn read_answering(&mut self, path: &str, summary: &str, params: Vec<Value>, mut r: Map<String, Value>) {
         r.extend(self.errors(&[
             ("400", "Malformed scope or parameter"),
             ("403", "The token is for another scope"),
@@ -194,38 +199,15 @@ fn surveys_and_ledger(d: &mut Doc) {
     let csv = json!({"description": "Entries oldest first, for a notice board", "content": {"text/csv": {"schema": {"type": "string"}}}});
     let mut r = Map::new();
     r.insert("200".into(), csv);
-    r.extend(d.errors(&[
-        ("400", "Malformed scope"),
-        ("403", "The token is for another scope"),
-        ("404", "Unknown scope"),
-    ]));
-    d.op(
-        "get",
-        "/api/v1/scopes/{scope}/ledger.csv",
-        "query",
-        "The ledger as CSV",
-        "screenToken",
-        vec![scope_param()],
-        None,
-        r,
-    );
+    d.read_answering("/api/v1/scopes/{scope}/ledger.csv", "The ledger as CSV", vec![scope_param()], r);
     let check = d.schema::<LedgerCheck>();
     let mut r = Map::new();
     r.insert("200".into(), d.json("Every chain under the scope holds", check.clone()));
     r.insert("409".into(), d.json("A chain is broken: where and why", check));
-    r.extend(d.errors(&[
-        ("400", "Malformed scope"),
-        ("403", "The token is for another scope"),
-        ("404", "Unknown scope"),
-    ]));
-    d.op(
-        "get",
+    d.read_answering(
         "/api/v1/scopes/{scope}/ledger/verify",
-        "query",
         "Verify the ledger's hash chains",
-        "screenToken",
         vec![scope_param()],
-        None,
         r,
     );
 }

@@ -49,6 +49,10 @@ pub mod field {
     pub fn survey(id: &str) -> String {
         format!("survey:{id}")
     }
+    /// The survey id of a [`survey`] gauge field.
+    pub fn survey_of(field: &str) -> Option<&str> {
+        field.strip_prefix("survey:")
+    }
     /// Ledger total of one direction under a scope, in fen (gauge).
     pub fn ledger(direction: &str) -> String {
         format!("ledger:{direction}")

@@ -193,7 +193,6 @@ impl Record {
     /// Parses one JSON element sent to the endpoint for `kind`. `parent` is the
     /// ticket (for transitions) or survey (for responses) named by the URL.
     pub fn parse(kind: Kind, value: &Value, parent: Option<&str>, now_ms: i64) -> Result<Record, FieldError> {
-        let ticket_id = parent;
         let f = Fields::of(value)?;
         Ok(match kind {
             Kind::Survey => Record::Survey(Survey::parse(value)?),
@@ -235,7 +234,7 @@ impl Record {
             }),
             Kind::Transition => Record::Transition(Transition {
                 id: f.id("id")?,
-                ticket_id: f.ticket_id(ticket_id)?,
+                ticket_id: f.ticket_id(parent)?,
                 to: {
                     let to = f.text("to", 16)?;
                     Status::parse_target(&to).ok_or_else(|| {

@@ -69,7 +69,6 @@ pub(super) async fn ingest(
     kind: Kind,
     parent: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ticket = parent;
     let writer = state.access.writer(&req).await?;
     let items = elements(&body, state.settings.max_batch)?;
     let now = jiff::Timestamp::now().as_millisecond();
@@ -77,7 +76,7 @@ pub(super) async fn ingest(
     let mut valid = Vec::with_capacity(items.len());
     let mut positions = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        match check(&state, writer.as_ref(), kind, item, ticket.as_deref(), now).await {
+        match check(&state, writer.as_ref(), kind, item, parent.as_deref(), now).await {
             Ok(r) => {
                 valid.push(r);
                 positions.push(index);
@@ -128,7 +127,6 @@ fn elements(body: &[u8], max: usize) -> Result<Vec<Value>, ApiError> {
     }
 }
 
-/// Parses one element and checks its scope is registered.
 /// Parses one element, checks its scope is registered and that the sender's key
 /// may write there (a step's ticket is checked when it is decided).
 async fn check(
@@ -136,10 +134,10 @@ async fn check(
     writer: Option<&Scope>,
     kind: Kind,
     item: &Value,
-    ticket: Option<&str>,
+    parent: Option<&str>,
     now: i64,
 ) -> Result<Record, FieldError> {
-    let mut record = Record::parse(kind, item, ticket, now)?;
+    let mut record = Record::parse(kind, item, parent, now)?;
     if let Some(scope) = record.scope() {
         if state.registry.find(scope).await.is_none() {
             return Err(FieldError::new("scope", format!("{scope} is not a registered scope")));

@@ -14,7 +14,7 @@ use crate::domain::decide::Change;
 use crate::domain::record::Kind;
 use crate::domain::survey::Response;
 use crate::error::ApiError;
-use crate::records::EntryQuery;
+use crate::records::{EntryQuery, walk_entries};
 use crate::surveys;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -68,7 +68,7 @@ async fn responses(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad("invalid_limit", "limit must be 1 to 1000"));
     }
-    let mut q = EntryQuery {
+    let q = EntryQuery {
         kind: Kind::Response,
         scope: info.id.clone(),
         subtree: true,
@@ -76,27 +76,17 @@ async fn responses(
         limit: SCAN,
     };
     let mut items: Vec<Stored> = Vec::new();
-    loop {
-        let entries = state.records.entries(&q).await.map_err(|e| ApiError::RecordsDown(e.to_string()))?;
-        let ended = (entries.len() as i64) < SCAN;
-        for e in entries {
-            q.after = e.seq;
-            if let Change::Response { mut response, scope, .. } = e.change
-                && response.survey_id == survey
-            {
-                response.scope = Some(scope);
-                items.push(Stored { seq: e.seq, response });
-                if items.len() as i64 == limit {
-                    return Ok(page_of(&survey, items, Some(q.after)));
-                }
-            }
+    let ended = walk_entries(state.records.as_ref(), q, |e| {
+        if let Change::Response { mut response, scope, .. } = e.change
+            && response.survey_id == survey
+        {
+            response.scope = Some(scope);
+            items.push(Stored { seq: e.seq, response });
         }
-        if ended {
-            return Ok(page_of(&survey, items, None));
-        }
-    }
-}
-
-fn page_of(survey: &str, items: Vec<Stored>, next: Option<i64>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "survey": survey, "responses": items, "next_after": next }))
+        (items.len() as i64) < limit
+    })
+    .await
+    .map_err(|e| ApiError::RecordsDown(e.to_string()))?;
+    let next = if ended { None } else { items.last().map(|s| s.seq) };
+    Ok(HttpResponse::Ok().json(json!({ "survey": survey, "responses": items, "next_after": next })))
 }

@@ -133,6 +133,24 @@ impl EntryQuery {
     }
 }
 
+/// Visits the entries `q` selects, from `q.after` on, reading `q.limit` at a time,
+/// until `visit` answers false or the journal ends; true when it ended.
+pub async fn walk_entries(store: &dyn RecordStore, mut q: EntryQuery, mut visit: impl FnMut(Entry) -> bool) -> Result<bool, RecordError> {
+    loop {
+        let page = store.entries(&q).await?;
+        let ended = (page.len() as i64) < q.limit;
+        for e in page {
+            q.after = e.seq;
+            if !visit(e) {
+                return Ok(false);
+            }
+        }
+        if ended {
+            return Ok(true);
+        }
+    }
+}
+
 /// What a batch of the newer kinds needs to know, read as journal bodies:
 /// surveys, responses and ledger entries by id, reversals in the batch's ledger
 /// scopes, and each of those scopes' newest entry (its chain head).

@@ -103,39 +103,39 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<Known, RecordEr
 
 async fn journal_facts(tx: &mut PgConnection, w: &Wanted) -> Result<super::JournalFacts, RecordError> {
     let mut facts = super::JournalFacts::default();
-    let bodies = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
-    if !w.surveys.is_empty() {
-        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'survey' AND record_id = ANY($1)")
-            .bind(&w.surveys)
-            .fetch_all(&mut *tx)
-            .await?;
-        facts.surveys = bodies(rows);
-    }
-    if !w.responses.is_empty() {
-        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'response' AND record_id = ANY($1)")
-            .bind(&w.responses)
-            .fetch_all(&mut *tx)
-            .await?;
-        facts.responses = bodies(rows);
-    }
-    if !w.ledger.is_empty() {
-        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'ledger' AND record_id = ANY($1)")
-            .bind(&w.ledger)
-            .fetch_all(&mut *tx)
-            .await?;
-        facts.ledger = bodies(rows);
-        let rows = sqlx::query_as("SELECT body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) AND body LIKE '%\"reverses\":%'")
-            .bind(&w.ledger_scopes)
-            .fetch_all(&mut *tx)
-            .await?;
-        facts.reversals = bodies(rows);
-        let rows = sqlx::query_as(
+    // Reversals and chain heads are looked up by the batch's ledger scopes.
+    let lookups = [
+        (
+            "SELECT body FROM journal WHERE kind = 'survey' AND record_id = ANY($1)",
+            &w.surveys,
+            &mut facts.surveys,
+        ),
+        (
+            "SELECT body FROM journal WHERE kind = 'response' AND record_id = ANY($1)",
+            &w.responses,
+            &mut facts.responses,
+        ),
+        (
+            "SELECT body FROM journal WHERE kind = 'ledger' AND record_id = ANY($1)",
+            &w.ledger,
+            &mut facts.ledger,
+        ),
+        (
+            "SELECT body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) AND body LIKE '%\"reverses\":%'",
+            &w.ledger_scopes,
+            &mut facts.reversals,
+        ),
+        (
             "SELECT DISTINCT ON (scope) body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) ORDER BY scope, seq DESC",
-        )
-        .bind(&w.ledger_scopes)
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.heads = bodies(rows);
+            &w.ledger_scopes,
+            &mut facts.heads,
+        ),
+    ];
+    for (sql, keys, out) in lookups {
+        if !keys.is_empty() {
+            let rows: Vec<(String,)> = sqlx::query_as(sql).bind(keys).fetch_all(&mut *tx).await?;
+            *out = rows.into_iter().map(|r| r.0).collect();
+        }
     }
     Ok(facts)
 }

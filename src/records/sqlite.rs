@@ -117,50 +117,42 @@ async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, Reco
 
 async fn journal_facts(tx: &mut SqliteConnection, w: &Wanted) -> Result<super::JournalFacts, RecordError> {
     let mut facts = super::JournalFacts::default();
-    let bodies = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
-    if !w.surveys.is_empty() {
-        let rows = sqlx::query_as(
+    // `kind <> 'event'` lets SQLite use journal_once (see load_known); reversals and
+    // chain heads are looked up by the batch's ledger scopes.
+    let lookups = [
+        (
             "SELECT body FROM journal WHERE kind = 'survey' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(json_list(&w.surveys))
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.surveys = bodies(rows);
-    }
-    if !w.responses.is_empty() {
-        let rows = sqlx::query_as(
+            &w.surveys,
+            &mut facts.surveys,
+        ),
+        (
             "SELECT body FROM journal WHERE kind = 'response' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(json_list(&w.responses))
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.responses = bodies(rows);
-    }
-    if !w.ledger.is_empty() {
-        let rows = sqlx::query_as(
+            &w.responses,
+            &mut facts.responses,
+        ),
+        (
             "SELECT body FROM journal WHERE kind = 'ledger' AND kind <> 'event' AND record_id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(json_list(&w.ledger))
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.ledger = bodies(rows);
-        let scopes = json_list(&w.ledger_scopes);
-        let rows = sqlx::query_as(
+            &w.ledger,
+            &mut facts.ledger,
+        ),
+        (
             "SELECT body FROM journal WHERE kind = 'ledger' AND scope IN (SELECT value FROM json_each(?1)) \
              AND body LIKE '%\"reverses\":%'",
-        )
-        .bind(&scopes)
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.reversals = bodies(rows);
-        // A bare column beside MAX() comes from the row holding the maximum (SQLite).
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT body, MAX(seq) FROM journal WHERE kind = 'ledger' AND scope IN (SELECT value FROM json_each(?1)) GROUP BY scope",
-        )
-        .bind(&scopes)
-        .fetch_all(&mut *tx)
-        .await?;
-        facts.heads = rows.into_iter().map(|r| r.0).collect();
+            &w.ledger_scopes,
+            &mut facts.reversals,
+        ),
+        (
+            "SELECT body FROM journal WHERE seq IN \
+             (SELECT MAX(seq) FROM journal WHERE kind = 'ledger' AND scope IN (SELECT value FROM json_each(?1)) GROUP BY scope)",
+            &w.ledger_scopes,
+            &mut facts.heads,
+        ),
+    ];
+    for (sql, keys, out) in lookups {
+        if !keys.is_empty() {
+            let rows: Vec<(String,)> = sqlx::query_as(sql).bind(json_list(keys)).fetch_all(&mut *tx).await?;
+            *out = rows.into_iter().map(|r| r.0).collect();
+        }
     }
     Ok(facts)
 }
