@@ -13,7 +13,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::aggregates::{AggregateError, AggregateStore, Applied, Delta};
@@ -22,7 +21,7 @@ use crate::domain::decide::{Deadlines, Verdict};
 use crate::domain::record::Record;
 use crate::hub::{Broker, Notice};
 use crate::metrics::Metrics;
-use crate::records::{Entry, Projector, RecordError, RecordStore};
+use crate::records::{Entry, RecordError, RecordStore};
 
 /// Requests waiting for the writer; beyond this, callers wait (back-pressure).
 const QUEUE: usize = 256;
@@ -40,22 +39,9 @@ struct Job {
 
 /// A durable commit waiting for its projection; its requests are answered after it.
 struct Committed {
-    projected: Option<(i64, Vec<Entry>)>,
+    /// The journal position before the commit, and its entries.
+    projected: (i64, Vec<Entry>),
     answers: Vec<(Reply, Vec<Verdict>)>,
-}
-
-/// The projector a commit is given: it only keeps the entries, so the record
-/// store's write lock is released at once and projection runs in the next stage.
-/// Order is kept by that stage's queue within an instance; between instances the
-/// watermark does it (an apply out of turn finds a gap and replays the journal).
-#[derive(Default)]
-struct Defer(std::sync::Mutex<Option<(i64, Vec<Entry>)>>);
-
-#[async_trait]
-impl Projector for Defer {
-    async fn project(&self, prev: i64, entries: &[Entry]) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((prev, entries.to_vec()));
-    }
 }
 
 /// Handle to the writer task.
@@ -123,16 +109,15 @@ async fn write_loop(
             all.extend(j.records);
             replies.push(j.reply);
         }
-        let defer = Defer::default();
-        match store.commit(&all, &deadlines, &defer).await {
-            Ok(verdicts) => {
-                let mut it = verdicts.into_iter();
+        match store.commit(&all, &deadlines).await {
+            Ok(commit) => {
+                let mut it = commit.verdicts.into_iter();
                 let answers = sizes
                     .into_iter()
                     .zip(replies)
                     .map(|(size, r)| (r, it.by_ref().take(size).collect()))
                     .collect();
-                let projected = defer.0.into_inner().unwrap_or_else(|p| p.into_inner());
+                let projected = (commit.prev, commit.entries);
                 if staged.send(Committed { projected, answers }).await.is_err() {
                     return;
                 }
@@ -152,9 +137,8 @@ async fn write_loop(
 /// The second stage: projects each durable commit in journal order, then answers its requests.
 async fn project_loop(mut rx: mpsc::Receiver<Committed>, projection: Arc<Projection>) {
     while let Some(c) = rx.recv().await {
-        if let Some((prev, entries)) = &c.projected {
-            projection.project(*prev, entries).await;
-        }
+        let (prev, entries) = &c.projected;
+        projection.project(*prev, entries).await;
         for (reply, verdicts) in c.answers {
             let _ = reply.send(Ok(verdicts));
         }
@@ -262,9 +246,11 @@ enum ProjectError {
     Moved(i64),
 }
 
-#[async_trait]
-impl Projector for Projection {
-    async fn project(&self, prev: i64, entries: &[Entry]) {
+impl Projection {
+    /// Applies a commit's entries (`prev`: the journal position before them) and
+    /// tells the hubs which scopes changed. A failure leaves the projection
+    /// behind; the next commit or the sync tick replays the journal.
+    pub async fn project(&self, prev: i64, entries: &[Entry]) {
         match self.apply(prev, entries).await {
             Ok(scopes) => {
                 self.behind.store(false, Ordering::Relaxed);

@@ -36,14 +36,16 @@ pub struct Entry {
     pub change: Change,
 }
 
-/// Receives a batch's committed entries while the store still holds its write
-/// lock, so projections (the aggregates) see batches in journal order even when
-/// several instances write to one database.
-#[async_trait]
-pub trait Projector: Send + Sync {
-    /// `prev` is the journal position just before `entries` (the newest position
-    /// when `entries` is empty, which asks the projector to catch up to it).
-    async fn project(&self, prev: i64, entries: &[Entry]);
+/// What one commit decided and wrote.
+#[derive(Debug)]
+pub struct Commit {
+    /// One per record, in order.
+    pub verdicts: Vec<Verdict>,
+    /// The journal position just before `entries` (the newest position when
+    /// `entries` is empty: the caller may catch the aggregates up to it).
+    pub prev: i64,
+    /// The accepted changes as journal entries, oldest first.
+    pub entries: Vec<Entry>,
 }
 
 /// The durable record of every accepted change.
@@ -58,8 +60,9 @@ pub trait RecordStore: Send + Sync {
     async fn put_scopes(&self, scopes: &[ScopeInfo]) -> Result<(), RecordError>;
 
     /// Decides every record against the stored state and commits the accepted
-    /// ones in one transaction, then hands the new entries to `projector`.
-    async fn commit(&self, records: &[Record], deadlines: &Deadlines, projector: &dyn Projector) -> Result<Vec<Verdict>, RecordError>;
+    /// ones in one transaction. Writers are serialised (across instances too), so
+    /// each commit's `prev` is the previous commit's last entry.
+    async fn commit(&self, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError>;
 
     /// Journal entries after position `after`, oldest first, at most `limit`.
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError>;
@@ -164,6 +167,21 @@ pub(crate) struct JournalFacts {
 }
 
 impl JournalFacts {
+    /// Files a body under the lookup that found it: 5 surveys, 6 responses, 7 ledger
+    /// entries, 8 reversals, 9 chain heads (the tags of PostgreSQL's one-statement load).
+    pub(crate) fn push(&mut self, tag: i32, body: String) -> Result<(), RecordError> {
+        let list = match tag {
+            5 => &mut self.surveys,
+            6 => &mut self.responses,
+            7 => &mut self.ledger,
+            8 => &mut self.reversals,
+            9 => &mut self.heads,
+            _ => return Err(RecordError::Corrupt(format!("state lookup row of unknown tag {tag}"))),
+        };
+        list.push(body);
+        Ok(())
+    }
+
     pub(crate) fn into_known(self, known: &mut Known) -> Result<(), RecordError> {
         for body in self.surveys {
             if let Change::Survey { survey } = parse_body(&body)? {

@@ -1,23 +1,71 @@
-//! PostgreSQL record store. A commit takes a session advisory lock, decides the
-//! batch against the locked state, writes it with one `UNNEST` insert per table,
-//! commits, projects, and only then unlocks: batches reach the aggregates in
-//! journal order even when several instances share the database.
+//! PostgreSQL record store. A commit is four round trips: open the transaction
+//! and take the writers' advisory lock; read the journal's head and the stored
+//! state of every id the batch mentions (one statement); write the journal and
+//! the state tables (one statement); commit. Deciding happens in between, in Rust,
+//! against what was read under the lock, so writers on several instances stay
+//! serialised and the journal's order is the order of decisions.
 
 use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Connection, PgConnection, Postgres};
+use sqlx::{Connection, PgConnection};
 
-use super::{Deadlines, Entry, Projector, RecordError, RecordStore, TicketRow};
+use super::{Commit, Deadlines, Entry, RecordError, RecordStore};
 use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 
-/// Advisory lock key serialising writers ("cock" in ASCII).
-const WRITE_LOCK: i64 = 0x636f_636b;
-
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Opens the transaction and takes the writer lock in one round trip. The lock is
+/// its own statement, so the reads after it take a fresh snapshot and see every
+/// batch committed before it was granted. The key is "cock" in ASCII. No parallel
+/// workers: their start-up costs more than a commit's lookups.
+const BEGIN_LOCKED: &str = "BEGIN; SET LOCAL max_parallel_workers_per_gather = 0; SELECT pg_advisory_xact_lock(1668244331)";
+
+/// Everything a batch must know, in one statement: the journal's newest position
+/// (tag 0), then the stored state of each id the batch mentions. One row shape
+/// for all: `(tag, id, body, scope, category, a, b, status, c)`.
+///
+/// Each id is one index probe (`LATERAL … LIMIT 1` cannot be flattened into a
+/// join), whatever the table statistics say. With a young table's statistics the
+/// planner otherwise scanned every journal row of the kind, or the whole
+/// `tickets` table, for a batch of a thousand ids: slower with every record.
+/// Kinds are literals, not binds, so the probes can use the partial index
+/// `journal_once`.
+const LOAD: &str = "\
+SELECT 0, NULL::text, NULL::text, NULL::text, NULL::text, (SELECT COALESCE(MAX(seq), 0) FROM journal)::int8, NULL::int8, NULL::text, NULL::int8 \
+UNION ALL SELECT 1, x.id, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($1::text[]) AS w(id), \
+    LATERAL (SELECT id, body FROM events WHERE id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 2, x.id, NULL, x.scope, x.category, x.reported_at, x.deadline, x.status, x.last_at FROM UNNEST($2::text[]) AS w(id), \
+    LATERAL (SELECT * FROM tickets WHERE id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 3, x.record_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($3::text[]) AS w(id), \
+    LATERAL (SELECT record_id FROM journal WHERE kind = 'attendance' AND record_id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 4, x.record_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($4::text[]) AS w(id), \
+    LATERAL (SELECT record_id FROM journal WHERE kind = 'transition' AND record_id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 5, NULL, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($5::text[]) AS w(id), \
+    LATERAL (SELECT body FROM journal WHERE kind = 'survey' AND record_id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 6, NULL, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($6::text[]) AS w(id), \
+    LATERAL (SELECT body FROM journal WHERE kind = 'response' AND record_id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 7, NULL, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($7::text[]) AS w(id), \
+    LATERAL (SELECT body FROM journal WHERE kind = 'ledger' AND record_id = w.id LIMIT 1) AS x \
+UNION ALL SELECT 8, NULL, body, NULL, NULL, NULL, NULL, NULL, NULL FROM journal \
+    WHERE kind = 'ledger' AND scope = ANY($8) AND body LIKE '%\"reverses\":%' \
+UNION ALL SELECT 9, NULL, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($8::text[]) AS w(s), \
+    LATERAL (SELECT body FROM journal WHERE kind = 'ledger' AND scope = w.s ORDER BY seq DESC LIMIT 1) AS x";
+
+/// One row of [`LOAD`].
+type LoadRow = (
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
 
 pub struct PgRecords {
     pool: PgPool,
@@ -37,110 +85,74 @@ impl PgRecords {
         &self.pool
     }
 
-    async fn locked_commit(
-        conn: &mut PgConnection,
-        records: &[Record],
-        deadlines: &Deadlines,
-    ) -> Result<(Vec<Verdict>, i64, Vec<Entry>), RecordError> {
-        let mut tx = conn.begin().await?;
-        let (prev,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0)::int8 FROM journal")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut known = load_known(&mut tx, &Wanted::of(records)).await?;
+    async fn locked_commit(conn: &mut PgConnection, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError> {
+        let mut tx = conn.begin_with(BEGIN_LOCKED).await?;
+        let (prev, mut known) = load_known(&mut tx, &Wanted::of(records)).await?;
         let verdicts = decide(records, &mut known, deadlines);
-        let entries = write_journal(&mut tx, &verdicts).await?;
-        write_state(&mut tx, &verdicts, &known, entries.last().map_or(0, |e| e.seq)).await?;
+        let entries = write(&mut tx, &verdicts, &known).await?;
         tx.commit().await?;
-        Ok((verdicts, prev, entries))
+        Ok(Commit { verdicts, prev, entries })
     }
 }
 
-async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<Known, RecordError> {
+/// The journal's newest position and what the store knows of the batch's ids.
+async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<(i64, Known), RecordError> {
+    let rows: Vec<LoadRow> = sqlx::query_as(LOAD)
+        .bind(&w.events)
+        .bind(&w.tickets)
+        .bind(&w.checkins)
+        .bind(&w.transitions)
+        .bind(&w.surveys)
+        .bind(&w.responses)
+        .bind(&w.ledger)
+        .bind(&w.ledger_scopes)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut prev = 0;
     let mut known = Known::default();
-    if !w.events.is_empty() {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, body FROM events WHERE id = ANY($1)")
-            .bind(&w.events)
-            .fetch_all(&mut *tx)
-            .await?;
-        for (id, body) in rows {
-            known.events.insert(id, super::parse_event(&body)?);
-        }
-    }
-    if !w.tickets.is_empty() {
-        let rows: Vec<TicketRow> =
-            sqlx::query_as("SELECT id, scope, category, reported_at, deadline, status, last_at FROM tickets WHERE id = ANY($1) FOR UPDATE")
-                .bind(&w.tickets)
-                .fetch_all(&mut *tx)
-                .await?;
-        for row in rows {
-            let (id, t) = super::parse_ticket(row)?;
-            known.tickets.insert(id, t);
-        }
-    }
-    // The kind is written into the SQL, not bound: a generic plan for `kind = $1`
-    // cannot use the partial index `journal_once` (`WHERE kind <> 'event'`) and
-    // scanned the whole journal, slower with every record.
-    for (sql, ids, set) in [
-        (
-            "SELECT record_id FROM journal WHERE kind = 'attendance' AND record_id = ANY($1)",
-            &w.checkins,
-            &mut known.checkins,
-        ),
-        (
-            "SELECT record_id FROM journal WHERE kind = 'transition' AND record_id = ANY($1)",
-            &w.transitions,
-            &mut known.transitions,
-        ),
-    ] {
-        if !ids.is_empty() {
-            let rows: Vec<(String,)> = sqlx::query_as(sql).bind(ids).fetch_all(&mut *tx).await?;
-            set.extend(rows.into_iter().map(|r| r.0));
-        }
-    }
-    journal_facts(tx, w).await?.into_known(&mut known)?;
-    Ok(known)
-}
-
-async fn journal_facts(tx: &mut PgConnection, w: &Wanted) -> Result<super::JournalFacts, RecordError> {
     let mut facts = super::JournalFacts::default();
-    // Reversals and chain heads are looked up by the batch's ledger scopes.
-    let lookups = [
-        (
-            "SELECT body FROM journal WHERE kind = 'survey' AND record_id = ANY($1)",
-            &w.surveys,
-            &mut facts.surveys,
-        ),
-        (
-            "SELECT body FROM journal WHERE kind = 'response' AND record_id = ANY($1)",
-            &w.responses,
-            &mut facts.responses,
-        ),
-        (
-            "SELECT body FROM journal WHERE kind = 'ledger' AND record_id = ANY($1)",
-            &w.ledger,
-            &mut facts.ledger,
-        ),
-        (
-            "SELECT body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) AND body LIKE '%\"reverses\":%'",
-            &w.ledger_scopes,
-            &mut facts.reversals,
-        ),
-        (
-            "SELECT DISTINCT ON (scope) body FROM journal WHERE kind = 'ledger' AND scope = ANY($1) ORDER BY scope, seq DESC",
-            &w.ledger_scopes,
-            &mut facts.heads,
-        ),
-    ];
-    for (sql, keys, out) in lookups {
-        if !keys.is_empty() {
-            let rows: Vec<(String,)> = sqlx::query_as(sql).bind(keys).fetch_all(&mut *tx).await?;
-            *out = rows.into_iter().map(|r| r.0).collect();
+    for (tag, id, body, scope, category, a, b, status, c) in rows {
+        let bad = || RecordError::Corrupt(format!("state lookup row of tag {tag} has a NULL"));
+        match tag {
+            0 => prev = a.ok_or_else(bad)?,
+            1 => {
+                let event = super::parse_event(&body.ok_or_else(bad)?)?;
+                known.events.insert(id.ok_or_else(bad)?, event);
+            }
+            2 => {
+                let row = (|| Some((id?, scope?, category?, a?, b?, status?, c?)))().ok_or_else(bad)?;
+                let (id, t) = super::parse_ticket(row)?;
+                known.tickets.insert(id, t);
+            }
+            3 => {
+                known.checkins.insert(id.ok_or_else(bad)?);
+            }
+            4 => {
+                known.transitions.insert(id.ok_or_else(bad)?);
+            }
+            _ => facts.push(tag, body.ok_or_else(bad)?)?,
         }
     }
-    Ok(facts)
+    facts.into_known(&mut known)?;
+    Ok((prev, known))
 }
 
-async fn write_journal(tx: &mut PgConnection, verdicts: &[Verdict]) -> Result<Vec<Entry>, RecordError> {
+/// The journal rows, the newest version of each event and the state of each
+/// ticket the batch touched, in one statement (data-modifying CTEs); returns the
+/// new entries. Sequence values are drawn in `ord` order, so sorted seqs line up
+/// with the changes.
+const WRITE: &str = "\
+WITH j AS (INSERT INTO journal (kind, record_id, scope, body) \
+    SELECT k, r, s, b FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(k, r, s, b, ord) ORDER BY ord \
+    RETURNING seq), \
+e AS (INSERT INTO events (id, body, seq) SELECT i, b, (SELECT MAX(seq) FROM j) FROM UNNEST($5::text[], $6::text[]) AS u(i, b) \
+    ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, seq = EXCLUDED.seq), \
+t AS (INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at) \
+    SELECT * FROM UNNEST($7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::int8[]) \
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, last_at = EXCLUDED.last_at) \
+SELECT seq FROM j";
+
+async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Result<Vec<Entry>, RecordError> {
     let changes = super::accepted(verdicts);
     if changes.is_empty() {
         return Ok(Vec::new());
@@ -151,18 +163,39 @@ async fn write_journal(tx: &mut PgConnection, verdicts: &[Verdict]) -> Result<Ve
             col.push(v);
         }
     }
-    // Sequence values are drawn in `ord` order, so sorted seqs line up with the changes.
-    let mut seqs: Vec<(i64,)> = sqlx::query_as(
-        "INSERT INTO journal (kind, record_id, scope, body) \
-         SELECT k, r, s, b FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(k, r, s, b, ord) ORDER BY ord \
-         RETURNING seq",
-    )
-    .bind(&cols[0])
-    .bind(&cols[1])
-    .bind(&cols[2])
-    .bind(&cols[3])
-    .fetch_all(&mut *tx)
-    .await?;
+    let w = super::state_writes(verdicts, known);
+    let event_ids: Vec<&str> = w.events.iter().map(|e| e.id.as_str()).collect();
+    let event_bodies = w
+        .events
+        .iter()
+        .map(|e| serde_json::to_string(e).map_err(|e| RecordError::Corrupt(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut t = TicketColumns::default();
+    for (id, now) in &w.tickets {
+        t.0.push(id);
+        t.1.push(now.head.scope.as_str());
+        t.2.push(&now.head.category);
+        t.3.push(now.head.reported_at);
+        t.4.push(now.head.deadline);
+        t.5.push(now.status.as_str());
+        t.6.push(now.last_at);
+    }
+    let mut seqs: Vec<(i64,)> = sqlx::query_as(WRITE)
+        .bind(&cols[0])
+        .bind(&cols[1])
+        .bind(&cols[2])
+        .bind(&cols[3])
+        .bind(&event_ids)
+        .bind(&event_bodies)
+        .bind(&t.0)
+        .bind(&t.1)
+        .bind(&t.2)
+        .bind(&t.3)
+        .bind(&t.4)
+        .bind(&t.5)
+        .bind(&t.6)
+        .fetch_all(&mut *tx)
+        .await?;
     seqs.sort_unstable();
     Ok(seqs
         .into_iter()
@@ -174,64 +207,9 @@ async fn write_journal(tx: &mut PgConnection, verdicts: &[Verdict]) -> Result<Ve
         .collect())
 }
 
-async fn write_state(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known, seq: i64) -> Result<(), RecordError> {
-    let w = super::state_writes(verdicts, known);
-    if !w.events.is_empty() {
-        let ids: Vec<&str> = w.events.iter().map(|e| e.id.as_str()).collect();
-        let bodies: Vec<String> = w.events.iter().map(|e| serde_json::to_string(e).unwrap_or_default()).collect();
-        sqlx::query(
-            "INSERT INTO events (id, body, seq) SELECT i, b, $3 FROM UNNEST($1::text[], $2::text[]) AS u(i, b) \
-             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, seq = EXCLUDED.seq",
-        )
-        .bind(&ids)
-        .bind(&bodies)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?;
-    }
-    if !w.tickets.is_empty() {
-        let mut c = TicketColumns::default();
-        for (id, t) in &w.tickets {
-            c.0.push(id);
-            c.1.push(t.head.scope.as_str());
-            c.2.push(&t.head.category);
-            c.3.push(t.head.reported_at);
-            c.4.push(t.head.deadline);
-            c.5.push(t.status.as_str());
-            c.6.push(t.last_at);
-        }
-        sqlx::query(
-            "INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at) \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::text[], $7::int8[]) \
-             ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, last_at = EXCLUDED.last_at",
-        )
-        .bind(&c.0)
-        .bind(&c.1)
-        .bind(&c.2)
-        .bind(&c.3)
-        .bind(&c.4)
-        .bind(&c.5)
-        .bind(&c.6)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
-}
-
 /// `tickets` rows as column arrays for one `UNNEST` upsert.
 #[derive(Default)]
 struct TicketColumns<'a>(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>, Vec<i64>, Vec<i64>, Vec<&'a str>, Vec<i64>);
-
-/// Releases the writer lock; a connection that cannot say so is closed, which releases it too.
-async fn unlock(mut conn: PoolConnection<Postgres>) {
-    let released = sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(WRITE_LOCK)
-        .execute(&mut *conn)
-        .await;
-    if released.is_err() {
-        drop(conn.detach());
-    }
-}
 
 #[async_trait]
 impl RecordStore for PgRecords {
@@ -264,18 +242,9 @@ impl RecordStore for PgRecords {
         Ok(())
     }
 
-    async fn commit(&self, records: &[Record], deadlines: &Deadlines, projector: &dyn Projector) -> Result<Vec<Verdict>, RecordError> {
+    async fn commit(&self, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(WRITE_LOCK)
-            .execute(&mut *conn)
-            .await?;
-        let result = Self::locked_commit(&mut conn, records, deadlines).await;
-        if let Ok((_, prev, entries)) = &result {
-            projector.project(*prev, entries).await;
-        }
-        unlock(conn).await;
-        result.map(|(verdicts, _, _)| verdicts)
+        Self::locked_commit(&mut conn, records, deadlines).await
     }
 
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError> {

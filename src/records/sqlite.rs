@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::{Deadlines, Entry, Projector, RecordError, RecordStore, TicketRow};
+use super::{Commit, Deadlines, Entry, RecordError, RecordStore, TicketRow};
 use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
@@ -261,12 +261,11 @@ impl RecordStore for SqliteRecords {
         Ok(())
     }
 
-    async fn commit(&self, records: &[Record], deadlines: &Deadlines, projector: &dyn Projector) -> Result<Vec<Verdict>, RecordError> {
+    async fn commit(&self, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError> {
         let _w = self.writer.lock().await;
         let mut conn = self.pool.acquire().await?;
         let (verdicts, prev, entries) = Self::locked_commit(&mut conn, records, deadlines).await?;
-        projector.project(prev, &entries).await;
-        Ok(verdicts)
+        Ok(Commit { verdicts, prev, entries })
     }
 
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError> {

@@ -1,5 +1,5 @@
 //! The `RecordStore` contract: decide-and-commit, idempotency across commits,
-//! journal order, the projector hand-off, and the scope registry.
+//! journal order, what each commit hands on, and the scope registry.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,18 +10,26 @@ use cockpit::domain::scope::{Scope, ScopeInfo};
 use cockpit::domain::ticket::Status;
 use cockpit::records::postgres::PgRecords;
 use cockpit::records::sqlite::SqliteRecords;
-use cockpit::records::{Entry, EntryQuery, Projector, RecordStore};
+use cockpit::records::{Entry, EntryQuery, RecordError, RecordStore};
 
 use super::PgDb;
 
-/// Remembers what it was handed.
+/// Remembers each commit's `prev` and entries.
 #[derive(Default)]
 struct Seen(Mutex<Vec<(i64, Vec<Entry>)>>);
 
+/// `commit`, remembering what it wrote in `seen`.
 #[async_trait]
-impl Projector for Seen {
-    async fn project(&self, prev: i64, entries: &[Entry]) {
-        self.0.lock().unwrap().push((prev, entries.to_vec()));
+trait CommitSeen {
+    async fn commit_seen(&self, records: &[Record], d: &Deadlines, seen: &Seen) -> Result<Vec<Verdict>, RecordError>;
+}
+
+#[async_trait]
+impl<S: RecordStore + ?Sized> CommitSeen for S {
+    async fn commit_seen(&self, records: &[Record], d: &Deadlines, seen: &Seen) -> Result<Vec<Verdict>, RecordError> {
+        let c = self.commit(records, d).await?;
+        seen.0.lock().unwrap().push((c.prev, c.entries));
+        Ok(c.verdicts)
     }
 }
 
@@ -81,7 +89,7 @@ async fn contract(store: Arc<dyn RecordStore>) {
     let seen = Seen::default();
     let t0 = 1_700_000_000_000;
     let v = store
-        .commit(
+        .commit_seen(
             &[report("k1"), report("k2"), step("s1", "k1", Status::Dispatched, t0 + 1)],
             &Deadlines::default(),
             &seen,
@@ -91,7 +99,7 @@ async fn contract(store: Arc<dyn RecordStore>) {
     assert!(v.iter().all(|v| matches!(v, Verdict::Accepted(_))), "{v:?}");
     // A second commit sees the first: duplicates, the ticket's new state, a rejected step.
     let v = store
-        .commit(
+        .commit_seen(
             &[
                 report("k1"),
                 step("s1", "k1", Status::Dispatched, t0 + 1),
@@ -135,7 +143,7 @@ async fn contract(store: Arc<dyn RecordStore>) {
         "paging by position"
     );
 
-    let v = store.commit(&[], &Deadlines::default(), &seen).await.unwrap();
+    let v = store.commit_seen(&[], &Deadlines::default(), &seen).await.unwrap();
     assert!(v.is_empty());
     let last = seen.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(
@@ -239,10 +247,13 @@ async fn surveys_and_ledger(store: &dyn RecordStore) {
             Some("s1"),
         )
     };
-    let v = store.commit(&[survey.clone(), entry("L1", 500, None)], &d, &seen).await.unwrap();
+    let v = store
+        .commit_seen(&[survey.clone(), entry("L1", 500, None)], &d, &seen)
+        .await
+        .unwrap();
     assert!(v.iter().all(|v| matches!(v, Verdict::Accepted(_))), "{v:?}");
     let v = store
-        .commit(
+        .commit_seen(
             &[
                 survey,
                 answer("r1", "a"),
@@ -264,7 +275,7 @@ async fn surveys_and_ledger(store: &dyn RecordStore) {
     };
     assert_eq!(second.n, 2, "the chain continues across commits");
     let v = store
-        .commit(&[answer("r1", "a"), answer("r1", "b"), entry("L3", 500, Some("L1"))], &d, &seen)
+        .commit_seen(&[answer("r1", "a"), answer("r1", "b"), entry("L3", 500, Some("L1"))], &d, &seen)
         .await
         .unwrap();
     assert_eq!(v[0], Verdict::Duplicate, "a stored response is known");
@@ -274,7 +285,7 @@ async fn surveys_and_ledger(store: &dyn RecordStore) {
         v[1]
     );
     assert!(matches!(&v[2], Verdict::Accepted(Change::Ledger { chained }) if chained.n == 3 && chained.prev_hash == second.hash));
-    let v = store.commit(&[entry("L4", 500, Some("L1"))], &d, &seen).await.unwrap();
+    let v = store.commit_seen(&[entry("L4", 500, Some("L1"))], &d, &seen).await.unwrap();
     assert!(
         matches!(&v[0], Verdict::Rejected(e) if e.field == "reverses"),
         "a stored reversal is known: {:?}",
