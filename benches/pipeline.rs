@@ -1213,6 +1213,10 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
             eprintln!("bench: logs kept in {}", tmp.display());
             bail!(e)
         }
+        None if ctx.args.pg_explain => {
+            eprintln!("bench: logs kept in {} (--pg-explain)", tmp.display());
+            Ok(())
+        }
         None => {
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(())

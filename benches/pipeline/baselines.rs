@@ -294,13 +294,15 @@ pub async fn drop_pg_db(admin: &str, name: &str) {
     }
 }
 
-/// Makes every new session of database `name` log the plan of statements over 100 ms.
+/// Makes every new session of database `name` log statements over 2 ms with their
+/// plans and actual row counts (a diagnostic run: the logging itself costs time).
 pub async fn pg_auto_explain(admin: &str, name: &str) -> anyhow::Result<()> {
     let mut c = PgConnection::connect(admin).await?;
     for setting in [
         "session_preload_libraries = 'auto_explain'",
-        "auto_explain.log_min_duration = '100ms'",
-        "log_min_duration_statement = '100ms'",
+        "auto_explain.log_min_duration = '2ms'",
+        "auto_explain.log_analyze = on",
+        "log_min_duration_statement = '2ms'",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} SET {setting}")))
             .execute(&mut c)
