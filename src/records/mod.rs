@@ -167,21 +167,6 @@ pub(crate) struct JournalFacts {
 }
 
 impl JournalFacts {
-    /// Files a body under the lookup that found it: 5 surveys, 6 responses, 7 ledger
-    /// entries, 8 reversals, 9 chain heads (the tags of PostgreSQL's one-statement load).
-    pub(crate) fn push(&mut self, tag: i32, body: String) -> Result<(), RecordError> {
-        let list = match tag {
-            5 => &mut self.surveys,
-            6 => &mut self.responses,
-            7 => &mut self.ledger,
-            8 => &mut self.reversals,
-            9 => &mut self.heads,
-            _ => return Err(RecordError::Corrupt(format!("state lookup row of unknown tag {tag}"))),
-        };
-        list.push(body);
-        Ok(())
-    }
-
     pub(crate) fn into_known(self, known: &mut Known) -> Result<(), RecordError> {
         for body in self.surveys {
             if let Change::Survey { survey } = parse_body(&body)? {

@@ -130,7 +130,12 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<(i64, Known), R
             4 => {
                 known.transitions.insert(id.ok_or_else(bad)?);
             }
-            _ => facts.push(tag, body.ok_or_else(bad)?)?,
+            5 => facts.surveys.push(body.ok_or_else(bad)?),
+            6 => facts.responses.push(body.ok_or_else(bad)?),
+            7 => facts.ledger.push(body.ok_or_else(bad)?),
+            8 => facts.reversals.push(body.ok_or_else(bad)?),
+            9 => facts.heads.push(body.ok_or_else(bad)?),
+            _ => return Err(RecordError::Corrupt(format!("state lookup row of unknown tag {tag}"))),
         }
     }
     facts.into_known(&mut known)?;

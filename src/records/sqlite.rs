@@ -45,11 +45,7 @@ impl SqliteRecords {
         })
     }
 
-    async fn locked_commit(
-        conn: &mut SqliteConnection,
-        records: &[Record],
-        deadlines: &Deadlines,
-    ) -> Result<(Vec<Verdict>, i64, Vec<Entry>), RecordError> {
+    async fn locked_commit(conn: &mut SqliteConnection, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError> {
         let mut tx = conn.begin().await?;
         let (prev,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM journal")
             .fetch_one(&mut *tx)
@@ -59,7 +55,7 @@ impl SqliteRecords {
         let entries = write_journal(&mut tx, &verdicts).await?;
         write_state(&mut tx, &verdicts, &known, entries.last().map_or(0, |e| e.seq)).await?;
         tx.commit().await?;
-        Ok((verdicts, prev, entries))
+        Ok(Commit { verdicts, prev, entries })
     }
 }
 
@@ -264,8 +260,7 @@ impl RecordStore for SqliteRecords {
     async fn commit(&self, records: &[Record], deadlines: &Deadlines) -> Result<Commit, RecordError> {
         let _w = self.writer.lock().await;
         let mut conn = self.pool.acquire().await?;
-        let (verdicts, prev, entries) = Self::locked_commit(&mut conn, records, deadlines).await?;
-        Ok(Commit { verdicts, prev, entries })
+        Self::locked_commit(&mut conn, records, deadlines).await
     }
 
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError> {
