@@ -229,6 +229,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
             .wrap(from_fn(metrics::track))
             .configure(http::configure)
     })
+    // Screens get small frames seconds apart; Nagle's algorithm would hold one back
+    // until the screen acknowledged the one before (20 ms and more on loopback).
+    .tcp_nodelay(true)
     .listen(listener)?
     .disable_signals()
     .shutdown_timeout(10)

@@ -83,6 +83,7 @@ pub async fn serve() -> anyhow::Result<()> {
             .route("/ws", web::get().to(ws))
             .route("/api/v1/{kind}", web::post().to(ingest))
     })
+    .tcp_nodelay(true)
     .listen(listener)?
     .disable_signals()
     .run();
