@@ -676,7 +676,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
                 "/s",
             )
             .detail(if ours_mem.at_5000.is_finite() {
-                format!("5,000 in {:.2} s", ours_mem.at_5000)
+                format!("{} in {:.2} s", thousands(n.min(5000) as f64), ours_mem.at_5000)
             } else {
                 String::new()
             })

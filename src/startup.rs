@@ -173,7 +173,7 @@ impl Application {
             metrics,
             alerts,
         });
-        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let listener = listen(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
         if open {
@@ -209,6 +209,22 @@ impl Application {
         hub.close_all();
         res
     }
+}
+
+/// A listening socket with room for a burst of connects: a wall of screens coming
+/// back after a restart. The standard library's backlog of 128 drops the rest of
+/// the burst's SYNs, and each dropped screen waits a second to retry.
+pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let at = addr
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr} resolves to no address")))?;
+    let socket = socket2::Socket::new(socket2::Domain::for_address(at), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&at.into())?;
+    socket.listen(4096)?;
+    Ok(socket.into())
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {

@@ -73,7 +73,7 @@ pub async fn serve() -> anyhow::Result<()> {
             r#"{"type":"snapshot","data":{"figures":{"tickets_reported":0}}}"#,
         )),
     });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let listener = cockpit::startup::listen("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let server = HttpServer::new(move || {
         App::new()
