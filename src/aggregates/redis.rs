@@ -108,50 +108,85 @@ impl RedisAggregates {
     }
 
     fn bucket_key(&self, b: &Bucket) -> String {
-        match b {
-            Bucket::Day(s, d) => self.key("d", &format!("{s}:{d}")),
-            Bucket::Gauge(s) => self.key("g", s.as_str()),
-            Bucket::Net(s) => self.key("n", s.as_str()),
-            // A scope never holds `:`, so the first one ends it.
-            Bucket::Survey(s, id) => self.key("sv", &format!("{s}:{id}")),
-            Bucket::Ledger(s) => self.key("l", s.as_str()),
-        }
+        let mut k = String::new();
+        self.write_bucket_key(&mut k, b);
+        k
     }
 
-    fn script_args(&self, delta: &Delta) -> Vec<String> {
-        let mut a = vec![delta.last_seq.to_string(), delta.prev_seq.to_string()];
+    /// Writes `b`'s key into `k` (cleared first): one buffer serves a whole delta.
+    fn write_bucket_key(&self, k: &mut String, b: &Bucket) {
+        use std::fmt::Write;
+        k.clear();
+        let p = &self.prefix;
+        // Writing into a String cannot fail.
+        let _ = match b {
+            Bucket::Day(s, d) => write!(k, "{{{p}}}:d:{s}:{d}"),
+            Bucket::Gauge(s) => write!(k, "{{{p}}}:g:{s}"),
+            Bucket::Net(s) => write!(k, "{{{p}}}:n:{s}"),
+            // A scope never holds `:`, so the first one ends it.
+            Bucket::Survey(s, id) => write!(k, "{{{p}}}:sv:{s}:{id}"),
+            Bucket::Ledger(s) => write!(k, "{{{p}}}:l:{s}"),
+        };
+    }
+
+    /// Writes `{p}:kind:a` or `{p}:kind:a:b` into `k` (cleared first).
+    fn write_key(&self, k: &mut String, kind: &str, a: &str, b: Option<&dyn std::fmt::Display>) {
+        use std::fmt::Write;
+        k.clear();
+        let p = &self.prefix;
+        let _ = match b {
+            Some(b) => write!(k, "{{{p}}}:{kind}:{a}:{b}"),
+            None => write!(k, "{{{p}}}:{kind}:{a}"),
+        };
+    }
+
+    /// The `EVALSHA` of [`APPLY`] for `delta`. Arguments are written straight into
+    /// the command's one buffer: a batch is thousands of them, and a `String` each
+    /// (then a copy each into the command) was most of a projection's CPU.
+    fn apply_cmd(&self, delta: &Delta) -> redis::Cmd {
+        let mut c = redis::cmd("EVALSHA");
+        c.arg(self.apply.get_hash())
+            .arg(1)
+            .arg(self.key("wm", ""))
+            .arg(delta.last_seq)
+            .arg(delta.prev_seq);
+        let mut k = String::new();
         for ((bucket, field), n) in &delta.counts {
             if *n != 0 {
-                a.extend([String::from("H"), self.bucket_key(bucket), field.clone(), n.to_string()]);
+                self.write_bucket_key(&mut k, bucket);
+                c.arg("H").arg(k.as_str()).arg(field.as_str()).arg(*n);
             }
         }
         for ((scope, day), persons) in &delta.uniques {
-            let key = self.key("u", &format!("{scope}:{day}"));
+            self.write_key(&mut k, "u", scope.as_str(), Some(day));
             let persons: Vec<&String> = persons.iter().collect();
             for chunk in persons.chunks(PFADD_CHUNK) {
-                a.extend([String::from("P"), key.clone(), chunk.len().to_string()]);
-                a.extend(chunk.iter().map(|p| (*p).clone()));
+                c.arg("P").arg(k.as_str()).arg(chunk.len());
+                for p in chunk {
+                    c.arg(p.as_str());
+                }
             }
         }
         for ((under, unit), n) in &delta.ranks {
             if *n != 0 {
-                a.extend([String::from("Z"), self.key("t", under.as_str()), n.to_string(), unit.to_string()]);
+                self.write_key(&mut k, "t", under.as_str(), None);
+                c.arg("Z").arg(k.as_str()).arg(*n).arg(unit.as_str());
             }
         }
         for ((scope, day, kind), values) in &delta.durations {
-            let key = self.key(kind.key_part(), &format!("{scope}:{day}"));
+            self.write_key(&mut k, kind.key_part(), scope.as_str(), Some(day));
             for (member, ms) in values {
-                a.extend([String::from("A"), key.clone(), ms.to_string(), member.clone()]);
+                c.arg("A").arg(k.as_str()).arg(*ms).arg(member.as_str());
             }
         }
         for ((scope, ticket), deadline) in &delta.deadlines {
-            let key = self.key("dl", scope.as_str());
+            self.write_key(&mut k, "dl", scope.as_str(), None);
             match deadline {
-                Some(d) => a.extend([String::from("A"), key, d.to_string(), ticket.clone()]),
-                None => a.extend([String::from("R"), key, ticket.clone()]),
-            }
+                Some(d) => c.arg("A").arg(k.as_str()).arg(*d).arg(ticket.as_str()),
+                None => c.arg("R").arg(k.as_str()).arg(ticket.as_str()),
+            };
         }
-        a
+        c
     }
 
     fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, day: Date, now_ms: i64) {
@@ -229,13 +264,17 @@ fn spread(v: Option<Value>) -> Result<Spread, AggregateError> {
 #[async_trait]
 impl AggregateStore for RedisAggregates {
     async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError> {
-        let mut inv = self.apply.prepare_invoke();
-        inv.key(self.key("wm", ""));
-        for a in self.script_args(delta) {
-            inv.arg(a);
-        }
+        let cmd = self.apply_cmd(delta);
         let mut conn = self.conn.clone();
-        let r: i64 = inv.invoke_async(&mut conn).await.map_err(err)?;
+        let r: i64 = match cmd.query_async(&mut conn).await {
+            // A restarted or flushed Redis has forgotten the script: load it, once more.
+            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+                self.apply.load_async(&mut conn).await.map_err(err)?;
+                cmd.query_async(&mut conn).await
+            }
+            r => r,
+        }
+        .map_err(err)?;
         Ok(match r {
             1 => Applied::Done,
             0 => Applied::Already,
