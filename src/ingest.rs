@@ -13,12 +13,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::aggregates::{AggregateError, AggregateStore, Applied, Delta};
 use crate::domain::day::Calendar;
 use crate::domain::decide::{Deadlines, Verdict};
 use crate::domain::record::Record;
+use crate::domain::scope::Scope;
 use crate::hub::{Broker, Notice};
 use crate::metrics::Metrics;
 use crate::records::{Entry, RecordError, RecordStore};
@@ -189,22 +192,45 @@ impl Projection {
     }
 
     /// Applies journal entries after `from` up to at least `to`, page by page, in
-    /// three overlapping stages: reading and decoding a page, merging the one before
-    /// into a delta, applying the one before that. The aggregate store, the record
+    /// overlapping stages: reading and decoding a page, merging the one before into
+    /// a delta, and applying the ones before that. The aggregate store, the record
     /// store and this process's cores all work at once.
+    ///
+    /// Two applies are in flight at a time, so the aggregate store runs one page
+    /// while the next one's command is written. They go out in order on one
+    /// connection, and each applies only where the one before left the watermark,
+    /// so the order of pages holds. The first goes alone: it may have to load the
+    /// apply script, and a page sent behind it would find the watermark unmoved.
     async fn replay(&self, from: i64, to: i64) -> Result<BTreeSet<String>, ProjectError> {
         let mut deltas = merge_ahead(read_ahead(self.store.clone(), from, to), self.calendar.clone(), from);
         let mut scopes = BTreeSet::new();
-        while let Some(delta) = deltas.recv().await {
-            let delta = delta?;
-            if let Applied::Gap { watermark } = self.aggregates.apply(&delta).await? {
-                return Err(ProjectError::Moved(watermark));
-            }
-            if scopes.len() < 10_000 {
-                scopes.extend(delta.scopes.iter().map(|s| s.to_string()));
+        let mut applying = FuturesOrdered::new();
+        let (mut applied, mut more) = (0usize, true);
+        loop {
+            let room = applying.len() < if applied == 0 { 1 } else { 2 };
+            tokio::select! {
+                biased;
+                Some(done) = applying.next() => {
+                    let (outcome, changed): (Applied, BTreeSet<Scope>) = done?;
+                    if let Applied::Gap { watermark } = outcome {
+                        return Err(ProjectError::Moved(watermark));
+                    }
+                    applied += 1;
+                    if scopes.len() < 10_000 {
+                        scopes.extend(changed.iter().map(|s| s.to_string()));
+                    }
+                }
+                next = deltas.recv(), if more && room => match next {
+                    Some(delta) => {
+                        let delta = delta?;
+                        let aggregates = &self.aggregates;
+                        applying.push_back(async move { Ok::<_, ProjectError>((aggregates.apply(&delta).await?, delta.scopes)) });
+                    }
+                    None => more = false,
+                },
+                else => return Ok(scopes),
             }
         }
-        Ok(scopes)
     }
 }
 
