@@ -24,10 +24,12 @@ use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
 
-/// Ops: `H key field n` HINCRBY; `P key count members…` PFADD; `Z key n member`
-/// ZINCRBY (dropping members that reach 0); `A key score member` ZADD; `R key member` ZREM.
-/// Returns 1 when applied, 0 when the watermark is already at or past the delta,
-/// and -(watermark + 1) when the watermark is not the delta's start (a gap).
+/// Ops, each naming its key once for a run of values (`c` counts the run):
+/// `H key c (field n)…` HINCRBY each; `P key c member…` PFADD; `Z key n member`
+/// ZINCRBY (dropping members that reach 0); `A key c (score member)…` one ZADD;
+/// `R key c member…` one ZREM. Returns 1 when applied, 0 when the watermark is
+/// already at or past the delta, and -(watermark + 1) when the watermark is not the
+/// delta's start (a gap).
 const APPLY: &str = r#"
 local last, prev = tonumber(ARGV[1]), tonumber(ARGV[2])
 local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -35,20 +37,24 @@ if last <= wm then return 0 end
 if wm ~= prev then return -(wm + 1) end
 local i, n = 3, #ARGV
 while i <= n do
-  local op = ARGV[i]
+  local op, key = ARGV[i], ARGV[i+1]
   if op == 'H' then
-    redis.call('HINCRBY', ARGV[i+1], ARGV[i+2], ARGV[i+3]); i = i + 4
+    local stop = i + 2 + 2 * tonumber(ARGV[i+2])
+    for j = i + 3, stop, 2 do redis.call('HINCRBY', key, ARGV[j], ARGV[j+1]) end
+    i = stop + 1
   elseif op == 'P' then
     local c = tonumber(ARGV[i+2])
-    redis.call('PFADD', ARGV[i+1], unpack(ARGV, i+3, i+2+c)); i = i + 3 + c
+    redis.call('PFADD', key, unpack(ARGV, i+3, i+2+c)); i = i + 3 + c
   elseif op == 'Z' then
-    local v = tonumber(redis.call('ZINCRBY', ARGV[i+1], ARGV[i+2], ARGV[i+3]))
-    if v <= 0 then redis.call('ZREM', ARGV[i+1], ARGV[i+3]) end
+    local v = tonumber(redis.call('ZINCRBY', key, ARGV[i+2], ARGV[i+3]))
+    if v <= 0 then redis.call('ZREM', key, ARGV[i+3]) end
     i = i + 4
   elseif op == 'A' then
-    redis.call('ZADD', ARGV[i+1], ARGV[i+2], ARGV[i+3]); i = i + 4
+    local c = tonumber(ARGV[i+2])
+    redis.call('ZADD', key, unpack(ARGV, i+3, i+2+2*c)); i = i + 3 + 2 * c
   elseif op == 'R' then
-    redis.call('ZREM', ARGV[i+1], ARGV[i+2]); i = i + 3
+    local c = tonumber(ARGV[i+2])
+    redis.call('ZREM', key, unpack(ARGV, i+3, i+2+c)); i = i + 3 + c
   else
     return redis.error_reply('unknown op ' .. tostring(op))
   end
@@ -81,8 +87,9 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 "#;
 
-/// Lua's `unpack` is bounded by its C stack; PFADD members go in chunks below it.
-const PFADD_CHUNK: usize = 1000;
+/// Lua's `unpack` is bounded by its C stack; members and pairs of one command go
+/// in chunks below it.
+const CHUNK: usize = 1000;
 
 /// Aggregates in Redis under one key prefix.
 #[derive(Clone)]
@@ -151,21 +158,25 @@ impl RedisAggregates {
             .arg(delta.last_seq)
             .arg(delta.prev_seq);
         let mut k = String::new();
+        let mut hashes: HashMap<&Bucket, Vec<(&str, i64)>> = HashMap::new();
         for ((bucket, field), n) in &delta.counts {
             if *n != 0 {
-                self.write_bucket_key(&mut k, bucket);
-                c.arg("H").arg(k.as_str()).arg(field.as_str()).arg(*n);
+                hashes.entry(bucket).or_default().push((field.as_str(), *n));
+            }
+        }
+        for (bucket, fields) in &hashes {
+            self.write_bucket_key(&mut k, bucket);
+            for run in fields.chunks(CHUNK) {
+                c.arg("H").arg(k.as_str()).arg(run.len());
+                for (field, n) in run {
+                    c.arg(*field).arg(*n);
+                }
             }
         }
         for ((scope, day), persons) in &delta.uniques {
             self.write_key(&mut k, "u", scope.as_str(), Some(day));
-            let persons: Vec<&String> = persons.iter().collect();
-            for chunk in persons.chunks(PFADD_CHUNK) {
-                c.arg("P").arg(k.as_str()).arg(chunk.len());
-                for p in chunk {
-                    c.arg(p.as_str());
-                }
-            }
+            let persons: Vec<&str> = persons.iter().map(String::as_str).collect();
+            members(&mut c, "P", &k, &persons);
         }
         for ((under, unit), n) in &delta.ranks {
             if *n != 0 {
@@ -175,16 +186,21 @@ impl RedisAggregates {
         }
         for ((scope, day, kind), values) in &delta.durations {
             self.write_key(&mut k, kind.key_part(), scope.as_str(), Some(day));
-            for (member, ms) in values {
-                c.arg("A").arg(k.as_str()).arg(*ms).arg(member.as_str());
+            let pairs: Vec<(i64, &str)> = values.iter().map(|(m, ms)| (*ms, m.as_str())).collect();
+            scored(&mut c, &k, &pairs);
+        }
+        let mut deadlines: HashMap<&Scope, IndexChanges> = HashMap::new();
+        for ((scope, ticket), deadline) in &delta.deadlines {
+            let (open, closed) = deadlines.entry(scope).or_default();
+            match deadline {
+                Some(d) => open.push((*d, ticket.as_str())),
+                None => closed.push(ticket.as_str()),
             }
         }
-        for ((scope, ticket), deadline) in &delta.deadlines {
+        for (scope, (open, closed)) in &deadlines {
             self.write_key(&mut k, "dl", scope.as_str(), None);
-            match deadline {
-                Some(d) => c.arg("A").arg(k.as_str()).arg(*d).arg(ticket.as_str()),
-                None => c.arg("R").arg(k.as_str()).arg(ticket.as_str()),
-            };
+            scored(&mut c, &k, open);
+            members(&mut c, "R", &k, closed);
         }
         c
     }
@@ -245,6 +261,29 @@ fn err(e: impl std::fmt::Display) -> AggregateError {
 
 fn decode<T: redis::FromRedisValue>(v: Option<Value>) -> Result<T, AggregateError> {
     redis::from_redis_value(v.unwrap_or(Value::Nil)).map_err(err)
+}
+
+/// One scope's deadline index changes: (deadline, ticket) to add, tickets to remove.
+type IndexChanges<'a> = (Vec<(i64, &'a str)>, Vec<&'a str>);
+
+/// `op key c member…` in runs of at most [`CHUNK`] (none when there are no members).
+fn members(c: &mut redis::Cmd, op: &str, key: &str, all: &[&str]) {
+    for run in all.chunks(CHUNK) {
+        c.arg(op).arg(key).arg(run.len());
+        for m in run {
+            c.arg(*m);
+        }
+    }
+}
+
+/// `A key c (score member)…` in runs of at most [`CHUNK`] pairs.
+fn scored(c: &mut redis::Cmd, key: &str, pairs: &[(i64, &str)]) {
+    for run in pairs.chunks(CHUNK) {
+        c.arg("A").arg(key).arg(run.len());
+        for (score, m) in run {
+            c.arg(*score).arg(*m);
+        }
+    }
 }
 
 fn counters(v: Option<Value>) -> Result<HashMap<String, i64>, AggregateError> {
