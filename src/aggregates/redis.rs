@@ -111,7 +111,9 @@ impl RedisAggregates {
     }
 
     fn key(&self, kind: &str, rest: &str) -> String {
-        format!("{{{}}}:{kind}:{rest}", self.prefix)
+        let mut k = String::new();
+        self.write_key(&mut k, kind, rest, None);
+        k
     }
 
     fn bucket_key(&self, b: &Bucket) -> String {
@@ -122,25 +124,23 @@ impl RedisAggregates {
 
     /// Writes `b`'s key into `k` (cleared first): one buffer serves a whole delta.
     fn write_bucket_key(&self, k: &mut String, b: &Bucket) {
-        use std::fmt::Write;
-        k.clear();
-        let p = &self.prefix;
-        // Writing into a String cannot fail.
-        let _ = match b {
-            Bucket::Day(s, d) => write!(k, "{{{p}}}:d:{s}:{d}"),
-            Bucket::Gauge(s) => write!(k, "{{{p}}}:g:{s}"),
-            Bucket::Net(s) => write!(k, "{{{p}}}:n:{s}"),
+        match b {
+            Bucket::Day(s, d) => self.write_key(k, "d", s.as_str(), Some(d)),
+            Bucket::Gauge(s) => self.write_key(k, "g", s.as_str(), None),
+            Bucket::Net(s) => self.write_key(k, "n", s.as_str(), None),
             // A scope never holds `:`, so the first one ends it.
-            Bucket::Survey(s, id) => write!(k, "{{{p}}}:sv:{s}:{id}"),
-            Bucket::Ledger(s) => write!(k, "{{{p}}}:l:{s}"),
-        };
+            Bucket::Survey(s, id) => self.write_key(k, "sv", s.as_str(), Some(id)),
+            Bucket::Ledger(s) => self.write_key(k, "l", s.as_str(), None),
+        }
     }
 
-    /// Writes `{p}:kind:a` or `{p}:kind:a:b` into `k` (cleared first).
+    /// Writes `{p}:kind:a` or `{p}:kind:a:b` into `k` (cleared first): the one
+    /// place the key layout above is spelled out.
     fn write_key(&self, k: &mut String, kind: &str, a: &str, b: Option<&dyn std::fmt::Display>) {
         use std::fmt::Write;
         k.clear();
         let p = &self.prefix;
+        // Writing into a String cannot fail.
         let _ = match b {
             Some(b) => write!(k, "{{{p}}}:{kind}:{a}:{b}"),
             None => write!(k, "{{{p}}}:{kind}:{a}"),
