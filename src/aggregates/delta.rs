@@ -64,13 +64,20 @@ impl Dur {
 /// The merged aggregate changes of one or more journal entries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
-    pub counts: HashMap<(Bucket, String), i64>,
+    /// Counter increments, by the hash they live in and then by field: a
+    /// counter that is already there is found by `&str`, without a new key.
+    pub counts: HashMap<Bucket, HashMap<String, i64>>,
     /// Persons checked in, per scope and day.
     pub uniques: HashMap<(Scope, Date), HashSet<String>>,
     /// Open-ticket rank of a unit (second) under an ancestor (first).
     pub ranks: HashMap<(Scope, Scope), i64>,
     /// Deadline index per scope: `Some(deadline)` while the ticket is open, `None` once not.
     pub deadlines: HashMap<(Scope, String), Option<i64>>,
+    /// Index entries this delta made that were not there before it: a ticket
+    /// reported (or reopened) and closed again within the delta leaves its index
+    /// as it found it, so neither its add nor its removal is sent (a rebuild page
+    /// holds many whole loops).
+    opened_here: HashSet<(Scope, String)>,
     /// Durations (ms) per scope, day and kind, by a member unique to the event.
     pub durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
     /// Every scope whose figures changed.
@@ -102,26 +109,16 @@ impl Delta {
         match change {
             Change::Event { event, previous } => {
                 if let Some(p) = previous {
-                    self.each(&p.scope, |d, s| {
-                        d.count(
-                            Bucket::Day(s.clone(), cal.day_of(p.starts_at)),
-                            field::events(p.status.as_str()),
-                            -1,
-                        )
-                    });
+                    let (day, f) = (cal.day_of(p.starts_at), field::events(p.status.as_str()));
+                    self.each(&p.scope, |d, s| d.count(Bucket::Day(s.clone(), day), &f, -1));
                 }
-                self.each(&event.scope, |d, s| {
-                    d.count(
-                        Bucket::Day(s.clone(), cal.day_of(event.starts_at)),
-                        field::events(event.status.as_str()),
-                        1,
-                    )
-                });
+                let (day, f) = (cal.day_of(event.starts_at), field::events(event.status.as_str()));
+                self.each(&event.scope, |d, s| d.count(Bucket::Day(s.clone(), day), &f, 1));
             }
             Change::Attendance { checkin } => {
                 let day = cal.day_of(checkin.at);
                 self.each(&checkin.scope, |d, s| {
-                    d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE.into(), checkin.count);
+                    d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE, checkin.count);
                     if let Some(p) = &checkin.person {
                         d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
                     }
@@ -135,10 +132,11 @@ impl Delta {
                     deadline: *deadline,
                 };
                 let day = cal.day_of(ticket.reported_at);
+                let (category, reported) = (field::reported_in(&ticket.category), field::status(Status::Reported.as_str()));
                 self.each(&ticket.scope, |d, s| {
-                    d.count(Bucket::Day(s.clone(), day), field::TICKETS_REPORTED.into(), 1);
-                    d.count(Bucket::Day(s.clone(), day), field::reported_in(&ticket.category), 1);
-                    d.count(Bucket::Gauge(s.clone()), field::status(Status::Reported.as_str()), 1);
+                    d.count(Bucket::Day(s.clone(), day), field::TICKETS_REPORTED, 1);
+                    d.count(Bucket::Day(s.clone(), day), &category, 1);
+                    d.count(Bucket::Gauge(s.clone()), &reported, 1);
                 });
                 self.open_set(&ticket.id, &head, ticket.reported_at, 1, cal);
             }
@@ -168,11 +166,14 @@ impl Delta {
 
     /// A ticket's step from `from` to `t.to`: gauges, closed-loop counters, open set.
     fn step(&mut self, t: &Transition, ticket: &TicketHead, from: Status, cal: &Calendar) {
+        let gauges: Vec<(String, i64)> = [(from, -1), (t.to, 1)]
+            .into_iter()
+            .filter(|(status, _)| *status != Status::Closed)
+            .map(|(status, n)| (field::status(status.as_str()), n))
+            .collect();
         self.each(&ticket.scope, |d, s| {
-            for (status, n) in [(from, -1), (t.to, 1)] {
-                if status != Status::Closed {
-                    d.count(Bucket::Gauge(s.clone()), field::status(status.as_str()), n);
-                }
+            for (f, n) in &gauges {
+                d.count(Bucket::Gauge(s.clone()), f, *n);
             }
             d.closed_loop(s, t, ticket, from, cal);
         });
@@ -190,16 +191,16 @@ impl Delta {
         let satisfaction = r.survey_id == SATISFACTION;
         self.each(scope, |d, s| {
             let survey = Bucket::Survey(s.clone(), r.survey_id.clone());
-            d.count(survey.clone(), field::RESPONSES.into(), 1);
-            d.count(survey.clone(), field::responses_on(&day.to_string()), 1);
+            d.count(survey.clone(), field::RESPONSES, 1);
+            d.count(survey.clone(), &field::responses_on(&day.to_string()), 1);
             for (f, n) in tallies {
-                d.count(survey.clone(), f.clone(), *n);
+                d.count(survey.clone(), f, *n);
             }
-            d.count(Bucket::Gauge(s.clone()), field::survey(&r.survey_id), 1);
-            d.count(Bucket::Day(s.clone(), day), field::SURVEY_RESPONSES.into(), 1);
+            d.count(Bucket::Gauge(s.clone()), &field::survey(&r.survey_id), 1);
+            d.count(Bucket::Day(s.clone(), day), field::SURVEY_RESPONSES, 1);
             if satisfaction {
-                d.count(Bucket::Day(s.clone(), day), field::SAT_RESPONSES.into(), 1);
-                d.count(Bucket::Day(s.clone(), day), field::SAT_FIXED.into(), i64::from(r.fixed()));
+                d.count(Bucket::Day(s.clone(), day), field::SAT_RESPONSES, 1);
+                d.count(Bucket::Day(s.clone(), day), field::SAT_FIXED, i64::from(r.fixed()));
             }
         });
     }
@@ -218,7 +219,7 @@ impl Delta {
         self.step(&t, ticket, from, cal);
         let day = cal.day_of(r.at);
         self.each(&ticket.scope, |d, s| {
-            d.count(Bucket::Day(s.clone(), day), field::REOPENED_UNFIXED.into(), 1)
+            d.count(Bucket::Day(s.clone(), day), field::REOPENED_UNFIXED, 1)
         });
     }
 
@@ -232,13 +233,13 @@ impl Delta {
         let (dir, fen) = (e.direction.as_str(), e.signed_fen());
         self.each(&e.scope, |d, s| {
             let b = || Bucket::Ledger(s.clone());
-            d.count(b(), format!("{dir}:{month}:{}", e.category), fen);
-            d.count(b(), format!("{dir}:{month}"), fen);
-            d.count(b(), format!("{dir}:all:{}", e.category), fen);
-            d.count(Bucket::Gauge(s.clone()), field::ledger(dir), fen);
-            d.count(Bucket::Gauge(s.clone()), field::LEDGER_ENTRIES.into(), 1);
+            d.count(b(), &format!("{dir}:{month}:{}", e.category), fen);
+            d.count(b(), &format!("{dir}:{month}"), fen);
+            d.count(b(), &format!("{dir}:all:{}", e.category), fen);
+            d.count(Bucket::Gauge(s.clone()), &field::ledger(dir), fen);
+            d.count(Bucket::Gauge(s.clone()), field::LEDGER_ENTRIES, 1);
         });
-        self.count(Bucket::Ledger(e.scope.clone()), field::LEDGER_OWN.into(), 1);
+        self.count(Bucket::Ledger(e.scope.clone()), field::LEDGER_OWN, 1);
     }
 
     /// The closed-loop counters of one step in one scope: resolutions (and whether on
@@ -249,43 +250,43 @@ impl Delta {
         let waited = (t.at - ticket.reported_at).max(0);
         match t.to {
             Status::Resolved => {
-                self.count(day(), field::TICKETS_RESOLVED.into(), 1);
-                self.count(day(), field::RESOLVE_MS_SUM.into(), waited);
-                self.count(day(), field::RESOLVED_ON_TIME.into(), i64::from(t.at <= ticket.deadline));
+                self.count(day(), field::TICKETS_RESOLVED, 1);
+                self.count(day(), field::RESOLVE_MS_SUM, waited);
+                self.count(day(), field::RESOLVED_ON_TIME, i64::from(t.at <= ticket.deadline));
                 self.durations
                     .entry((s.clone(), date, Dur::Resolve))
                     .or_default()
                     .insert(format!("{}#{}", t.ticket_id, t.id), waited);
             }
-            Status::Closed => self.count(day(), field::TICKETS_CLOSED.into(), 1),
-            Status::Reopened => self.count(day(), field::TICKETS_REOPENED.into(), 1),
+            Status::Closed => self.count(day(), field::TICKETS_CLOSED, 1),
+            Status::Reopened => self.count(day(), field::TICKETS_REOPENED, 1),
             _ => {}
         }
         if t.to == Status::Dispatched {
             if from == Status::Reported {
-                self.count(day(), field::TICKETS_DISPATCHED.into(), 1);
-                self.count(day(), field::DISPATCH_MS_SUM.into(), waited);
+                self.count(day(), field::TICKETS_DISPATCHED, 1);
+                self.count(day(), field::DISPATCH_MS_SUM, waited);
                 self.durations
                     .entry((s.clone(), date, Dur::Dispatch))
                     .or_default()
                     .insert(t.ticket_id.clone(), waited);
             }
             if let Some(a) = &t.assignee {
-                self.count(day(), field::assigned(a), 1);
+                self.count(day(), &field::assigned(a), 1);
             }
         }
     }
 
     /// A ticket enters (`n = 1`) or leaves (`n = -1`) the open set at `at`.
     fn open_set(&mut self, ticket_id: &str, head: &TicketHead, at: i64, n: i64, cal: &Calendar) {
-        let day = cal.day_of(at).to_string();
-        let overdue_day = cal.day_of(at.max(head.deadline)).to_string();
+        let open = field::open_in(&head.category);
+        let open_net = field::open_net(&cal.day_of(at).to_string());
+        let overdue_net = field::overdue_net(&cal.day_of(at.max(head.deadline)).to_string());
         self.each(&head.scope, |d, s| {
-            d.count(Bucket::Gauge(s.clone()), field::open_in(&head.category), n);
-            d.count(Bucket::Net(s.clone()), field::open_net(&day), n);
-            d.count(Bucket::Net(s.clone()), field::overdue_net(&overdue_day), n);
-            d.deadlines
-                .insert((s.clone(), ticket_id.to_owned()), (n > 0).then_some(head.deadline));
+            d.count(Bucket::Gauge(s.clone()), &open, n);
+            d.count(Bucket::Net(s.clone()), &open_net, n);
+            d.count(Bucket::Net(s.clone()), &overdue_net, n);
+            d.index_deadline(s, ticket_id, (n > 0).then_some(head.deadline));
             if s != &head.scope {
                 *d.ranks.entry((s.clone(), head.scope.clone())).or_default() += n;
             }
@@ -300,8 +301,32 @@ impl Delta {
         }
     }
 
-    fn count(&mut self, bucket: Bucket, field: String, n: i64) {
-        *self.counts.entry((bucket, field)).or_default() += n;
+    /// Puts a ticket in scope `s`'s deadline index (`Some`) or takes it out. The
+    /// first touch of an entry tells whether it was in the index before this
+    /// delta: an open means it was not.
+    fn index_deadline(&mut self, s: &Scope, ticket_id: &str, deadline: Option<i64>) {
+        let key = (s.clone(), ticket_id.to_owned());
+        match deadline {
+            Some(_) if !self.deadlines.contains_key(&key) => {
+                self.opened_here.insert(key.clone());
+            }
+            None if self.opened_here.contains(&key) => {
+                self.deadlines.remove(&key);
+                return;
+            }
+            _ => {}
+        }
+        self.deadlines.insert(key, deadline);
+    }
+
+    fn count(&mut self, bucket: Bucket, field: &str, n: i64) {
+        let fields = self.counts.entry(bucket).or_default();
+        match fields.get_mut(field) {
+            Some(v) => *v += n,
+            None => {
+                fields.insert(field.to_owned(), n);
+            }
+        }
     }
 }
 
@@ -315,6 +340,10 @@ mod tests {
     }
 
     const DAY: i64 = 86_400_000;
+
+    fn counter(d: &Delta, bucket: &Bucket, field: &str) -> Option<i64> {
+        d.counts.get(bucket).and_then(|f| f.get(field)).copied()
+    }
 
     fn report(id: &str) -> Change {
         Change::Ticket {
@@ -335,8 +364,8 @@ mod tests {
         let mut d = Delta::default();
         d.add(1, &report("k1"), &cal());
         for s in ["d", "d.s", "d.s.c", "d.s.c.g1"] {
-            let key = (Bucket::Gauge(Scope::parse(s).unwrap()), "status:reported".to_string());
-            assert_eq!(d.counts.get(&key), Some(&1), "{s}");
+            let bucket = Bucket::Gauge(Scope::parse(s).unwrap());
+            assert_eq!(counter(&d, &bucket, "status:reported"), Some(1), "{s}");
         }
         assert_eq!(d.ranks.len(), 3, "every proper ancestor ranks the grid");
         assert_eq!(d.last_seq, 1);
@@ -375,10 +404,56 @@ mod tests {
             },
             &cal(),
         );
-        let net = |f: &str| d.counts.get(&(Bucket::Net(Scope::parse("d").unwrap()), f.to_string())).copied();
+        let net = |f: &str| counter(&d, &Bucket::Net(Scope::parse("d").unwrap()), f);
         assert_eq!(net("overdue:1970-01-12"), Some(0));
         assert_eq!(net("open:1970-01-11"), Some(0));
-        assert_eq!(d.deadlines.get(&(Scope::parse("d").unwrap(), "k1".into())), Some(&None));
+        // Reported and resolved in one delta: the index is left as it was.
+        assert_eq!(d.deadlines.get(&(Scope::parse("d").unwrap(), "k1".into())), None);
+    }
+
+    fn step(ticket: &str, to: Status, from: Status) -> Change {
+        Change::Transition {
+            transition: Transition {
+                id: format!("{ticket}-{}", to.as_str()),
+                ticket_id: ticket.into(),
+                to,
+                at: 10 * DAY + 5,
+                assignee: None,
+                note: None,
+                within: None,
+            },
+            ticket: TicketHead {
+                scope: Scope::parse("d.s.c.g1").unwrap(),
+                category: "garbage".into(),
+                reported_at: 10 * DAY,
+                deadline: 11 * DAY,
+            },
+            from,
+            late: false,
+        }
+    }
+
+    #[test]
+    fn the_deadline_index_changes_only_where_a_delta_moved_it() {
+        let key = |s: &str, t: &str| (Scope::parse(s).unwrap(), t.to_string());
+        let mut d = Delta::default();
+        // k1 was open before this delta: resolved, reopened, resolved again.
+        d.add(1, &step("k1", Status::Resolved, Status::Dispatched), &cal());
+        d.add(2, &step("k1", Status::Reopened, Status::Resolved), &cal());
+        d.add(3, &step("k1", Status::Resolved, Status::Reopened), &cal());
+        // k2 was closed before this delta: reopened, resolved, reopened.
+        d.add(4, &step("k2", Status::Reopened, Status::Closed), &cal());
+        d.add(5, &step("k2", Status::Resolved, Status::Reopened), &cal());
+        d.add(6, &step("k2", Status::Reopened, Status::Resolved), &cal());
+        // k3 reported, resolved and reopened here.
+        d.add(7, &report("k3"), &cal());
+        d.add(8, &step("k3", Status::Resolved, Status::Reported), &cal());
+        d.add(9, &step("k3", Status::Reopened, Status::Resolved), &cal());
+        for s in ["d", "d.s.c.g1"] {
+            assert_eq!(d.deadlines.get(&key(s, "k1")), Some(&None), "k1 leaves {s}'s index");
+            assert_eq!(d.deadlines.get(&key(s, "k2")), Some(&Some(11 * DAY)), "k2 enters {s}'s index");
+            assert_eq!(d.deadlines.get(&key(s, "k3")), Some(&Some(11 * DAY)), "k3 enters {s}'s index");
+        }
     }
 
     #[test]
@@ -396,10 +471,7 @@ mod tests {
             d.add(i, &Change::Attendance { checkin: c }, &cal());
         }
         let day = cal().day_of(5);
-        assert_eq!(
-            d.counts.get(&(Bucket::Day(Scope::parse("d").unwrap(), day), "attendance".into())),
-            Some(&6)
-        );
+        assert_eq!(counter(&d, &Bucket::Day(Scope::parse("d").unwrap(), day), "attendance"), Some(6));
         assert_eq!(d.uniques[&(Scope::parse("d").unwrap(), day)].len(), 2);
     }
 }

@@ -126,8 +126,11 @@ impl AggregateStore for MemoryAggregates {
         if delta.prev_seq != st.watermark {
             return Ok(Applied::Gap { watermark: st.watermark });
         }
-        for ((bucket, field), n) in &delta.counts {
-            *st.hashes.entry(bucket.clone()).or_default().entry(field.clone()).or_default() += n;
+        for (bucket, fields) in &delta.counts {
+            let hash = st.hashes.entry(bucket.clone()).or_default();
+            for (field, n) in fields {
+                *hash.entry(field.clone()).or_default() += n;
+            }
         }
         for (key, persons) in &delta.uniques {
             st.uniques.entry(key.clone()).or_default().extend(persons.iter().cloned());

@@ -158,13 +158,12 @@ impl RedisAggregates {
             .arg(delta.last_seq)
             .arg(delta.prev_seq);
         let mut k = String::new();
-        let mut hashes: HashMap<&Bucket, Vec<(&str, i64)>> = HashMap::new();
-        for ((bucket, field), n) in &delta.counts {
-            if *n != 0 {
-                hashes.entry(bucket).or_default().push((field.as_str(), *n));
+        for (bucket, fields) in &delta.counts {
+            // Increments that cancelled out within the delta are not sent.
+            let fields: Vec<(&str, i64)> = fields.iter().filter(|(_, n)| **n != 0).map(|(f, n)| (f.as_str(), *n)).collect();
+            if fields.is_empty() {
+                continue;
             }
-        }
-        for (bucket, fields) in &hashes {
             self.write_bucket_key(&mut k, bucket);
             for run in fields.chunks(CHUNK) {
                 c.arg("H").arg(k.as_str()).arg(run.len());
