@@ -61,6 +61,16 @@ impl Dur {
     }
 }
 
+/// What a step writes in every scope above its ticket, made once per step.
+struct StepNames {
+    /// The step's local day.
+    date: Date,
+    /// A resolution's member in the durations set (a ticket may resolve again).
+    resolution: Option<String>,
+    /// The assignee's workload field.
+    assigned: Option<String>,
+}
+
 /// The merged aggregate changes of one or more journal entries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
@@ -171,11 +181,16 @@ impl Delta {
             .filter(|(status, _)| *status != Status::Closed)
             .map(|(status, n)| (field::status(status.as_str()), n))
             .collect();
+        let names = StepNames {
+            date: cal.day_of(t.at),
+            resolution: (t.to == Status::Resolved).then(|| format!("{}#{}", t.ticket_id, t.id)),
+            assigned: t.assignee.as_deref().map(field::assigned),
+        };
         self.each(&ticket.scope, |d, s| {
             for (f, n) in &gauges {
                 d.count(Bucket::Gauge(s.clone()), f, *n);
             }
-            d.closed_loop(s, t, ticket, from, cal);
+            d.closed_loop(s, t, ticket, from, &names);
         });
         match (from.is_open(), t.to.is_open()) {
             (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
@@ -244,8 +259,8 @@ impl Delta {
 
     /// The closed-loop counters of one step in one scope: resolutions (and whether on
     /// time), first dispatches and their wait, workload per assignee, durations.
-    fn closed_loop(&mut self, s: &Scope, t: &Transition, ticket: &TicketHead, from: Status, cal: &Calendar) {
-        let date = cal.day_of(t.at);
+    fn closed_loop(&mut self, s: &Scope, t: &Transition, ticket: &TicketHead, from: Status, names: &StepNames) {
+        let date = names.date;
         let day = || Bucket::Day(s.clone(), date);
         let waited = (t.at - ticket.reported_at).max(0);
         match t.to {
@@ -253,10 +268,12 @@ impl Delta {
                 self.count(day(), field::TICKETS_RESOLVED, 1);
                 self.count(day(), field::RESOLVE_MS_SUM, waited);
                 self.count(day(), field::RESOLVED_ON_TIME, i64::from(t.at <= ticket.deadline));
-                self.durations
-                    .entry((s.clone(), date, Dur::Resolve))
-                    .or_default()
-                    .insert(format!("{}#{}", t.ticket_id, t.id), waited);
+                if let Some(member) = &names.resolution {
+                    self.durations
+                        .entry((s.clone(), date, Dur::Resolve))
+                        .or_default()
+                        .insert(member.clone(), waited);
+                }
             }
             Status::Closed => self.count(day(), field::TICKETS_CLOSED, 1),
             Status::Reopened => self.count(day(), field::TICKETS_REOPENED, 1),
@@ -271,8 +288,8 @@ impl Delta {
                     .or_default()
                     .insert(t.ticket_id.clone(), waited);
             }
-            if let Some(a) = &t.assignee {
-                self.count(day(), &field::assigned(a), 1);
+            if let Some(a) = &names.assigned {
+                self.count(day(), a, 1);
             }
         }
     }
