@@ -3,6 +3,7 @@
 //! as an entry of an append-only journal whose `seq` orders all changes; the
 //! aggregates are a projection of that journal and can always be rebuilt from it.
 
+mod decode;
 pub mod postgres;
 pub mod sqlite;
 
@@ -298,7 +299,7 @@ pub(crate) fn journal_row(change: &Change) -> Result<[String; 4], RecordError> {
 }
 
 pub(crate) fn parse_change(seq: i64, body: &str) -> Result<Entry, RecordError> {
-    serde_json::from_str(body)
+    decode::change(body)
         .map(|change| Entry { seq, change })
         .map_err(|e| RecordError::Corrupt(format!("journal {seq}: {e}")))
 }
