@@ -2,6 +2,7 @@
 //! store is tested against). Single-instance only; it is rebuilt from the record
 //! store at start-up, so a restart loses nothing. Unique attendees are exact here.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
@@ -55,26 +56,40 @@ impl Deadlines {
     }
 }
 
+/// One scope's durations of a kind on a day, by member, and their spread once
+/// asked for. Every screen update reads the spread, and sorting a busy day's
+/// durations on each read was most of a dashboard read; an apply that adds to the
+/// set forgets it.
+#[derive(Default)]
+struct Durations {
+    by_member: HashMap<String, i64>,
+    spread: Cell<Option<Spread>>,
+}
+
 #[derive(Default)]
 struct State {
     hashes: HashMap<Bucket, HashMap<String, i64>>,
     uniques: HashMap<(Scope, Date), HashSet<String>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
-    durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
+    durations: HashMap<(Scope, Date, Dur), Durations>,
     watermark: i64,
     screens: HashMap<String, ScreenReport>,
 }
 
 impl State {
     fn spread(&self, scope: &Scope, day: Date, kind: Dur) -> Spread {
-        let mut v: Vec<i64> = self
-            .durations
-            .get(&(scope.clone(), day, kind))
-            .map(|m| m.values().copied().collect())
-            .unwrap_or_default();
+        let Some(d) = self.durations.get(&(scope.clone(), day, kind)) else {
+            return Spread::default();
+        };
+        if let Some(known) = d.spread.get() {
+            return known;
+        }
+        let mut v: Vec<i64> = d.by_member.values().copied().collect();
         v.sort_unstable();
-        Spread::of_sorted(&v)
+        let spread = Spread::of_sorted(&v);
+        d.spread.set(Some(spread));
+        spread
     }
 
     fn hash(&self, b: &Bucket) -> HashMap<String, i64> {
@@ -144,10 +159,9 @@ impl AggregateStore for MemoryAggregates {
             }
         }
         for (key, values) in &delta.durations {
-            st.durations
-                .entry(key.clone())
-                .or_default()
-                .extend(values.iter().map(|(k, v)| (k.clone(), *v)));
+            let d = st.durations.entry(key.clone()).or_default();
+            d.by_member.extend(values.iter().map(|(k, v)| (k.clone(), *v)));
+            d.spread.set(None);
         }
         for ((scope, ticket), deadline) in &delta.deadlines {
             st.deadlines.entry(scope.clone()).or_default().set(ticket, *deadline);
@@ -236,5 +250,32 @@ impl AggregateStore for MemoryAggregates {
 
     async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError> {
         Ok(self.lock().screens.values().cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolved(prev: i64, member: &str, ms: i64) -> Delta {
+        let mut d = Delta::after(prev);
+        d.last_seq = prev + 1;
+        let key = (Scope::parse("d").unwrap(), Date::constant(2026, 11, 28), Dur::Resolve);
+        d.durations.entry(key).or_default().insert(member.into(), ms);
+        d
+    }
+
+    /// A spread is remembered between reads and forgotten when an apply adds to it.
+    #[tokio::test]
+    async fn a_remembered_spread_follows_every_apply() {
+        let store = MemoryAggregates::new();
+        let (scope, day) = (Scope::parse("d").unwrap(), Date::constant(2026, 11, 28));
+        let spread = || async { store.series(&scope, &[day]).await.unwrap().days[0].resolve };
+        store.apply(&resolved(0, "k1#t", 100)).await.unwrap();
+        assert_eq!((spread().await.n, spread().await.p50), (1, Some(100)));
+        store.apply(&resolved(1, "k2#t", 300)).await.unwrap();
+        store.apply(&resolved(2, "k3#t", 200)).await.unwrap();
+        let s = spread().await;
+        assert_eq!((s.n, s.p50, s.p90), (3, Some(200), Some(300)));
     }
 }
