@@ -165,17 +165,14 @@ impl RedisAggregates {
                 continue;
             }
             self.write_bucket_key(&mut k, bucket);
-            for run in fields.chunks(CHUNK) {
-                c.arg("H").arg(k.as_str()).arg(run.len());
-                for (field, n) in run {
-                    c.arg(*field).arg(*n);
-                }
-            }
+            runs(&mut c, "H", &k, &fields, |c, (field, n)| {
+                c.arg(*field).arg(*n);
+            });
         }
         for ((scope, day), persons) in &delta.uniques {
             self.write_key(&mut k, "u", scope.as_str(), Some(day));
             let persons: Vec<&str> = persons.iter().map(String::as_str).collect();
-            members(&mut c, "P", &k, &persons);
+            runs(&mut c, "P", &k, &persons, member);
         }
         for ((under, unit), n) in &delta.ranks {
             if *n != 0 {
@@ -186,7 +183,7 @@ impl RedisAggregates {
         for ((scope, day, kind), values) in &delta.durations {
             self.write_key(&mut k, kind.key_part(), scope.as_str(), Some(day));
             let pairs: Vec<(i64, &str)> = values.iter().map(|(m, ms)| (*ms, m.as_str())).collect();
-            scored(&mut c, &k, &pairs);
+            runs(&mut c, "A", &k, &pairs, scored);
         }
         let mut deadlines: HashMap<&Scope, IndexChanges> = HashMap::new();
         for ((scope, ticket), deadline) in &delta.deadlines {
@@ -198,8 +195,8 @@ impl RedisAggregates {
         }
         for (scope, (open, closed)) in &deadlines {
             self.write_key(&mut k, "dl", scope.as_str(), None);
-            scored(&mut c, &k, open);
-            members(&mut c, "R", &k, closed);
+            runs(&mut c, "A", &k, open, scored);
+            runs(&mut c, "R", &k, closed, member);
         }
         c
     }
@@ -265,24 +262,25 @@ fn decode<T: redis::FromRedisValue>(v: Option<Value>) -> Result<T, AggregateErro
 /// One scope's deadline index changes: (deadline, ticket) to add, tickets to remove.
 type IndexChanges<'a> = (Vec<(i64, &'a str)>, Vec<&'a str>);
 
-/// `op key c member…` in runs of at most [`CHUNK`] (none when there are no members).
-fn members(c: &mut redis::Cmd, op: &str, key: &str, all: &[&str]) {
-    for run in all.chunks(CHUNK) {
+/// `op key c item…` in runs of at most [`CHUNK`] items, each written by `item`
+/// (nothing when there are no items): the one shape every op of [`APPLY`] takes.
+fn runs<T>(c: &mut redis::Cmd, op: &str, key: &str, items: &[T], mut item: impl FnMut(&mut redis::Cmd, &T)) {
+    for run in items.chunks(CHUNK) {
         c.arg(op).arg(key).arg(run.len());
-        for m in run {
-            c.arg(*m);
+        for i in run {
+            item(c, i);
         }
     }
 }
 
-/// `A key c (score member)…` in runs of at most [`CHUNK`] pairs.
-fn scored(c: &mut redis::Cmd, key: &str, pairs: &[(i64, &str)]) {
-    for run in pairs.chunks(CHUNK) {
-        c.arg("A").arg(key).arg(run.len());
-        for (score, m) in run {
-            c.arg(*score).arg(*m);
-        }
-    }
+/// A person or a ticket, alone.
+fn member(c: &mut redis::Cmd, m: &&str) {
+    c.arg(*m);
+}
+
+/// A deadline or duration as `score member`.
+fn scored(c: &mut redis::Cmd, (score, member): &(i64, &str)) {
+    c.arg(*score).arg(*member);
 }
 
 fn counters(v: Option<Value>) -> Result<HashMap<String, i64>, AggregateError> {
