@@ -10,6 +10,7 @@
 //! resolved in time.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -71,6 +72,23 @@ struct StepNames {
     assigned: Option<String>,
 }
 
+/// A delta's memo of lineages: what a scope's ancestors are never changes, so
+/// two deltas that differ only in what they have looked up are equal.
+#[derive(Clone, Default)]
+struct Lineages(HashMap<Scope, Arc<[Scope]>>);
+
+impl PartialEq for Lineages {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Lineages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lineages")
+    }
+}
+
 /// The merged aggregate changes of one or more journal entries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
@@ -92,6 +110,8 @@ pub struct Delta {
     pub durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
     /// Every scope whose figures changed.
     pub scopes: BTreeSet<Scope>,
+    /// Each record scope's lineage, made once per delta rather than once per figure.
+    lineages: Lineages,
     /// Journal position just before the first change included: the watermark
     /// the aggregates must stand at for this delta to apply.
     pub prev_seq: i64,
@@ -130,7 +150,10 @@ impl Delta {
                 self.each(&checkin.scope, |d, s| {
                     d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE, checkin.count);
                     if let Some(p) = &checkin.person {
-                        d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
+                        let persons = d.uniques.entry((s.clone(), day)).or_default();
+                        if !persons.contains(p.as_str()) {
+                            persons.insert(p.clone());
+                        }
                     }
                 });
             }
@@ -312,9 +335,17 @@ impl Delta {
 
     /// Runs `f` for the scope and each ancestor, marking them changed.
     fn each(&mut self, scope: &Scope, mut f: impl FnMut(&mut Self, &Scope)) {
-        for s in scope.lineage() {
-            f(self, &s);
-            self.scopes.insert(s);
+        let lineage = match self.lineages.0.get(scope) {
+            Some(l) => l.clone(),
+            None => {
+                let l: Arc<[Scope]> = scope.lineage().into();
+                self.scopes.extend(l.iter().cloned());
+                self.lineages.0.insert(scope.clone(), l.clone());
+                l
+            }
+        };
+        for s in lineage.iter() {
+            f(self, s);
         }
     }
 

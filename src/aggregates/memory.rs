@@ -3,13 +3,13 @@
 //! store at start-up, so a restart loses nothing. Unique attendees are exact here.
 
 use std::cell::Cell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap as StdHashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use jiff::civil::Date;
 
-use super::delta::{Bucket, Delta, Dur};
+use super::delta::{Bucket, Delta, Dur, HashMap, HashSet};
 use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
@@ -68,7 +68,7 @@ struct Durations {
 
 #[derive(Default)]
 struct State {
-    hashes: HashMap<Bucket, HashMap<String, i64>>,
+    hashes: HashMap<Bucket, StdHashMap<String, i64>>,
     uniques: HashMap<(Scope, Date), HashSet<String>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
@@ -92,7 +92,7 @@ impl State {
         spread
     }
 
-    fn hash(&self, b: &Bucket) -> HashMap<String, i64> {
+    fn hash(&self, b: &Bucket) -> StdHashMap<String, i64> {
         self.hashes.get(b).cloned().unwrap_or_default()
     }
 
@@ -182,7 +182,7 @@ impl AggregateStore for MemoryAggregates {
                     nets: if q.nets {
                         st.hash(&Bucket::Net(q.scope.clone()))
                     } else {
-                        HashMap::new()
+                        StdHashMap::new()
                     },
                     unique: st.unique(&q.scope, day),
                     overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
@@ -201,7 +201,7 @@ impl AggregateStore for MemoryAggregates {
             .collect())
     }
 
-    async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {
+    async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<StdHashMap<String, i64>>, AggregateError> {
         let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         Ok(buckets.iter().map(|b| st.hash(b)).collect())
     }
