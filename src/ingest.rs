@@ -201,15 +201,14 @@ impl Projection {
     /// Two applies are in flight at a time, so the aggregate store runs one page
     /// while the next one's command is written. They go out in order on one
     /// connection, and each applies only where the one before left the watermark,
-    /// so the order of pages holds. The first goes alone: it may have to load the
-    /// apply script, and a page sent behind it would find the watermark unmoved.
+    /// so the order of pages holds.
     async fn replay(&self, from: i64, to: i64) -> Result<BTreeSet<String>, ProjectError> {
         let mut deltas = merge_ahead(read_ahead(self.store.clone(), from, to), self.calendar.clone(), from);
         let mut scopes = BTreeSet::new();
         let mut applying = FuturesOrdered::new();
-        let (mut applied, mut more) = (0usize, true);
+        let mut more = true;
         loop {
-            let room = applying.len() < if applied == 0 { 1 } else { 2 };
+            let room = applying.len() < 2;
             tokio::select! {
                 biased;
                 Some(done) = applying.next() => {
@@ -217,7 +216,6 @@ impl Projection {
                     if let Applied::Gap { watermark } = outcome {
                         return Err(ProjectError::Moved(watermark));
                     }
-                    applied += 1;
                     if scopes.len() < 10_000 {
                         scopes.extend(changed.iter().map(|s| s.to_string()));
                     }

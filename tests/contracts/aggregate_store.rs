@@ -337,6 +337,71 @@ async fn counter_hashes(store: &dyn AggregateStore) {
     assert!(h[3].is_empty(), "nothing under the entry's scope");
 }
 
+/// Instances on one Redis applying the same journal at once (each projecting, or
+/// replaying after a restart) count every change once: each delta is `Done` for
+/// exactly one of them and `Already` for the rest, whichever order their
+/// transactions reach Redis in.
+#[tokio::test]
+async fn redis_counts_each_delta_once_when_instances_race() {
+    let Some(url) = super::redis_url() else { return };
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    const DELTAS: i64 = 30;
+    const PER: i64 = 50;
+    let deltas: Arc<Vec<Delta>> = Arc::new(
+        (0..DELTAS)
+            .map(|i| {
+                let mut d = Delta::after(i * PER);
+                for j in 1..=PER {
+                    let seq = i * PER + j;
+                    d.add(seq, &checkin(&format!("a{seq}"), &format!("p{seq}")), &cal);
+                }
+                d
+            })
+            .collect(),
+    );
+    let mut racers = Vec::new();
+    for _ in 0..4 {
+        let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
+        let deltas = deltas.clone();
+        racers.push(tokio::spawn(async move {
+            let mut done = Vec::new();
+            for d in deltas.iter() {
+                match store.apply(d).await.unwrap() {
+                    Applied::Done => done.push(d.last_seq),
+                    Applied::Already => {}
+                    gap => panic!("in-order applies never leave a gap: {gap:?}"),
+                }
+            }
+            done
+        }));
+    }
+    let mut done: Vec<i64> = Vec::new();
+    for r in racers {
+        done.extend(r.await.unwrap());
+    }
+    done.sort_unstable();
+    let want: Vec<i64> = (1..=DELTAS).map(|i| i * PER).collect();
+    assert_eq!(done, want, "every delta applied by exactly one instance");
+    let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    assert_eq!(store.watermark().await.unwrap(), DELTAS * PER);
+    let day: Date = "2023-11-15".parse().unwrap();
+    let q = FigureQuery {
+        scope: scope("d"),
+        top: 0,
+        nets: false,
+        due_within_ms: 0,
+        overdue: 0,
+    };
+    let r = store.read(&[q], day, T).await.unwrap();
+    assert_eq!(
+        r[0].day.get("attendance"),
+        Some(&(2 * DELTAS * PER)),
+        "two per check-in, counted once"
+    );
+    store.clear().await.unwrap();
+}
+
 /// Instances on one Redis claim each alert transition once, so a webhook is called once.
 #[tokio::test]
 async fn redis_lets_one_instance_claim_each_alert_transition() {
