@@ -67,9 +67,11 @@ struct StepNames {
     /// The step's local day.
     date: Date,
     /// A resolution's member in the durations set (a ticket may resolve again).
-    resolution: Option<String>,
+    resolution: Option<Arc<str>>,
     /// The assignee's workload field.
     assigned: Option<String>,
+    /// A first dispatch's member in the durations set: the ticket.
+    dispatched: Option<Arc<str>>,
 }
 
 /// A delta's memo of lineages: what a scope's ancestors are never changes, so
@@ -96,18 +98,18 @@ pub struct Delta {
     /// counter that is already there is found by `&str`, without a new key.
     pub counts: HashMap<Bucket, HashMap<String, i64>>,
     /// Persons checked in, per scope and day.
-    pub uniques: HashMap<(Scope, Date), HashSet<String>>,
+    pub uniques: HashMap<(Scope, Date), HashSet<Arc<str>>>,
     /// Open-ticket rank of a unit (second) under an ancestor (first).
     pub ranks: HashMap<(Scope, Scope), i64>,
     /// Deadline index per scope: `Some(deadline)` while the ticket is open, `None` once not.
-    pub deadlines: HashMap<(Scope, String), Option<i64>>,
+    pub deadlines: HashMap<(Scope, Arc<str>), Option<i64>>,
     /// Index entries this delta made that were not there before it: a ticket
     /// reported (or reopened) and closed again within the delta leaves its index
     /// as it found it, so neither its add nor its removal is sent (a rebuild page
     /// holds many whole loops).
-    opened_here: HashSet<(Scope, String)>,
+    opened_here: HashSet<(Scope, Arc<str>)>,
     /// Durations (ms) per scope, day and kind, by a member unique to the event.
-    pub durations: HashMap<(Scope, Date, Dur), HashMap<String, i64>>,
+    pub durations: HashMap<(Scope, Date, Dur), HashMap<Arc<str>, i64>>,
     /// Every scope whose figures changed.
     pub scopes: BTreeSet<Scope>,
     /// Each record scope's lineage, made once per delta rather than once per figure.
@@ -147,13 +149,12 @@ impl Delta {
             }
             Change::Attendance { checkin } => {
                 let day = cal.day_of(checkin.at);
+                // One copy of the person, shared by every scope's set.
+                let person: Option<Arc<str>> = checkin.person.as_deref().map(Arc::from);
                 self.each(&checkin.scope, |d, s| {
                     d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE, checkin.count);
-                    if let Some(p) = &checkin.person {
-                        let persons = d.uniques.entry((s.clone(), day)).or_default();
-                        if !persons.contains(p.as_str()) {
-                            persons.insert(p.clone());
-                        }
+                    if let Some(p) = &person {
+                        d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
                     }
                 });
             }
@@ -206,14 +207,15 @@ impl Delta {
             .collect();
         let names = StepNames {
             date: cal.day_of(t.at),
-            resolution: (t.to == Status::Resolved).then(|| format!("{}#{}", t.ticket_id, t.id)),
+            resolution: (t.to == Status::Resolved).then(|| format!("{}#{}", t.ticket_id, t.id).into()),
             assigned: t.assignee.as_deref().map(field::assigned),
+            dispatched: (t.to == Status::Dispatched && from == Status::Reported).then(|| t.ticket_id.as_str().into()),
         };
         self.each(&ticket.scope, |d, s| {
             for (f, n) in &gauges {
                 d.count(Bucket::Gauge(s.clone()), f, *n);
             }
-            d.closed_loop(s, t, ticket, from, &names);
+            d.closed_loop(s, t, ticket, &names);
         });
         match (from.is_open(), t.to.is_open()) {
             (true, false) => self.open_set(&t.ticket_id, ticket, t.at, -1, cal),
@@ -282,7 +284,7 @@ impl Delta {
 
     /// The closed-loop counters of one step in one scope: resolutions (and whether on
     /// time), first dispatches and their wait, workload per assignee, durations.
-    fn closed_loop(&mut self, s: &Scope, t: &Transition, ticket: &TicketHead, from: Status, names: &StepNames) {
+    fn closed_loop(&mut self, s: &Scope, t: &Transition, ticket: &TicketHead, names: &StepNames) {
         let date = names.date;
         let day = || Bucket::Day(s.clone(), date);
         let waited = (t.at - ticket.reported_at).max(0);
@@ -303,13 +305,13 @@ impl Delta {
             _ => {}
         }
         if t.to == Status::Dispatched {
-            if from == Status::Reported {
+            if let Some(member) = &names.dispatched {
                 self.count(day(), field::TICKETS_DISPATCHED, 1);
                 self.count(day(), field::DISPATCH_MS_SUM, waited);
                 self.durations
                     .entry((s.clone(), date, Dur::Dispatch))
                     .or_default()
-                    .insert(t.ticket_id.clone(), waited);
+                    .insert(member.clone(), waited);
             }
             if let Some(a) = &names.assigned {
                 self.count(day(), a, 1);
@@ -322,11 +324,13 @@ impl Delta {
         let open = field::open_in(&head.category);
         let open_net = field::open_net(&cal.day_of(at).to_string());
         let overdue_net = field::overdue_net(&cal.day_of(at.max(head.deadline)).to_string());
+        // One copy of the id, shared by every scope's index entry.
+        let ticket_id: Arc<str> = ticket_id.into();
         self.each(&head.scope, |d, s| {
             d.count(Bucket::Gauge(s.clone()), &open, n);
             d.count(Bucket::Net(s.clone()), &open_net, n);
             d.count(Bucket::Net(s.clone()), &overdue_net, n);
-            d.index_deadline(s, ticket_id, (n > 0).then_some(head.deadline));
+            d.index_deadline(s, &ticket_id, (n > 0).then_some(head.deadline));
             if s != &head.scope {
                 *d.ranks.entry((s.clone(), head.scope.clone())).or_default() += n;
             }
@@ -352,8 +356,8 @@ impl Delta {
     /// Puts a ticket in scope `s`'s deadline index (`Some`) or takes it out. The
     /// first touch of an entry tells whether it was in the index before this
     /// delta: an open means it was not.
-    fn index_deadline(&mut self, s: &Scope, ticket_id: &str, deadline: Option<i64>) {
-        let key = (s.clone(), ticket_id.to_owned());
+    fn index_deadline(&mut self, s: &Scope, ticket_id: &Arc<str>, deadline: Option<i64>) {
+        let key = (s.clone(), ticket_id.clone());
         match deadline {
             Some(_) if !self.deadlines.contains_key(&key) => {
                 self.opened_here.insert(key.clone());
@@ -483,7 +487,7 @@ mod tests {
 
     #[test]
     fn the_deadline_index_changes_only_where_a_delta_moved_it() {
-        let key = |s: &str, t: &str| (Scope::parse(s).unwrap(), t.to_string());
+        let key = |s: &str, t: &str| (Scope::parse(s).unwrap(), Arc::<str>::from(t));
         let mut d = Delta::default();
         // k1 was open before this delta: resolved, reopened, resolved again.
         d.add(1, &step("k1", Status::Resolved, Status::Dispatched), &cal());

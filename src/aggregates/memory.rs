@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap as StdHashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -62,14 +62,14 @@ impl Deadlines {
 /// set forgets it.
 #[derive(Default)]
 struct Durations {
-    by_member: HashMap<String, i64>,
+    by_member: HashMap<Arc<str>, i64>,
     spread: Cell<Option<Spread>>,
 }
 
 #[derive(Default)]
 struct State {
     hashes: HashMap<Bucket, StdHashMap<String, i64>>,
-    uniques: HashMap<(Scope, Date), HashSet<String>>,
+    uniques: HashMap<(Scope, Date), HashSet<Arc<str>>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), Durations>,

@@ -162,20 +162,20 @@ impl RedisAggregates {
             self.write_key(&mut k, "u", scope.as_str(), Some(day));
             p.cmd("PFADD")
                 .arg(&k)
-                .arg(persons.iter().map(String::as_str).collect::<Vec<_>>())
+                .arg(persons.iter().map(|p| &**p).collect::<Vec<&str>>())
                 .ignore();
         }
         self.queue_ranks(&mut p, delta);
         for ((scope, day, kind), values) in &delta.durations {
             self.write_key(&mut k, kind.key_part(), scope.as_str(), Some(day));
-            zadd(&mut p, &k, values.iter().map(|(m, ms)| (*ms, m.as_str())));
+            zadd(&mut p, &k, values.iter().map(|(m, ms)| (*ms, &**m)));
         }
         let mut deadlines: HashMap<&Scope, IndexChanges> = HashMap::new();
         for ((scope, ticket), deadline) in &delta.deadlines {
             let (open, closed) = deadlines.entry(scope).or_default();
             match deadline {
-                Some(d) => open.push((*d, ticket.as_str())),
-                None => closed.push(ticket.as_str()),
+                Some(d) => open.push((*d, &**ticket)),
+                None => closed.push(&**ticket),
             }
         }
         for (scope, (open, closed)) in &deadlines {
