@@ -3,7 +3,7 @@
 //! is one pipeline.
 //!
 //! Keys share the hash tag `{prefix}`, so a deployment's aggregates live in one
-//! Redis Cluster slot and a script may touch all of them atomically. Layout, for
+//! Redis Cluster slot and one transaction may touch all of them. Layout, for
 //! scope `S` and local day `D`:
 //! - `{p}:d:S:D` hash of day counters; `{p}:g:S` hash of live gauges;
 //! - `{p}:n:S` hash of per-day open/overdue nets; `{p}:u:S:D` HyperLogLog of persons;
