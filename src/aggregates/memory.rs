@@ -68,6 +68,8 @@ struct Durations {
 
 #[derive(Default)]
 struct State {
+    /// Each hash's counters in the standard map the read side hands out, so a
+    /// read clones them as they are.
     hashes: HashMap<Bucket, StdHashMap<String, i64>>,
     uniques: HashMap<(Scope, Date), HashSet<Arc<str>>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
@@ -202,7 +204,7 @@ impl AggregateStore for MemoryAggregates {
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<StdHashMap<String, i64>>, AggregateError> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let st = self.lock();
         Ok(buckets.iter().map(|b| st.hash(b)).collect())
     }
 
