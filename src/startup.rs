@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_web::dev::{Server, ServerHandle};
+use actix_http::body::MessageBody;
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
+use actix_web::dev::{AppConfig, Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 
 use crate::aggregates::AggregateStore;
@@ -228,31 +231,50 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
-    let metrics = web::Data::new(state.metrics.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(cors(&state.settings.allowed_origins))
-            .app_data(state.clone())
-            .app_data(metrics.clone())
-            .app_data(web::PayloadConfig::new(MAX_BODY))
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(1024 * 1024)
-                    .error_handler(|e, _| bad_input("invalid_json", e)),
-            )
-            .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input("invalid_query", e)))
-            .app_data(web::PathConfig::default().error_handler(|e, _| bad_input("invalid_path", e)))
-            .wrap(from_fn(metrics::track))
-            .configure(http::configure)
-    })
-    // Screens get small frames seconds apart; Nagle's algorithm would hold one back
-    // until the screen acknowledged the one before (20 ms and more on loopback).
-    .tcp_nodelay(true)
-    .listen(listener)?
-    .disable_signals()
-    .shutdown_timeout(10)
-    .run();
+    let server = Server::build()
+        .listen("cockpit", listener, move || {
+            HttpService::build()
+                // The same limits actix-web's `HttpServer` sets by default.
+                .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                // Screens get small frames seconds apart; Nagle's algorithm would hold one back
+                // until the screen acknowledged the one before (20 ms and more on loopback).
+                .tcp_nodelay(true)
+                .upgrade(http::upgrade::service(state.hub.clone(), app(state.clone()).into_factory()))
+                .finish(map_config(
+                    app(state.clone()).into_factory().map_err(|e| e.error_response()),
+                    |_| AppConfig::default(),
+                ))
+                .tcp()
+        })?
+        .disable_signals()
+        .shutdown_timeout(10)
+        .run();
     Ok(server)
+}
+
+/// The actix-web app: every route, behind CORS and the request metrics.
+fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+> {
+    let metrics = web::Data::new(state.metrics.clone());
+    App::new()
+        .wrap(cors(&state.settings.allowed_origins))
+        .app_data(web::Data::clone(&state))
+        .app_data(metrics)
+        .app_data(web::PayloadConfig::new(MAX_BODY))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(1024 * 1024)
+                .error_handler(|e, _| bad_input("invalid_json", e)),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input("invalid_query", e)))
+        .app_data(web::PathConfig::default().error_handler(|e, _| bad_input("invalid_path", e)))
+        .wrap(from_fn(metrics::track))
+        .configure(http::configure)
 }
 
 /// Extractor failures (a malformed JSON body, query or path) answer in the API's

@@ -10,6 +10,7 @@ pub mod open311;
 pub mod query;
 pub mod screen;
 pub mod surveys;
+pub mod upgrade;
 pub mod ws;
 
 use std::sync::Arc;

@@ -1,21 +1,31 @@
-//! `GET /api/v1/ws?scope=S`: upgrade to a screen session (see `hub::session`).
+//! `GET /api/v1/ws?scope=S`: admits a screen. This handler decides (scope,
+//! token, origin, capacity) and answers `101` with the [`Admitted`] screen in the
+//! response's extensions; `http::upgrade` then writes that answer and hands the
+//! TCP stream to `hub::session`. A request without `Upgrade: websocket` never
+//! reaches that path and is refused here.
 
+use actix_http::ws;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
 use super::query::readable;
+use crate::domain::scope::ScopeInfo;
 use crate::domain::screen::parse_screen_id;
 use crate::error::ApiError;
-use crate::hub::session;
 use crate::presence::ScreenMeta;
-
-/// Largest frame a screen may send: screens only send tiny control messages.
-const MAX_FRAME: usize = 16 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/ws", web::get().to(upgrade));
+}
+
+/// A screen this handler let in, for the upgrade path to serve.
+pub struct Admitted {
+    pub info: ScopeInfo,
+    pub meta: ScreenMeta,
+    /// The client reconnected naming the last `seq` it saw.
+    pub resuming: bool,
 }
 
 #[derive(Deserialize)]
@@ -27,12 +37,7 @@ struct WsQuery {
     screen: Option<String>,
 }
 
-async fn upgrade(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Payload,
-    q: web::Query<WsQuery>,
-) -> Result<HttpResponse, ApiError> {
+async fn upgrade(state: web::Data<AppState>, req: HttpRequest, q: web::Query<WsQuery>) -> Result<HttpResponse, ApiError> {
     let raw = q
         .scope
         .as_deref()
@@ -46,9 +51,13 @@ async fn upgrade(
         )));
     }
     let meta = screen_meta(&req, q.screen.as_deref())?;
-    let (res, session, stream) = actix_ws::handle(&req, body).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
-    let stream = stream.max_frame_size(MAX_FRAME);
-    actix_web::rt::spawn(session::run(state.hub.clone(), info, meta, q.since.is_some(), session, stream));
+    let mut handshake = ws::handshake(req.head()).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
+    let mut res = HttpResponse::from(handshake.finish().map_into_boxed_body());
+    res.extensions_mut().insert(Admitted {
+        info,
+        meta,
+        resuming: q.since.is_some(),
+    });
     Ok(res)
 }
 

@@ -11,6 +11,7 @@ pub mod broker;
 pub mod redis;
 mod run;
 pub mod session;
+pub mod socket;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -90,3 +90,33 @@ async fn unknown_scopes_are_refused_before_upgrade() {
         assert!(err.to_string().contains("404"), "{err}");
     }
 }
+
+/// A refused upgrade is an ordinary API error (status, JSON body naming the
+/// problem) on a connection that then closes; a plain GET of the WebSocket URL,
+/// without `Upgrade`, is a 400 that says so.
+#[tokio::test]
+async fn refused_upgrades_answer_in_the_api_error_form() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+        let request = "GET /api/v1/ws?scope=nanan.nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+                       Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tokio::time::timeout(WAIT, tcp.read_to_string(&mut answer))
+            .await
+            .expect("the server closes a refused upgrade")
+            .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+        let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert!(
+            body["code"].is_string() && body["message"].as_str().unwrap().contains("nanan.nowhere"),
+            "{body}"
+        );
+
+        let (status, body) = app.get("/api/v1/ws?scope=nanan").await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("not_websocket")), "{body}");
+    }
+}
