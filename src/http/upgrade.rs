@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use actix_codec::Framed;
 use actix_http::body::{BodySize, BoxBody, MessageBody};
-use actix_http::{ConnectionType, Request, Response, StatusCode, h1};
+use actix_http::{ConnectionType, HttpMessage, Request, Response, StatusCode, h1};
 use actix_web::dev::{AppConfig, Service, ServiceFactory, ServiceResponse, fn_factory, fn_service};
 use futures_util::SinkExt;
 use tokio::net::TcpStream;
@@ -25,6 +25,11 @@ use crate::hub::{Hub, session};
 
 /// What actix-http gives the upgrade service.
 pub type Upgrade = (Request, Framed<TcpStream, h1::Codec>);
+
+/// Marks a request that came through this path: only such a request may be
+/// answered `101` (a request actix-http dispatched normally, say a `GET` with
+/// `Upgrade` headers and a chunked body, would get a 101 and no session).
+pub struct ViaUpgrade;
 
 /// The upgrade service for one worker, answering through its own instance of the
 /// app (`app` is that app, already made into a factory).
@@ -51,6 +56,7 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
 {
+    req.extensions_mut().insert(ViaUpgrade);
     let mut res: Response<BoxBody> = match app.call(req).await {
         Ok(res) => res.map_into_boxed_body().into(),
         Err(e) => e.error_response().into(),

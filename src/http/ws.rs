@@ -6,11 +6,12 @@
 
 use actix_http::ws;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
 use super::query::readable;
+use super::upgrade::ViaUpgrade;
 use crate::domain::scope::ScopeInfo;
 use crate::domain::screen::parse_screen_id;
 use crate::error::ApiError;
@@ -52,6 +53,9 @@ async fn upgrade(state: web::Data<AppState>, req: HttpRequest, q: web::Query<WsQ
     }
     let meta = screen_meta(&req, q.screen.as_deref())?;
     let mut handshake = ws::handshake(req.head()).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
+    if !req.extensions().contains::<ViaUpgrade>() {
+        return Err(ApiError::bad("not_websocket", "a WebSocket upgrade has no request body"));
+    }
     let mut res = HttpResponse::from(handshake.finish().map_into_boxed_body());
     res.extensions_mut().insert(Admitted {
         info,

@@ -118,5 +118,16 @@ async fn refused_upgrades_answer_in_the_api_error_form() {
 
         let (status, body) = app.get("/api/v1/ws?scope=nanan").await;
         assert_eq!((status, body["code"].as_str()), (400, Some("not_websocket")), "{body}");
+
+        // Upgrade headers on a request with a body are dispatched as a plain
+        // request: refused, not answered 101 with no session behind it.
+        let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+        let chunked = request
+            .replace("scope=nanan.nowhere", "scope=nanan")
+            .replace("\r\n\r\n", "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        tcp.write_all(chunked.as_bytes()).await.unwrap();
+        let mut head = [0u8; 12];
+        tokio::time::timeout(WAIT, tcp.read_exact(&mut head)).await.unwrap().unwrap();
+        assert_eq!(&head, b"HTTP/1.1 400");
     }
 }
