@@ -242,6 +242,8 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
                 // until the screen acknowledged the one before (20 ms and more on loopback).
                 .tcp_nodelay(true)
                 .upgrade(http::upgrade::service(state.hub.clone(), app(state.clone()).into_factory()))
+                // `AppConfig`'s host is only the fallback for a request without a
+                // `Host` header (HTTP/1.0); every HTTP/1.1 request names its host.
                 .finish(map_config(
                     app(state.clone()).into_factory().map_err(|e| e.error_response()),
                     |_| AppConfig::default(),
