@@ -63,16 +63,26 @@ where
     };
     let admitted = res.extensions_mut().remove::<Admitted>();
     let (head, body) = res.into_parts();
-    match admitted {
+    let written = match admitted {
         Some(screen) if head.status() == StatusCode::SWITCHING_PROTOCOLS => {
-            framed.send(h1::Message::Item((head, BodySize::None))).await?;
-            let parts = framed.into_parts();
-            let socket = ScreenSocket::new(parts.io, parts.read_buf);
-            session::run(hub, screen.info, screen.meta, screen.resuming, socket).await;
-            Ok(())
+            match framed.send(h1::Message::Item((head, BodySize::None))).await {
+                Ok(()) => {
+                    let parts = framed.into_parts();
+                    let socket = ScreenSocket::new(parts.io, parts.read_buf);
+                    session::run(hub, screen.info, screen.meta, screen.resuming, socket).await;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
-        _ => Ok(refuse(framed, head, body).await?),
+        _ => refuse(framed, head, body).await,
+    };
+    // A client gone before its answer was written is not the server's error
+    // (actix-http would log an upgrade error at error level).
+    if let Err(e) = written {
+        tracing::debug!(error = %e, "screen upgrade: the client left before its answer was written");
     }
+    Ok(())
 }
 
 /// Writes a non-`101` answer whole, then closes the connection.

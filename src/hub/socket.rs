@@ -36,6 +36,9 @@ pub const MAX_BATCH: usize = 16;
 /// (a dead peer would otherwise hold its session until TCP gives up, minutes later).
 const WRITE_PATIENCE: Duration = Duration::from_secs(30);
 
+/// How long a closing screen gets to take its close frame.
+const CLOSE_PATIENCE: Duration = Duration::from_secs(1);
+
 /// RFC 6455 opcodes the server sends.
 #[derive(Clone, Copy)]
 enum Op {
@@ -114,16 +117,21 @@ impl ScreenSocket {
         self.send(Op::Pong, &[payload]).await
     }
 
-    /// Sends a close frame (with its code and reason, if any) and ends the stream.
+    /// Sends a close frame (with its code and reason, if any) and ends the
+    /// stream, waiting at most `CLOSE_PATIENCE`: a screen that stopped taking
+    /// data is not given a second `WRITE_PATIENCE` to take its close frame.
     pub async fn close(mut self, reason: Option<CloseReason>) {
         let mut payload = Vec::new();
         if let Some(r) = reason {
             payload.extend_from_slice(&u16::from(r.code).to_be_bytes());
             payload.extend_from_slice(r.description.unwrap_or_default().as_bytes());
         }
-        if self.send(Op::Close, &[&payload]).await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(1), self.io.shutdown()).await;
-        }
+        let _ = tokio::time::timeout(CLOSE_PATIENCE, async {
+            if self.send(Op::Close, &[&payload]).await.is_ok() {
+                let _ = self.io.shutdown().await;
+            }
+        })
+        .await;
     }
 
     /// Not cancel-safe (a frame cut short would corrupt the stream): callers
@@ -257,6 +265,25 @@ mod tests {
             assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), Frame::Text(i.to_string().into()));
         }
         assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), Frame::Close(None));
+    }
+
+    /// A screen that takes nothing is given up after `WRITE_PATIENCE`, and its
+    /// close does not wait a second patience (time is paused: no real wait).
+    #[tokio::test(start_paused = true)]
+    async fn a_screen_that_takes_nothing_is_given_up() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let deaf = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (io, _) = listener.accept().await.unwrap();
+        let mut socket = ScreenSocket::new(io, BytesMut::new());
+        let started = Instant::now();
+        let huge = ByteString::from("d".repeat(64 << 20));
+        let err = socket.texts(&[huge]).await.expect_err("nobody reads");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= WRITE_PATIENCE, "{:?}", started.elapsed());
+        let closing = Instant::now();
+        socket.close(None).await;
+        assert!(closing.elapsed() <= CLOSE_PATIENCE, "{:?}", closing.elapsed());
+        drop(deaf);
     }
 
     /// A frame larger than the socket takes at once is finished after the screen
