@@ -7,6 +7,9 @@
 # `--short` is the CI mode (under 2 minutes). Other arguments go to the bench:
 #   --backend embedded|production|both   --scopes COMMUNITIES   --records N
 #   --screens N   --phases batch,single,latency,fanout,rebuild   --markdown   --perf DIR
+# `--durable` (taken here, not passed on) keeps PostgreSQL's fsync and
+# synchronous_commit on, as in production; by default the throwaway server has
+# them off, so the figures measure CPU rather than this machine's disk.
 # See docs/benchmarks.md for what each figure and baseline means.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,9 +31,15 @@ if [[ -f Cargo.lock ]]; then locked=(--locked); fi
 cargo bench --bench pipeline "${locked[@]}" --no-run
 
 backend=(--backend both)
+args=()
 for arg in "$@"; do
     if [[ $arg == --backend ]]; then backend=(); fi
+    if [[ $arg == --durable ]]; then
+        export WITH_SERVICES_DURABLE=1
+    else
+        args+=("$arg")
+    fi
 done
 
 exec scripts/with-services.sh cargo bench --bench pipeline "${locked[@]}" -- \
-    "${backend[@]}" --json target/bench.json "$@"
+    "${backend[@]}" --json target/bench.json "${args[@]}"

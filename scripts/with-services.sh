@@ -14,6 +14,10 @@
 # PostgreSQL/Redis (e.g. on 5432/6379), only servers this script started.
 # Several runs can go on at once: each one gets its own ports and directory.
 #
+# PostgreSQL runs as a test server (fsync, synchronous_commit and
+# full_page_writes off) unless WITH_SERVICES_DURABLE=1, which keeps its
+# defaults: every commit then waits for its WAL flush, as in production.
+#
 # Missing binaries are installed with apt-get when running as root; otherwise
 # the script says what to install. It also makes sure Chromium (and a CJK font)
 # is there for the wall-screen browser test, tests/browser.rs.
@@ -279,11 +283,13 @@ cat >>"$PGDATA_DIR/postgresql.conf" <<EOF
 # with-services.sh: throwaway test server
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sockdir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 300
 EOF
+if [[ ${WITH_SERVICES_DURABLE:-0} != 1 ]]; then
+    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$PGDATA_DIR/postgresql.conf"
+else
+    say "durable PostgreSQL: fsync, synchronous_commit and full_page_writes at their defaults"
+fi
 
 start_postgres() {
     local attempt i
