@@ -51,7 +51,7 @@ where
 }
 
 /// Runs the request through the app; serves the screen it admitted, or writes the refusal.
-async fn answer<S, B>(hub: Hub, app: Rc<S>, req: Request, mut framed: Framed<TcpStream, h1::Codec>) -> Result<(), actix_web::Error>
+async fn answer<S, B>(hub: Hub, app: Rc<S>, req: Request, framed: Framed<TcpStream, h1::Codec>) -> Result<(), actix_web::Error>
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
@@ -64,17 +64,7 @@ where
     let admitted = res.extensions_mut().remove::<Admitted>();
     let (head, body) = res.into_parts();
     let written = match admitted {
-        Some(screen) if head.status() == StatusCode::SWITCHING_PROTOCOLS => {
-            match framed.send(h1::Message::Item((head, BodySize::None))).await {
-                Ok(()) => {
-                    let parts = framed.into_parts();
-                    let socket = ScreenSocket::new(parts.io, parts.read_buf);
-                    session::run(hub, screen.info, screen.meta, screen.resuming, socket).await;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
-        }
+        Some(screen) if head.status() == StatusCode::SWITCHING_PROTOCOLS => serve(hub, screen, head, framed).await,
         _ => refuse(framed, head, body).await,
     };
     // A client gone before its answer was written is not the server's error
@@ -82,6 +72,15 @@ where
     if let Err(e) = written {
         tracing::debug!(error = %e, "screen upgrade: the client left before its answer was written");
     }
+    Ok(())
+}
+
+/// Writes the `101`, then hands the bare stream to the screen's session.
+async fn serve(hub: Hub, screen: Admitted, head: Response<()>, mut framed: Framed<TcpStream, h1::Codec>) -> io::Result<()> {
+    framed.send(h1::Message::Item((head, BodySize::None))).await?;
+    let parts = framed.into_parts();
+    let socket = ScreenSocket::new(parts.io, parts.read_buf);
+    session::run(hub, screen.info, screen.meta, screen.resuming, socket).await;
     Ok(())
 }
 

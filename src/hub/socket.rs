@@ -95,26 +95,24 @@ impl ScreenSocket {
     }
 
     pub async fn text(&mut self, text: &str) -> io::Result<()> {
-        self.send(Op::Text, &[text.as_bytes()]).await
+        self.send(Op::Text, [text.as_bytes()]).await
     }
 
     /// Several text messages in as few system calls as the socket takes (a
     /// screen catching up).
     pub async fn texts(&mut self, texts: &[ByteString]) -> io::Result<()> {
         for chunk in texts.chunks(MAX_BATCH) {
-            if let Some(rest) = self.texts_now(chunk)? {
-                self.write_rest(rest).await?;
-            }
+            self.send(Op::Text, chunk.iter().map(|t| str::as_bytes(t))).await?;
         }
         Ok(())
     }
 
     pub async fn ping(&mut self, payload: &[u8]) -> io::Result<()> {
-        self.send(Op::Ping, &[payload]).await
+        self.send(Op::Ping, [payload]).await
     }
 
     pub async fn pong(&mut self, payload: &[u8]) -> io::Result<()> {
-        self.send(Op::Pong, &[payload]).await
+        self.send(Op::Pong, [payload]).await
     }
 
     /// Sends a close frame (with its code and reason, if any) and ends the
@@ -127,7 +125,7 @@ impl ScreenSocket {
             payload.extend_from_slice(r.description.unwrap_or_default().as_bytes());
         }
         let _ = tokio::time::timeout(CLOSE_PATIENCE, async {
-            if self.send(Op::Close, &[&payload]).await.is_ok() {
+            if self.send(Op::Close, [&payload[..]]).await.is_ok() {
                 let _ = self.io.shutdown().await;
             }
         })
@@ -135,34 +133,28 @@ impl ScreenSocket {
     }
 
     /// Not cancel-safe (a frame cut short would corrupt the stream): callers
-    /// await every send to its end.
-    async fn send(&mut self, op: Op, payloads: &[&[u8]]) -> io::Result<()> {
+    /// await every send to its end. The payloads are consumed before the first
+    /// wait, so only a leftover buffer lives in the future.
+    async fn send<'a>(&mut self, op: Op, payloads: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
         match self.write_now(op, payloads)? {
             Some(rest) => self.write_rest(rest).await,
             None => Ok(()),
         }
     }
 
-    fn texts_now(&self, texts: &[ByteString]) -> io::Result<Option<Vec<u8>>> {
-        let mut payloads: [&[u8]; MAX_BATCH] = [&[]; MAX_BATCH];
-        for (p, t) in payloads.iter_mut().zip(texts) {
-            *p = t.as_bytes();
-        }
-        self.write_now(Op::Text, &payloads[..texts.len().min(MAX_BATCH)])
-    }
-
     /// Writes one frame per payload (at most `MAX_BATCH`), gathered into one
     /// `writev`, without waiting. What the socket did not take comes back as
     /// one owned buffer. Synchronous on purpose: the frame headers and slices
     /// live on the thread's stack, not in every screen's future.
-    fn write_now(&self, op: Op, payloads: &[&[u8]]) -> io::Result<Option<Vec<u8>>> {
+    fn write_now<'a>(&self, op: Op, payloads: impl IntoIterator<Item = &'a [u8]>) -> io::Result<Option<Vec<u8>>> {
         let mut heads = [[0u8; 10]; MAX_BATCH];
         let mut slices = [IoSlice::new(&[]); 2 * MAX_BATCH];
-        let n = payloads.len().min(MAX_BATCH);
+        let mut n = 0;
         for (i, (head, payload)) in heads.iter_mut().zip(payloads).enumerate() {
             let len = frame_head(op, payload.len(), head);
             slices[2 * i] = IoSlice::new(&head[..len]);
             slices[2 * i + 1] = IoSlice::new(payload);
+            n = i + 1;
         }
         let mut bufs = &mut slices[..2 * n];
         while !bufs.is_empty() {
@@ -233,13 +225,19 @@ mod tests {
         }
     }
 
+    /// A screen socket on the server's side of a loopback connection, and the client's side.
+    async fn pair() -> (ScreenSocket, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (io, _) = listener.accept().await.unwrap();
+        (ScreenSocket::new(io, BytesMut::new()), client)
+    }
+
     /// A frame sent whole arrives as one frame, and a screen's masked frames decode.
     #[tokio::test]
     async fn frames_cross_a_real_socket() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let (mut socket, mut c) = pair().await;
         let client = tokio::spawn(async move {
-            let mut c = TcpStream::connect(addr).await.unwrap();
             let mut out = BytesMut::new();
             Parser::write_message(&mut out, b"{\"type\":\"resync\"}", OpCode::Text, true, true);
             Parser::write_message(&mut out, b"hi", OpCode::Ping, true, true);
@@ -248,8 +246,6 @@ mod tests {
             c.read_to_end(&mut got).await.unwrap();
             got
         });
-        let (io, _) = listener.accept().await.unwrap();
-        let mut socket = ScreenSocket::new(io, BytesMut::new());
         assert_eq!(socket.next().await.unwrap().unwrap(), Frame::Text("{\"type\":\"resync\"}".into()));
         assert_eq!(socket.next().await.unwrap().unwrap(), Frame::Ping("hi".into()));
         let big = "y".repeat(70_000);
@@ -271,10 +267,7 @@ mod tests {
     /// close does not wait a second patience (time is paused: no real wait).
     #[tokio::test(start_paused = true)]
     async fn a_screen_that_takes_nothing_is_given_up() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let deaf = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
-        let (io, _) = listener.accept().await.unwrap();
-        let mut socket = ScreenSocket::new(io, BytesMut::new());
+        let (mut socket, deaf) = pair().await;
         let started = Instant::now();
         let huge = ByteString::from("d".repeat(64 << 20));
         let err = socket.texts(&[huge]).await.expect_err("nobody reads");
@@ -290,17 +283,13 @@ mod tests {
     /// starts reading, whole and in order.
     #[tokio::test]
     async fn a_full_socket_gets_the_rest_later() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let (mut socket, mut c) = pair().await;
         let client = tokio::spawn(async move {
-            let mut c = TcpStream::connect(addr).await.unwrap();
             tokio::time::sleep(Duration::from_millis(300)).await;
             let mut got = Vec::new();
             c.read_to_end(&mut got).await.unwrap();
             got
         });
-        let (io, _) = listener.accept().await.unwrap();
-        let mut socket = ScreenSocket::new(io, BytesMut::new());
         let huge = "z".repeat(32 << 20);
         assert!(socket.texts(&[ByteString::from(huge.clone()), "after".into()]).await.is_ok());
         socket.close(None).await;
