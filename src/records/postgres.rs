@@ -20,8 +20,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// Opens the transaction and takes the writer lock in one round trip. The lock is
 /// its own statement, so the reads after it take a fresh snapshot and see every
 /// batch committed before it was granted. The key is "cock" in ASCII. No parallel
-/// workers: their start-up costs more than a commit's lookups.
-const BEGIN_LOCKED: &str = "BEGIN; SET LOCAL max_parallel_workers_per_gather = 0; SELECT pg_advisory_xact_lock(1668244331)";
+/// workers: their start-up costs more than a commit's lookups. Generic plans: the
+/// lookup and write statements are prepared once, and their shapes are fixed by
+/// the SQL (one index probe per id), so planning them again for each commit's
+/// arrays only cost time; without this PostgreSQL spent about a third more CPU
+/// per commit of single-record ingest (stop 15, benchmarks.md).
+const BEGIN_LOCKED: &str = "BEGIN; SET LOCAL max_parallel_workers_per_gather = 0; \
+    SET LOCAL plan_cache_mode = force_generic_plan; SELECT pg_advisory_xact_lock(1668244331)";
 
 /// Everything a batch must know, in one statement: the journal's newest position
 /// (tag 0), then the stored state of each id the batch mentions. One row shape
