@@ -10,6 +10,8 @@
 # `--durable` (taken here, not passed on) keeps PostgreSQL's fsync and
 # synchronous_commit on, as in production; by default the throwaway server has
 # them off, so the figures measure CPU rather than this machine's disk.
+# `--locale L` (taken here too) creates the throwaway cluster with locale L
+# (default C), e.g. zh_CN.UTF-8 as a Chinese Debian system's default cluster has.
 # See docs/benchmarks.md for what each figure and baseline means.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,9 +34,17 @@ cargo bench --bench pipeline "${locked[@]}" --no-run
 
 backend=(--backend both)
 args=()
+locale_next=0
 for arg in "$@"; do
+    if ((locale_next)); then
+        export WITH_SERVICES_LOCALE=$arg
+        locale_next=0
+        continue
+    fi
     if [[ $arg == --backend ]]; then backend=(); fi
-    if [[ $arg == --durable ]]; then
+    if [[ $arg == --locale ]]; then
+        locale_next=1
+    elif [[ $arg == --durable ]]; then
         export WITH_SERVICES_DURABLE=1
     else
         args+=("$arg")

@@ -17,6 +17,8 @@
 # PostgreSQL runs as a test server (fsync, synchronous_commit and
 # full_page_writes off) unless WITH_SERVICES_DURABLE=1, which keeps its
 # defaults: every commit then waits for its WAL flush, as in production.
+# Its cluster's locale is C unless WITH_SERVICES_LOCALE names another (such as
+# zh_CN.UTF-8, to measure a cluster created with a language's collation).
 #
 # Missing binaries are installed with apt-get when running as root; otherwise
 # the script says what to install. It also makes sure Chromium (and a CJK font)
@@ -272,7 +274,7 @@ start_redis
 # --- PostgreSQL --------------------------------------------------------------
 
 say "initdb in $PGDATA_DIR"
-(as_pg "$PGBIN/initdb" -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 --locale=C --no-sync) \
+(as_pg "$PGBIN/initdb" -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 --locale="${WITH_SERVICES_LOCALE:-C}" --no-sync) \
     >"$TMP/initdb.log" 2>&1 || { show_log "$TMP/initdb.log"; die "initdb failed"; }
 
 # Settings that do not depend on the port go into postgresql.conf; the port is
