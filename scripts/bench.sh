@@ -50,6 +50,10 @@ for arg in "$@"; do
         args+=("$arg")
     fi
 done
+if ((locale_next)); then
+    echo "bench.sh: --locale needs a locale name, e.g. --locale zh_CN.UTF-8" >&2
+    exit 2
+fi
 
 exec scripts/with-services.sh cargo bench --bench pipeline "${locked[@]}" -- \
     "${backend[@]}" --json target/bench.json "${args[@]}"
