@@ -206,7 +206,7 @@ pub async fn pg_max_seq(url: &str) -> anyhow::Result<i64> {
 }
 
 /// The journal rows `(after, upto]` of `db` inserted into a fresh SQLite file shaped
-/// like the journal (same pragmas, columns, indexes), `chunk` rows per multi-row
+/// like the journal (same pragmas; its table and indexes copied from `db`), `chunk` rows per multi-row
 /// INSERT, one transaction each: rows/s.
 pub async fn sqlite_insert(db: &Path, scratch: &Path, after: i64, upto: i64, chunk: usize) -> anyhow::Result<(usize, f64)> {
     let mut src = sqlite(db, false).await?;
@@ -216,21 +216,17 @@ pub async fn sqlite_insert(db: &Path, scratch: &Path, after: i64, upto: i64, chu
             .bind(upto)
             .fetch_all(&mut src)
             .await?;
+    // The journal's table and indexes as the migrations left them.
+    let schema: Vec<(String,)> =
+        sqlx::query_as("SELECT sql FROM sqlite_master WHERE tbl_name = 'journal' AND sql IS NOT NULL ORDER BY type DESC")
+            .fetch_all(&mut src)
+            .await?;
     drop(src);
     let _ = std::fs::remove_file(scratch);
     let mut c = sqlite(scratch, true).await?;
-    sqlx::query(
-        "CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, record_id TEXT NOT NULL, scope TEXT NOT NULL, \
-         body TEXT NOT NULL, recorded_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))",
-    )
-    .execute(&mut c)
-    .await?;
-    sqlx::query("CREATE UNIQUE INDEX journal_once ON journal (kind, record_id) WHERE kind <> 'event'")
-        .execute(&mut c)
-        .await?;
-    sqlx::query("CREATE INDEX journal_scope ON journal (scope, kind)")
-        .execute(&mut c)
-        .await?;
+    for (sql,) in schema {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await?;
+    }
     let started = Instant::now();
     for part in rows.chunks(chunk) {
         let mut sql = String::from("INSERT INTO journal (kind, record_id, scope, body) VALUES ");
