@@ -34,26 +34,24 @@ cargo bench --bench pipeline "${locked[@]}" --no-run
 
 backend=(--backend both)
 args=()
-locale_next=0
-for arg in "$@"; do
-    if ((locale_next)); then
-        export WITH_SERVICES_LOCALE=$arg
-        locale_next=0
-        continue
-    fi
-    if [[ $arg == --backend ]]; then backend=(); fi
-    if [[ $arg == --locale ]]; then
-        locale_next=1
-    elif [[ $arg == --durable ]]; then
-        export WITH_SERVICES_DURABLE=1
-    else
-        args+=("$arg")
-    fi
+while (($#)); do
+    case $1 in
+        --durable) export WITH_SERVICES_DURABLE=1 ;;
+        --locale)
+            if (($# < 2)); then
+                echo "bench.sh: --locale needs a locale name, e.g. --locale zh_CN.UTF-8" >&2
+                exit 2
+            fi
+            export WITH_SERVICES_LOCALE=$2
+            shift
+            ;;
+        *)
+            if [[ $1 == --backend ]]; then backend=(); fi
+            args+=("$1")
+            ;;
+    esac
+    shift
 done
-if ((locale_next)); then
-    echo "bench.sh: --locale needs a locale name, e.g. --locale zh_CN.UTF-8" >&2
-    exit 2
-fi
 
 exec scripts/with-services.sh cargo bench --bench pipeline "${locked[@]}" -- \
     "${backend[@]}" --json target/bench.json "${args[@]}"
