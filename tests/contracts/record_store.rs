@@ -361,3 +361,81 @@ async fn postgres_identifiers_compare_as_bytes_whatever_the_locale() {
     }
     db.drop_db().await;
 }
+
+/// Two instances' writers commit the same records at once. Their commits are
+/// serialised by the writers' lock and each decides against what the one before
+/// wrote: every record is accepted exactly once, every step follows the state its
+/// ticket was in, and the commits chain one after another.
+#[tokio::test]
+async fn postgres_writers_on_two_instances_decide_each_record_once() {
+    let Some(db) = PgDb::create().await else { return };
+    let a = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
+    a.migrate().await.unwrap();
+    let b = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
+    let seen = Arc::new(Seen::default());
+    let t0 = 1_700_000_000_000;
+    let batch = move |i: i64| {
+        vec![
+            report(&format!("r{i}")),
+            step(&format!("d{i}"), &format!("r{}", i - 1), Status::Dispatched, t0 + i),
+            step(&format!("p{i}"), &format!("r{}", i - 2), Status::InProgress, t0 + i),
+        ]
+    };
+    let run = move |store: Arc<PgRecords>, seen: Arc<Seen>| {
+        tokio::spawn(async move {
+            let mut accepted = 0;
+            for i in 0..60 {
+                let v = store.commit_seen(&batch(i), &Deadlines::default(), &seen).await.unwrap();
+                accepted += v.iter().filter(|v| matches!(v, Verdict::Accepted(_))).count();
+            }
+            accepted
+        })
+    };
+    let (na, nb) = tokio::join!(run(a.clone(), seen.clone()), run(b.clone(), seen.clone()));
+    let journal = a.journal(0, 1_000).await.unwrap();
+    assert_eq!(na.unwrap() + nb.unwrap(), journal.len(), "each acceptance is one journal entry");
+    let mut ids: Vec<&str> = journal.iter().map(|e| e.change.record_id()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "no record is in the journal twice");
+    // Reports r0..r59, dispatches d1..d59, and p2..p59: a step to in_progress is
+    // allowed only once its ticket was dispatched, by the batch before.
+    let count = |c: char| ids.iter().filter(|id| id.starts_with(c)).count();
+    assert_eq!((count('r'), count('d'), count('p')), (60, 59, 58));
+    for e in &journal {
+        if let Change::Transition { transition, from, .. } = &e.change {
+            let want = if transition.to == Status::Dispatched {
+                Status::Reported
+            } else {
+                Status::Dispatched
+            };
+            assert_eq!(*from, want, "{} follows the state its ticket was in", transition.id);
+        }
+    }
+    let q = cockpit::records::TicketQuery {
+        ids: vec!["r0".into(), "r58".into(), "r59".into()],
+        limit: 10,
+        ..Default::default()
+    };
+    let mut now: Vec<(String, Status)> = a.tickets(&q).await.unwrap().into_iter().map(|t| (t.report.id, t.status)).collect();
+    now.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        now,
+        [
+            ("r0".into(), Status::InProgress),
+            ("r58".into(), Status::Dispatched),
+            ("r59".into(), Status::Reported)
+        ]
+    );
+    let mut commits = seen.0.lock().unwrap().clone();
+    commits.retain(|(_, entries)| !entries.is_empty());
+    commits.sort_by_key(|(prev, _)| *prev);
+    let mut head = 0;
+    for (prev, entries) in &commits {
+        assert_eq!(*prev, head, "each commit follows the one before");
+        head = entries.last().unwrap().seq;
+    }
+    assert_eq!(head, journal.last().unwrap().seq);
+    db.drop_db().await;
+}
