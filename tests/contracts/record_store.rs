@@ -391,7 +391,7 @@ async fn postgres_writers_on_two_instances_decide_each_record_once() {
             accepted
         })
     };
-    let (na, nb) = tokio::join!(run(a.clone(), seen.clone()), run(b.clone(), seen.clone()));
+    let (na, nb) = tokio::join!(run(a.clone(), seen.clone()), run(b, seen.clone()));
     let journal = a.journal(0, 1_000).await.unwrap();
     assert_eq!(na.unwrap() + nb.unwrap(), journal.len(), "each acceptance is one journal entry");
     let mut ids: Vec<&str> = journal.iter().map(|e| e.change.record_id()).collect();
