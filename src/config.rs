@@ -58,6 +58,11 @@ pub struct Settings {
     /// Origins (`https://wall.example.gov`) allowed to open screens and call the API
     /// from a browser, besides this server's own.
     pub allowed_origins: Vec<String>,
+    /// Proxies (addresses or CIDR blocks, `10.0.0.0/8`) whose `Forwarded` /
+    /// `X-Forwarded-*` headers are believed: the client's address for rate
+    /// limits, and the public host and scheme for the screens' origin check.
+    /// From anyone else those headers are ignored.
+    pub trusted_proxies: Vec<String>,
     /// Requests per second allowed per API key and per client address (sustained).
     pub rate_per_second: u32,
     /// Requests allowed in a burst above the sustained rate.
@@ -138,6 +143,7 @@ impl Default for Settings {
             screen_secret: None,
             allow_open: false,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             rate_per_second: 200,
             rate_burst: 400,
             max_screens: 20_000,

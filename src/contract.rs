@@ -16,50 +16,7 @@ use crate::dashboard::{Dashboard, Series};
 use crate::domain::figures::Metric;
 use crate::domain::scope::Scope;
 use crate::http::ingest::IngestReport;
-
-/// A message from the server on `GET /api/v1/ws?scope=S`.
-#[derive(JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ScreenMessage {
-    /// The whole dashboard: first on connect, on request, and when a screen fell behind.
-    Snapshot {
-        scope: Scope,
-        /// Changes when the serving instance restarts; `seq` restarts with it.
-        epoch: String,
-        /// Grows by one per message of this scope within an epoch.
-        seq: u64,
-        reason: SnapshotReason,
-        /// The figures could not be refreshed lately: show them as stale.
-        stale: bool,
-        data: Dashboard,
-    },
-    /// The whole dashboard after a change (coalesced per scope).
-    Update {
-        scope: Scope,
-        epoch: String,
-        seq: u64,
-        data: Dashboard,
-    },
-    /// Something is wrong; `code` `stale` means keep showing the last figures, marked stale.
-    Error {
-        scope: Scope,
-        #[serde(default)]
-        epoch: Option<String>,
-        #[serde(default)]
-        seq: Option<u64>,
-        code: String,
-        message: String,
-    },
-}
-
-#[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SnapshotReason {
-    Connect,
-    Resume,
-    Resync,
-    Lagged,
-}
+use crate::hub::message::ScreenMessage;
 
 /// One record or a batch of up to 10,000.
 #[derive(JsonSchema)]
@@ -251,7 +208,7 @@ pub struct Localized {
 pub fn schemas() -> Vec<(&'static str, Value)> {
     let v = |s: schemars::Schema| s.to_value();
     vec![
-        ("screen-message.json", v(schema_for!(ScreenMessage))),
+        ("screen-message.json", v(schema_for!(ScreenMessage<'static, Dashboard>))),
         ("dashboard.json", v(schema_for!(Dashboard))),
         ("series.json", v(schema_for!(Series))),
         ("ingest-events.json", v(schema_for!(Batch<EventIn>))),

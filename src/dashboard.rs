@@ -14,11 +14,15 @@ use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::presence::{Presence, ScreenCounts};
+use crate::projection::{Freshness, NotCurrent};
 use crate::registry::Registry;
 
 /// One scope's dashboard for one local day.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Dashboard {
+    // First: the hub hashes what follows it, to skip pushes that change nothing.
+    /// When the figures were read (RFC 3339).
+    pub as_of: String,
     pub scope: Scope,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,7 +31,6 @@ pub struct Dashboard {
     pub day: String,
     /// True when `day` is today: open and overdue are live, not end-of-day values.
     pub live: bool,
-    pub as_of: String,
     pub figures: Figures,
     /// Live tickets by status (`resolved` awaits verification before `closed`).
     pub tickets_by_status: BTreeMap<&'static str, i64>,
@@ -131,9 +134,24 @@ pub struct Point {
 /// How many of the oldest overdue tickets a dashboard lists.
 const OVERDUE_LISTED: usize = 10;
 
+/// Why figures cannot be shown as current.
+#[derive(Debug, thiserror::Error)]
+pub enum FiguresError {
+    /// The aggregate store does not answer (in time).
+    #[error(transparent)]
+    Unavailable(#[from] AggregateError),
+    /// It answers, but behind the journal (catching up, or it lost its data).
+    #[error(transparent)]
+    NotCurrent(#[from] NotCurrent),
+}
+
+/// The longest a read waits for the aggregate store before its figures are called unavailable.
+const READ_PATIENCE: std::time::Duration = std::time::Duration::from_millis(1500);
+
 #[derive(Clone)]
 pub struct Dashboards {
     aggregates: Arc<dyn AggregateStore>,
+    freshness: Freshness,
     registry: Arc<Registry>,
     calendar: Calendar,
     top_n: usize,
@@ -153,12 +171,31 @@ impl Dashboards {
     ) -> Self {
         Dashboards {
             aggregates,
+            freshness: Freshness::new(),
             registry,
             calendar,
             top_n,
             due_soon_ms: due_soon_hours.max(1) * 3_600_000,
             presence: None,
             alerts: None,
+        }
+    }
+
+    /// Figures are judged against the journal by `freshness`.
+    pub fn with_freshness(mut self, freshness: Freshness) -> Self {
+        self.freshness = freshness;
+        self
+    }
+
+    pub fn freshness(&self) -> &Freshness {
+        &self.freshness
+    }
+
+    /// Why figures are not current right now, as the freshness clock last saw it.
+    fn not_current(&self) -> FiguresError {
+        match self.freshness.last_judged() {
+            Err(e) if self.freshness.status().aggregates => e.into(),
+            _ => AggregateError("the aggregate store is unavailable".into()).into(),
         }
     }
 
@@ -192,7 +229,7 @@ impl Dashboards {
     }
 
     /// The dashboard of a registered scope for `day` (today when `None`).
-    pub async fn dashboard(&self, info: &ScopeInfo, day: Option<Date>) -> Result<Dashboard, AggregateError> {
+    pub async fn dashboard(&self, info: &ScopeInfo, day: Option<Date>) -> Result<Dashboard, FiguresError> {
         let now = Timestamp::now().as_millisecond();
         let today = self.calendar.day_of(now);
         let day = day.unwrap_or(today);
@@ -211,10 +248,12 @@ impl Dashboards {
             due_within_ms: due,
             ..FigureQuery::headline(c.id.clone(), !live)
         }));
-        let raws = self.aggregates.read(&queries, day, now).await?;
+        let reading = self.patiently(self.aggregates.read(&queries, day, now)).await?;
+        self.freshness.judge(reading.watermark)?;
+        let raws = reading.figures;
         let day_s = day.to_string();
         let Some(own) = raws.first() else {
-            return Err(AggregateError("empty read".into()));
+            return Err(AggregateError("empty read".into()).into());
         };
         let next_deadline = raws.iter().filter_map(|r| r.next_deadline).min();
         Ok(Dashboard {
@@ -281,19 +320,37 @@ impl Dashboards {
         }
     }
 
+    /// Waits for the aggregate store at most [`READ_PATIENCE`]; a store that
+    /// fails or does not answer is reported to `freshness` at once.
+    async fn patiently<T>(&self, read: impl std::future::Future<Output = Result<T, AggregateError>>) -> Result<T, AggregateError> {
+        let outcome = match tokio::time::timeout(READ_PATIENCE, read).await {
+            Ok(r) => r,
+            Err(_) => Err(AggregateError("the aggregate store did not answer in time".into())),
+        };
+        if outcome.is_err() {
+            self.freshness.unreachable();
+        }
+        outcome
+    }
+
     /// The last `days` local days of `metric`, oldest first, today last.
-    pub async fn series(&self, scope: &Scope, metric: Metric, days: usize) -> Result<Series, AggregateError> {
+    pub async fn series(&self, scope: &Scope, metric: Metric, days: usize) -> Result<Series, FiguresError> {
+        if !self.freshness.current() {
+            return Err(self.not_current());
+        }
         let now = Timestamp::now().as_millisecond();
         let today = self.calendar.day_of(now);
         let dates = self.calendar.days_ending(today, days);
-        let mut raw = self.aggregates.series(scope, &dates).await?;
+        let mut raw = self.patiently(self.aggregates.series(scope, &dates)).await?;
         // Today's open/overdue come from the live gauges, as on the dashboard.
         let live = if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue | Metric::TicketsDueSoon) {
             let q = FigureQuery {
                 due_within_ms: self.due_soon_ms,
                 ..FigureQuery::headline(scope.clone(), false)
             };
-            self.aggregates.read(&[q], today, now).await?.pop()
+            let reading = self.patiently(self.aggregates.read(&[q], today, now)).await?;
+            self.freshness.judge(reading.watermark)?;
+            reading.figures.into_iter().next()
         } else {
             None
         };

@@ -6,6 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::aggregates::AggregateError;
+use crate::dashboard::FiguresError;
+use crate::projection::NotCurrent;
 use crate::records::RecordError;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +16,10 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -26,6 +32,8 @@ pub enum ApiError {
     RecordsDown(String),
     #[error("the aggregate store is unavailable")]
     AggregatesDown(#[source] AggregateError),
+    #[error("{0}")]
+    NotCurrent(#[source] NotCurrent),
     #[error("{0}")]
     Overloaded(String),
     #[error("internal error")]
@@ -44,12 +52,15 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::RateLimited => "rate_limited",
             ApiError::RecordsDown(_) => "records_unavailable",
             ApiError::AggregatesDown(_) => "aggregates_unavailable",
+            ApiError::NotCurrent(_) => "figures_not_current",
             ApiError::Overloaded(_) => "overloaded",
             ApiError::Internal(_) => "internal",
         }
@@ -58,7 +69,19 @@ impl ApiError {
 
 impl From<RecordError> for ApiError {
     fn from(e: RecordError) -> Self {
+        if let RecordError::Refused(why) = &e {
+            return ApiError::bad("invalid_value", format!("the record store refused a value in this request: {why}"));
+        }
         ApiError::RecordsDown(e.to_string())
+    }
+}
+
+impl From<FiguresError> for ApiError {
+    fn from(e: FiguresError) -> Self {
+        match e {
+            FiguresError::Unavailable(e) => ApiError::AggregatesDown(e),
+            FiguresError::NotCurrent(e) => ApiError::NotCurrent(e),
+        }
     }
 }
 
@@ -73,11 +96,15 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::RecordsDown(_) | ApiError::AggregatesDown(_) | ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RecordsDown(_) | ApiError::AggregatesDown(_) | ApiError::NotCurrent(_) | ApiError::Overloaded(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,52 +1,59 @@
 //! Ingest: the write path. Requests hand their parsed records to one writer task
 //! per instance, which group-commits whatever is waiting (many requests, one
-//! transaction). A second stage projects each commit's entries onto the
-//! aggregates in journal order, publishes a notice for the hub, and only then
-//! answers each request. The two stages overlap: while one commit is being
-//! projected, the next is already being written.
+//! transaction). The records are durable once committed; what follows never
+//! makes a request wait on the aggregate store:
 //!
-//! The projection is exactly-once by construction: a delta applies only when the
-//! aggregate watermark stands at the batch's predecessor; otherwise (Redis was
-//! down, or lost its data) the journal is replayed from the watermark first.
+//! - While the projection keeps up, each commit goes to a second stage that
+//!   projects it onto the aggregates (`projection`), publishes a notice for the
+//!   hubs, and answers the commit's requests, so a client reads its own writes.
+//!   The two stages overlap: one commit is projected while the next is written.
+//!   Answers wait for the projection at most [`ANSWER_PATIENCE`].
+//! - When the projection is behind (failing, or the aggregate store slow or
+//!   gone), requests are answered at commit, and the freshness clock
+//!   (`projection::Freshness`) replays the journal onto the aggregates once they
+//!   answer again. Nothing is lost or counted twice: the projection applies
+//!   only at the aggregates' watermark.
+//!
+//! A commit that fails for a reason in one record's data (the database refuses
+//! a value) is retried apart, so that one client's bad record fails alone.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::aggregates::{AggregateError, AggregateStore, Applied, Delta};
-use crate::domain::day::Calendar;
 use crate::domain::decide::{Deadlines, Verdict};
-use crate::domain::record::Record;
-use crate::domain::scope::Scope;
-use crate::hub::{Broker, Notice};
-use crate::metrics::Metrics;
-use crate::records::{Entry, RecordError, RecordStore};
+use crate::domain::record::{FieldError, Record};
+use crate::projection::{Freshness, Projection};
+use crate::records::{Commit, Entry, RecordError, RecordStore};
 
 /// Requests waiting for the writer; beyond this, callers wait (back-pressure).
 const QUEUE: usize = 256;
 /// Most records one group commit takes.
 const GROUP_MAX: usize = 20_000;
-/// Journal entries replayed per aggregate apply when catching up. Larger pages
-/// merge more (counters of a day, whole ticket loops) into one apply; 10,000
-/// left a rebuild's merge and apply a quarter slower.
-const REPLAY_PAGE: i64 = 25_000;
+/// The longest a request waits for its commit's projection before it is
+/// answered anyway; a projection that takes longer counts as falling behind,
+/// so the requests after it are answered at commit.
+const ANSWER_PATIENCE: Duration = Duration::from_millis(100);
+/// The longest the writer waits for the projection stage to take a commit.
+const STAGE_PATIENCE: Duration = Duration::from_millis(100);
 
 type Reply = oneshot::Sender<Result<Vec<Verdict>, Arc<RecordError>>>;
 
 struct Job {
     records: Vec<Record>,
     reply: Reply,
+    /// A catch-up: answered only once the projection has run (start-up, rebuild, freshness clock).
+    sync: bool,
 }
 
 /// A durable commit waiting for its projection; its requests are answered after it.
 struct Committed {
     /// The journal position before the commit, and its entries.
-    projected: (i64, Vec<Entry>),
+    prev: i64,
+    entries: Vec<Entry>,
     answers: Vec<(Reply, Vec<Verdict>)>,
+    sync: bool,
 }
 
 /// Handle to the writer task.
@@ -63,271 +70,216 @@ pub enum IngestError {
     Stopped,
 }
 
+/// What the writer needs.
+struct Writer {
+    store: Arc<dyn RecordStore>,
+    projection: Arc<Projection>,
+    freshness: Freshness,
+    deadlines: Deadlines,
+    staged: mpsc::Sender<Committed>,
+}
+
 impl Ingest {
-    /// Starts the writer task.
-    pub fn start(store: Arc<dyn RecordStore>, projection: Arc<Projection>, deadlines: Deadlines) -> Ingest {
+    /// Starts the writer task and its projection stage.
+    pub fn start(store: Arc<dyn RecordStore>, projection: Arc<Projection>, freshness: Freshness, deadlines: Deadlines) -> Ingest {
         let (tx, rx) = mpsc::channel(QUEUE);
         // One commit may wait for projection while the next is written: no more.
         let (staged, to_project) = mpsc::channel(1);
-        tokio::spawn(write_loop(rx, store, projection.clone(), deadlines, staged));
-        tokio::spawn(project_loop(to_project, projection));
+        let writer = Writer {
+            store,
+            projection: projection.clone(),
+            freshness: freshness.clone(),
+            deadlines,
+            staged,
+        };
+        tokio::spawn(writer.run(rx));
+        tokio::spawn(project_loop(to_project, projection, freshness));
         Ingest { tx }
     }
 
     /// Commits `records` durably and returns each one's verdict, in order.
     pub async fn submit(&self, records: Vec<Record>) -> Result<Vec<Verdict>, IngestError> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { records, reply }).await.map_err(|_| IngestError::Stopped)?;
-        Ok(rx.await.map_err(|_| IngestError::Stopped)??)
+        self.send(records, false).await
     }
 
     /// Brings the aggregates up to the end of the journal (start-up, rebuild, after an outage).
     pub async fn sync(&self) -> Result<(), IngestError> {
-        self.submit(Vec::new()).await.map(|_| ())
+        self.send(Vec::new(), true).await.map(|_| ())
+    }
+
+    async fn send(&self, records: Vec<Record>, sync: bool) -> Result<Vec<Verdict>, IngestError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job { records, reply, sync };
+        self.tx.send(job).await.map_err(|_| IngestError::Stopped)?;
+        Ok(rx.await.map_err(|_| IngestError::Stopped)??)
     }
 }
 
-async fn write_loop(
-    mut rx: mpsc::Receiver<Job>,
-    store: Arc<dyn RecordStore>,
-    projection: Arc<Projection>,
-    deadlines: Deadlines,
-    staged: mpsc::Sender<Committed>,
-) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        let mut n = jobs[0].records.len();
-        while n < GROUP_MAX {
-            match rx.try_recv() {
-                Ok(j) => {
-                    n += j.records.len();
-                    jobs.push(j);
+impl Writer {
+    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            let mut n = jobs[0].records.len();
+            while n < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(j) => {
+                        n += j.records.len();
+                        jobs.push(j);
+                    }
+                    Err(_) => break,
                 }
-                Err(_) => break,
+            }
+            self.commit_group(jobs).await;
+        }
+    }
+
+    /// Commits a group as one transaction; if the database refuses a value in
+    /// it, commits each request apart so that the refusal stays with its own.
+    async fn commit_group(&self, jobs: Vec<Job>) {
+        let all: Vec<Record> = jobs.iter().flat_map(|j| j.records.iter().cloned()).collect();
+        match self.store.commit(&all, &self.deadlines).await {
+            Ok(commit) => self.committed(commit, jobs).await,
+            Err(RecordError::Refused(why)) if jobs.len() > 1 || all.len() > 1 => {
+                tracing::info!(reason = %why, requests = jobs.len(), "a group commit was refused; committing its requests apart");
+                for job in jobs {
+                    if !job.records.is_empty() {
+                        self.commit_alone(job).await;
+                        continue;
+                    }
+                    match self.store.commit(&[], &self.deadlines).await {
+                        Ok(commit) => self.committed(commit, vec![job]).await,
+                        Err(e) => self.failed(e, vec![job]),
+                    }
+                }
+            }
+            Err(e) => self.failed(e, jobs),
+        }
+    }
+
+    /// One request on its own; a refused record within it is found by halving,
+    /// in order (a record may depend on one before it, never on one after).
+    async fn commit_alone(&self, job: Job) {
+        let mut verdicts = Vec::with_capacity(job.records.len());
+        let mut pending: Vec<&[Record]> = vec![&job.records];
+        while let Some(part) = pending.pop() {
+            match self.store.commit(part, &self.deadlines).await {
+                Ok(commit) => {
+                    verdicts.extend(commit.verdicts);
+                    if let Some(e) = commit.entries.last() {
+                        self.freshness.saw_head(e.seq);
+                    }
+                    self.stage(commit.prev, commit.entries, Vec::new(), false).await;
+                }
+                Err(RecordError::Refused(why)) if part.len() > 1 => {
+                    let (a, b) = part.split_at(part.len() / 2);
+                    pending.push(b);
+                    pending.push(a);
+                    tracing::debug!(reason = %why, "halving a refused commit");
+                }
+                Err(RecordError::Refused(why)) => verdicts.push(Verdict::Rejected(FieldError::new(
+                    "(record)",
+                    format!("the record store refused this record: {why}"),
+                ))),
+                Err(e) => return self.failed(e, vec![job]),
             }
         }
-        let mut sizes = Vec::with_capacity(jobs.len());
-        let mut all = Vec::with_capacity(n);
-        let mut replies = Vec::with_capacity(jobs.len());
+        let _ = job.reply.send(Ok(verdicts));
+    }
+
+    async fn committed(&self, commit: Commit, jobs: Vec<Job>) {
+        if let Some(e) = commit.entries.last() {
+            self.freshness.saw_head(e.seq);
+        }
+        let sync = jobs.iter().any(|j| j.sync);
+        let mut it = commit.verdicts.into_iter();
+        let answers = jobs
+            .into_iter()
+            .map(|j| {
+                let size = j.records.len();
+                (j.reply, it.by_ref().take(size).collect())
+            })
+            .collect();
+        self.stage(commit.prev, commit.entries, answers, sync).await;
+    }
+
+    /// Hands a commit to the projection stage. While the projection keeps up,
+    /// its requests are answered there; otherwise they are answered now and the
+    /// freshness clock catches the aggregates up.
+    async fn stage(&self, prev: i64, entries: Vec<Entry>, mut answers: Vec<(Reply, Vec<Verdict>)>, sync: bool) {
+        // Waiting for a projection is pointless while the aggregates are known
+        // to be unreachable or behind: the catch-up will bring them up.
+        let keeping_up = !self.projection.is_behind() && self.freshness.current();
+        let last = entries.last().map_or(prev, |e| e.seq);
+        if !sync && !keeping_up {
+            answer(std::mem::take(&mut answers));
+        }
+        let c = Committed {
+            prev,
+            entries,
+            answers,
+            sync,
+        };
+        // Never wait long for the stage: it may be stuck on an aggregate store
+        // that does not answer, and the writer must go on committing. A catch-up
+        // the stage cannot take now is answered as it is; the freshness clock
+        // tries again.
+        let taken = if keeping_up || sync {
+            self.staged.send_timeout(c, STAGE_PATIENCE).await.map_err(|e| e.into_inner())
+        } else {
+            self.staged.try_send(c).map_err(|e| e.into_inner())
+        };
+        if let Err(c) = taken {
+            self.projection.fell_behind();
+            self.freshness.skipped(last);
+            answer(c.answers);
+        }
+    }
+
+    fn failed(&self, e: RecordError, jobs: Vec<Job>) {
+        tracing::error!(error = %e, "ingest: commit failed");
+        self.projection.metrics.backend_errors.with_label_values(&["records"]).inc();
+        let e = Arc::new(e);
         for j in jobs {
-            sizes.push(j.records.len());
-            all.extend(j.records);
-            replies.push(j.reply);
-        }
-        match store.commit(&all, &deadlines).await {
-            Ok(commit) => {
-                let mut it = commit.verdicts.into_iter();
-                let answers = sizes
-                    .into_iter()
-                    .zip(replies)
-                    .map(|(size, r)| (r, it.by_ref().take(size).collect()))
-                    .collect();
-                let projected = (commit.prev, commit.entries);
-                if staged.send(Committed { projected, answers }).await.is_err() {
-                    return;
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "ingest: commit failed");
-                projection.metrics.backend_errors.with_label_values(&["records"]).inc();
-                let e = Arc::new(e);
-                for reply in replies {
-                    let _ = reply.send(Err(e.clone()));
-                }
-            }
+            let _ = j.reply.send(Err(e.clone()));
         }
     }
 }
 
-/// The second stage: projects each durable commit in journal order, then answers its requests.
-async fn project_loop(mut rx: mpsc::Receiver<Committed>, projection: Arc<Projection>) {
+fn answer(answers: Vec<(Reply, Vec<Verdict>)>) {
+    for (reply, verdicts) in answers {
+        let _ = reply.send(Ok(verdicts));
+    }
+}
+
+/// The second stage: projects each commit in journal order and answers its
+/// requests once projected, or after [`ANSWER_PATIENCE`], whichever comes first
+/// (a catch-up's only after).
+async fn project_loop(mut rx: mpsc::Receiver<Committed>, projection: Arc<Projection>, freshness: Freshness) {
     while let Some(c) = rx.recv().await {
-        let (prev, entries) = &c.projected;
-        projection.project(*prev, entries).await;
-        for (reply, verdicts) in c.answers {
-            let _ = reply.send(Ok(verdicts));
-        }
-    }
-}
-
-/// Projects committed journal entries onto the aggregates and tells the hubs.
-pub struct Projection {
-    store: Arc<dyn RecordStore>,
-    aggregates: Arc<dyn AggregateStore>,
-    broker: Arc<dyn Broker>,
-    calendar: Calendar,
-    metrics: Metrics,
-    /// The last projection failed: the aggregates are behind the journal.
-    behind: AtomicBool,
-}
-
-impl Projection {
-    pub fn new(
-        store: Arc<dyn RecordStore>,
-        aggregates: Arc<dyn AggregateStore>,
-        broker: Arc<dyn Broker>,
-        calendar: Calendar,
-        metrics: Metrics,
-    ) -> Self {
-        Projection {
-            store,
-            aggregates,
-            broker,
-            calendar,
-            metrics,
-            behind: AtomicBool::new(false),
-        }
-    }
-
-    pub fn is_behind(&self) -> bool {
-        self.behind.load(Ordering::Relaxed)
-    }
-
-    async fn apply(&self, prev: i64, entries: &[Entry]) -> Result<BTreeSet<String>, ProjectError> {
-        let delta = merge(prev, entries, &self.calendar);
-        let mut scopes: BTreeSet<String> = delta.scopes.iter().map(|s| s.to_string()).collect();
-        if let Applied::Gap { watermark } = self.aggregates.apply(&delta).await? {
-            tracing::info!(watermark, upto = delta.last_seq, "aggregates behind the journal: replaying");
-            scopes.extend(self.replay(watermark, delta.last_seq).await?);
-        }
-        Ok(scopes)
-    }
-
-    /// Applies journal entries after `from` up to at least `to`, page by page, in
-    /// overlapping stages: reading and decoding a page, merging the one before into
-    /// a delta, and applying the ones before that. The aggregate store, the record
-    /// store and this process's cores all work at once.
-    ///
-    /// Two applies are in flight at a time, so the aggregate store runs one page
-    /// while the next one's command is written. They go out in order on one
-    /// connection, and each applies only where the one before left the watermark,
-    /// so the order of pages holds.
-    async fn replay(&self, from: i64, to: i64) -> Result<BTreeSet<String>, ProjectError> {
-        let mut deltas = merge_ahead(read_ahead(self.store.clone(), from, to), self.calendar.clone(), from);
-        let mut scopes = BTreeSet::new();
-        let mut applying = FuturesOrdered::new();
-        let mut more = true;
-        loop {
-            let room = applying.len() < 2;
+        let last = c.entries.last().map_or(c.prev, |e| e.seq);
+        let work = projection.project(c.prev, &c.entries);
+        let applied = if c.sync || c.answers.is_empty() {
+            let applied = work.await;
+            answer(c.answers);
+            applied
+        } else {
+            tokio::pin!(work);
             tokio::select! {
-                biased;
-                Some(done) = applying.next() => {
-                    let (outcome, changed): (Applied, BTreeSet<Scope>) = done?;
-                    if let Applied::Gap { watermark } = outcome {
-                        return Err(ProjectError::Moved(watermark));
-                    }
-                    if scopes.len() < 10_000 {
-                        scopes.extend(changed.iter().map(|s| s.to_string()));
-                    }
+                applied = &mut work => {
+                    answer(c.answers);
+                    applied
                 }
-                next = deltas.recv(), if more && room => match next {
-                    Some(delta) => {
-                        let delta = delta?;
-                        let aggregates = &self.aggregates;
-                        applying.push_back(async move { Ok::<_, ProjectError>((aggregates.apply(&delta).await?, delta.scopes)) });
-                    }
-                    None => more = false,
-                },
-                else => return Ok(scopes),
-            }
-        }
-    }
-}
-
-/// Journal pages after `from` until one reaches `to` (or the journal ends), read
-/// one page ahead of the consumer. Stops at the first error, after passing it on.
-fn read_ahead(store: Arc<dyn RecordStore>, mut from: i64, to: i64) -> mpsc::Receiver<Result<Vec<Entry>, RecordError>> {
-    let (tx, rx) = mpsc::channel(1);
-    tokio::spawn(async move {
-        while from < to {
-            let page = store.journal(from, REPLAY_PAGE).await;
-            let next = page.as_ref().ok().and_then(|p| p.last()).map(|e| e.seq);
-            if tx.send(page).await.is_err() {
-                return;
-            }
-            match next {
-                Some(seq) => from = seq,
-                None => return,
-            }
-        }
-    });
-    rx
-}
-
-/// Each page merged into one delta (the first after `from`), one page ahead of
-/// the consumer. Merging a page is ~0.1 s of CPU, so it runs off the async
-/// workers: screens keep moving during a catch-up.
-fn merge_ahead(
-    mut pages: mpsc::Receiver<Result<Vec<Entry>, RecordError>>,
-    calendar: Calendar,
-    mut from: i64,
-) -> mpsc::Receiver<Result<Delta, ProjectError>> {
-    let (tx, rx) = mpsc::channel(1);
-    tokio::spawn(async move {
-        while let Some(page) = pages.recv().await {
-            let merged = match page {
-                Ok(page) if page.is_empty() => return,
-                Ok(page) => {
-                    let (cal, prev) = (calendar.clone(), from);
-                    from = page.last().map_or(from, |e| e.seq);
-                    tokio::task::spawn_blocking(move || merge(prev, &page, &cal))
-                        .await
-                        .map_err(|e| ProjectError::Merge(e.to_string()))
-                }
-                Err(e) => Err(e.into()),
-            };
-            let failed = merged.is_err();
-            if tx.send(merged).await.is_err() || failed {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-fn merge(prev: i64, page: &[Entry], calendar: &Calendar) -> Delta {
-    let mut delta = Delta::after(prev);
-    for e in page {
-        delta.add(e.seq, &e.change, calendar);
-    }
-    delta
-}
-
-#[derive(Debug, thiserror::Error)]
-enum ProjectError {
-    #[error(transparent)]
-    Aggregates(#[from] AggregateError),
-    #[error(transparent)]
-    Records(#[from] RecordError),
-    #[error("the aggregate watermark moved to {0} during a replay")]
-    Moved(i64),
-    #[error("merging a journal page failed: {0}")]
-    Merge(String),
-}
-
-impl Projection {
-    /// Applies a commit's entries (`prev`: the journal position before them) and
-    /// tells the hubs which scopes changed. A failure leaves the projection
-    /// behind; the next commit or the sync tick replays the journal.
-    pub async fn project(&self, prev: i64, entries: &[Entry]) {
-        match self.apply(prev, entries).await {
-            Ok(scopes) => {
-                self.behind.store(false, Ordering::Relaxed);
-                if scopes.is_empty() {
-                    return;
-                }
-                let seq = entries.last().map_or(prev, |e| e.seq);
-                if let Err(e) = self.broker.publish(&Notice::of(scopes, prev, seq)).await {
-                    tracing::warn!(error = %e, "cannot publish notice");
-                    self.metrics.backend_errors.with_label_values(&["broker"]).inc();
+                _ = tokio::time::sleep(ANSWER_PATIENCE) => {
+                    answer(c.answers);
+                    projection.fell_behind();
+                    work.await
                 }
             }
-            Err(e) => {
-                // The records are durable; the next batch or the sync tick replays them.
-                tracing::warn!(error = %e, "aggregates not updated; will catch up");
-                self.metrics.backend_errors.with_label_values(&["aggregates"]).inc();
-                self.behind.store(true, Ordering::Relaxed);
-            }
+        };
+        // Acknowledged and not projected: the figures miss these entries until
+        // a catch-up, and must say so at once rather than after the tolerance.
+        if !applied {
+            freshness.skipped(last);
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod presence;
+pub mod projection;
 pub mod records;
 pub mod registry;
 pub mod startup;

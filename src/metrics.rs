@@ -21,6 +21,10 @@ pub struct Metrics {
     pub backend_errors: IntCounterVec,
     /// Screens of every instance by status (online / behind / gone), from the presence view.
     pub screens: IntGaugeVec,
+    /// Journal entries the aggregates miss, as this instance last checked.
+    pub aggregates_behind: IntGauge,
+    /// 1 while this instance finds the aggregates current with the journal.
+    pub aggregates_current: IntGauge,
     /// `cockpit_<figure>{scope}` for every figure of the contract, today.
     pub figures: Vec<(Metric, GaugeVec)>,
     /// Alerts pending and firing on this instance's evaluator.
@@ -60,6 +64,17 @@ impl Metrics {
         registry.register(Box::new(ws_messages.clone()))?;
         let screens = IntGaugeVec::new(Opts::new("cockpit_screens", "Screens of every instance by status"), &["status"])?;
         registry.register(Box::new(backend_errors.clone()))?;
+        let aggregates_behind = IntGauge::new(
+            "cockpit_aggregates_behind",
+            "Journal entries not yet in the aggregates, as this instance last checked",
+        )?;
+        let aggregates_current = IntGauge::new(
+            "cockpit_aggregates_current",
+            "1 while the aggregates are reachable and current with the journal (figures are exported only then)",
+        )?;
+        aggregates_current.set(1);
+        registry.register(Box::new(aggregates_behind.clone()))?;
+        registry.register(Box::new(aggregates_current.clone()))?;
         registry.register(Box::new(screens.clone()))?;
         let alerts = IntGaugeVec::new(Opts::new("cockpit_alerts", "Alerts by state (pending, firing)"), &["state"])?;
         let alert_transitions = IntCounterVec::new(
@@ -103,6 +118,8 @@ impl Metrics {
             ws_messages,
             backend_errors,
             screens,
+            aggregates_behind,
+            aggregates_current,
             figures,
             alerts,
             alert_transitions,
@@ -121,16 +138,25 @@ impl Metrics {
 pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    // Methods a client makes up share one label: a label value per made-up
+    // method would grow /metrics without bound.
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let res = next.call(req).await?;
     if let Some(m) = metrics {
         let status = res.status().as_u16().to_string();
-        m.http_requests
-            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
-            .inc();
+        m.http_requests.with_label_values(&[route.as_str(), method, status.as_str()]).inc();
         m.http_seconds
-            .with_label_values(&[route.as_str(), method.as_str()])
+            .with_label_values(&[route.as_str(), method])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(res)

@@ -8,12 +8,11 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use crate::alerts::{Alert, RuleSpec};
-use crate::contract::{
-    AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, ScreenMessage, SurveyIn, ThemeDefinition, TicketIn, TransitionIn,
-};
+use crate::contract::{AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, SurveyIn, ThemeDefinition, TicketIn, TransitionIn};
 use crate::dashboard::{Dashboard, Series};
 use crate::domain::figures::Metric;
 use crate::http::ingest::IngestReport;
+use crate::hub::message::ScreenMessage;
 use crate::ledger::{LedgerCheck, LedgerReport};
 use crate::presence::ScreenHealth;
 use crate::registry::Node;
@@ -312,7 +311,7 @@ pub fn document() -> Value {
         None,
         r,
     );
-    let message = d.schema::<ScreenMessage>();
+    let message = d.schema::<ScreenMessage<'static, Dashboard>>();
     let mut r = Map::new();
     r.insert(
         "101".into(),

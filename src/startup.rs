@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_http::body::MessageBody;
-use actix_http::{HttpService, KeepAlive};
-use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
-use actix_web::dev::{AppConfig, Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{App, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::aggregates::AggregateStore;
@@ -28,9 +26,10 @@ use crate::domain::day::Calendar;
 use crate::http::{self, AppState};
 use crate::hub::redis::RedisBroker;
 use crate::hub::{Broker, Hub, MemoryBroker};
-use crate::ingest::{Ingest, Projection};
+use crate::ingest::Ingest;
 use crate::metrics::{self, Metrics};
 use crate::presence::Presence;
+use crate::projection::{Freshness, Projection};
 use crate::records::RecordStore;
 use crate::records::postgres::PgRecords;
 use crate::records::sqlite::SqliteRecords;
@@ -133,9 +132,16 @@ impl Application {
             calendar.clone(),
             metrics.clone(),
         ));
-        let ingest = Ingest::start(b.records.clone(), projection.clone(), settings.deadlines());
+        let freshness = Freshness::new();
+        let ingest = Ingest::start(b.records.clone(), projection, freshness.clone(), settings.deadlines());
         ingest.sync().await.context("catching the aggregates up with the journal")?;
-        tokio::spawn(resync_when_behind(ingest.clone(), projection));
+        freshness.started_at(b.records.head().await.context("reading the journal's head")?);
+        freshness.first_check(b.records.as_ref(), b.aggregates.as_ref()).await;
+        tokio::spawn(
+            freshness
+                .clone()
+                .run(b.records.clone(), b.aggregates.clone(), ingest.clone(), metrics.clone()),
+        );
         let presence = Presence::new(format!("{:016x}", rand::random::<u64>()), settings.patience());
         let alerts = Alerts::load(
             &settings.alerts.rules,
@@ -152,7 +158,8 @@ impl Application {
             settings.due_soon_hours,
         )
         .with_presence(presence.clone())
-        .with_alerts(alerts.clone());
+        .with_alerts(alerts.clone())
+        .with_freshness(freshness.clone());
         let hub = Hub::new(
             dashboards.clone(),
             presence.clone(),
@@ -162,8 +169,11 @@ impl Application {
         let every = Duration::from_millis(settings.presence_ms.max(100));
         tokio::spawn(presence.clone().run(b.aggregates.clone(), every, metrics.clone(), hub.closing()));
         tokio::spawn(hub.clone().run(b.broker.clone()));
-        tokio::spawn(evaluator(&settings, &alerts, &b, &presence, &calendar, &metrics).run(b.broker.clone(), hub.closing()));
+        let mut evaluator = evaluator(&settings, &alerts, &b, &presence, &calendar, &metrics);
+        evaluator.freshness = freshness.clone();
+        tokio::spawn(evaluator.run(b.broker.clone(), hub.closing()));
         let open = access.is_open();
+        tokio::spawn(prune_limiters(access.clone()));
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             access,
@@ -231,26 +241,13 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
-    let server = Server::build()
-        .listen("cockpit", listener, move || {
-            HttpService::build()
-                // The same limits actix-web's `HttpServer` sets by default.
-                .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
-                .client_request_timeout(Duration::from_secs(5))
-                .client_disconnect_timeout(Duration::from_secs(1))
-                // Screens get small frames seconds apart; Nagle's algorithm would hold one back
-                // until the screen acknowledged the one before (20 ms and more on loopback).
-                .tcp_nodelay(true)
-                .upgrade(http::upgrade::service(state.hub.clone(), app(state.clone()).into_factory()))
-                // `AppConfig`'s host is only the fallback for a request without a
-                // `Host` header (HTTP/1.0); every HTTP/1.1 request names its host.
-                .finish(map_config(
-                    app(state.clone()).into_factory().map_err(|e| e.error_response()),
-                    |_| AppConfig::default(),
-                ))
-                .tcp()
-        })?
+    let server = HttpServer::new(move || app(state.clone()))
+        // Screens get small frames seconds apart; Nagle's algorithm would hold one back
+        // until the screen acknowledged the one before (20 ms and more on loopback).
+        .tcp_nodelay(true)
+        .listen(listener)?
         .disable_signals()
+        // The longest a stop waits for requests in flight; a stop ends as soon as they are done.
         .shutdown_timeout(10)
         .run();
     Ok(server)
@@ -268,14 +265,20 @@ fn app(
         .app_data(web::Data::clone(&state))
         .app_data(metrics)
         .app_data(web::PayloadConfig::new(MAX_BODY))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(1024 * 1024)
-                .error_handler(|e, _| bad_input("invalid_json", e)),
-        )
+        .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(|e, _| {
+            use actix_web::error::JsonPayloadError as J;
+            match e {
+                J::Overflow { .. } | J::OverflowKnownLength { .. } => crate::error::ApiError::TooLarge(e.to_string()).into(),
+                J::ContentType => {
+                    crate::error::ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()).into()
+                }
+                e => bad_input("invalid_json", e),
+            }
+        }))
         .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input("invalid_query", e)))
         .app_data(web::PathConfig::default().error_handler(|e, _| bad_input("invalid_path", e)))
         .wrap(from_fn(metrics::track))
+        .wrap(from_fn(http::edge::guard))
         .configure(http::configure)
 }
 
@@ -333,6 +336,7 @@ fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, c
     Evaluator {
         alerts: alerts.clone(),
         aggregates: b.aggregates.clone(),
+        freshness: Freshness::new(),
         presence: presence.clone(),
         calendar: calendar.clone(),
         metrics: metrics.clone(),
@@ -349,14 +353,13 @@ fn claim_ttl(tick: Duration) -> Duration {
     (tick * 10).max(Duration::from_secs(1))
 }
 
-/// When a projection failed (Redis away), keep trying to catch up with no ingest needed.
-async fn resync_when_behind(ingest: Ingest, projection: Arc<Projection>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(2));
+/// Rate limiters forget clients that went quiet, so their memory follows the
+/// clients active lately, not every address ever seen.
+async fn prune_limiters(access: Arc<Access>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
     loop {
         tick.tick().await;
-        if projection.is_behind() && ingest.sync().await.is_err() {
-            return;
-        }
+        access.prune();
     }
 }
 
@@ -372,7 +375,7 @@ pub async fn rebuild(settings: &Settings) -> anyhow::Result<i64> {
         calendar,
         Metrics::new()?,
     ));
-    let ingest = Ingest::start(b.records.clone(), projection, settings.deadlines());
+    let ingest = Ingest::start(b.records.clone(), projection, Freshness::new(), settings.deadlines());
     b.aggregates.clear().await?;
     ingest.sync().await?;
     Ok(b.aggregates.watermark().await?)

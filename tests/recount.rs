@@ -14,8 +14,9 @@ use cockpit::domain::decide::Deadlines;
 use cockpit::domain::record::{Attendance, Event, EventStatus, Record, TicketReport, Transition};
 use cockpit::domain::scope::{Scope, ScopeInfo};
 use cockpit::domain::ticket::Status;
-use cockpit::ingest::{Ingest, Projection};
+use cockpit::ingest::Ingest;
 use cockpit::metrics::Metrics;
+use cockpit::projection::{Freshness, Projection};
 use cockpit::registry::Registry;
 use cockpit::startup::Backends;
 use jiff::civil::Date;
@@ -321,7 +322,7 @@ async fn pipeline(settings: &Settings) -> Pipeline {
         calendar.clone(),
         metrics,
     ));
-    let ingest = Ingest::start(b.records.clone(), projection, Deadlines::default());
+    let ingest = Ingest::start(b.records.clone(), projection, Freshness::new(), Deadlines::default());
     let dashboards = Dashboards::new(b.aggregates.clone(), registry.clone(), calendar.clone(), 10, 4);
     Pipeline {
         ingest,

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 
 use super::delta::{Bucket, Delta, Dur, HashMap, HashSet};
-use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
+use super::{AggregateError, AggregateStore, Applied, FigureQuery, Reading, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
@@ -172,9 +172,9 @@ impl AggregateStore for MemoryAggregates {
         Ok(Applied::Done)
     }
 
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError> {
         let st = self.lock();
-        Ok(queries
+        let figures = queries
             .iter()
             .map(|q| {
                 let dl = st.deadlines.get(&q.scope);
@@ -200,7 +200,11 @@ impl AggregateStore for MemoryAggregates {
                     overdue_oldest: dl.map(|d| d.oldest_overdue(now_ms, q.overdue)).unwrap_or_default(),
                 }
             })
-            .collect())
+            .collect();
+        Ok(Reading {
+            figures,
+            watermark: st.watermark,
+        })
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<StdHashMap<String, i64>>, AggregateError> {

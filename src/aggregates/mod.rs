@@ -57,6 +57,16 @@ pub struct SeriesRaw {
     pub nets: std::collections::HashMap<String, i64>,
 }
 
+/// Figures as read, with the journal position they reflect.
+#[derive(Clone, Debug, Default)]
+pub struct Reading {
+    /// One per query, in order.
+    pub figures: Vec<RawFigures>,
+    /// The watermark read with them, atomically: the figures hold every journal
+    /// entry up to it. Readers judge it against the journal (`projection::Freshness`).
+    pub watermark: i64,
+}
+
 /// What became of an apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Applied {
@@ -76,8 +86,9 @@ pub trait AggregateStore: Send + Sync {
     /// only when the watermark stands exactly at `delta.prev_seq`.
     async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError>;
 
-    /// Reads the figures of several scopes for `day`; `now_ms` drives the overdue clock.
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError>;
+    /// Reads the figures of several scopes for `day`, and the watermark they
+    /// reflect, as one consistent view; `now_ms` drives the overdue clock.
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError>;
 
     /// Reads day counters and unique attendees of one scope for several days, plus its nets.
     async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError>;

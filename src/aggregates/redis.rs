@@ -20,7 +20,7 @@ use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::delta::{Bucket, Delta, Dur};
-use super::{AggregateError, AggregateStore, Applied, FigureQuery, SeriesRaw};
+use super::{AggregateError, AggregateStore, Applied, FigureQuery, Reading, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
@@ -94,7 +94,7 @@ pub struct RedisAggregates {
 impl RedisAggregates {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, AggregateError> {
         let client = redis::Client::open(url).map_err(err)?;
-        let mut conn = ConnectionManager::new(client).await.map_err(err)?;
+        let mut conn = ConnectionManager::new_with_config(client, connection_config()).await.map_err(err)?;
         // Applies rely on the guard script: a server that refuses scripts (an ACL)
         // would run every transaction unguarded, so refuse to start on it instead.
         let _: i64 = redis::cmd("EVAL")
@@ -278,6 +278,18 @@ impl RedisAggregates {
     }
 }
 
+/// Fail fast rather than wait: a command on a lost connection gets its error
+/// at once (one immediate reconnect attempt, refused or timing out within a
+/// second), not after the default six attempts over several seconds. Retrying is the freshness clock's job
+/// (`projection::Freshness`), which keeps at it with back-off; readers and
+/// the projection must never hang on an aggregate store that is gone or hung.
+pub(crate) fn connection_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(0)
+        .set_connection_timeout(Some(std::time::Duration::from_secs(1)))
+        .set_response_timeout(Some(std::time::Duration::from_secs(5)))
+}
+
 fn err(e: impl std::fmt::Display) -> AggregateError {
     AggregateError(e.to_string())
 }
@@ -343,14 +355,19 @@ impl AggregateStore for RedisAggregates {
         }
     }
 
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Vec<RawFigures>, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError> {
+        // One transaction: the watermark and the figures are one view, never
+        // figures with an apply half-way through them.
         let mut pipe = redis::pipe();
+        pipe.atomic();
+        pipe.cmd("GET").arg(self.key("wm", ""));
         for q in queries {
             self.queue_read(&mut pipe, q, day, now_ms);
         }
         let mut conn = self.conn.clone();
         let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
         let mut it = values.into_iter();
+        let watermark: Option<i64> = decode(it.next())?;
         let mut out = Vec::with_capacity(queries.len());
         for q in queries {
             let day = counters(it.next())?;
@@ -378,7 +395,10 @@ impl AggregateStore for RedisAggregates {
                 overdue_oldest: overdue.into_iter().map(|(m, s)| (m, s as i64)).collect(),
             });
         }
-        Ok(out)
+        Ok(Reading {
+            figures: out,
+            watermark: watermark.unwrap_or(0),
+        })
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {

@@ -332,7 +332,9 @@ impl Rule {
             return Err(bad("until", "must differ from from (leave both out to check all day)"));
         }
         let title = match &spec.title {
-            Some(t) if t.trim().is_empty() || t.chars().count() > 200 => return Err(bad("title", "must be 1-200 characters")),
+            Some(t) if t.trim().is_empty() || t.chars().count() > 200 || t.contains('\0') => {
+                return Err(bad("title", "must be 1-200 characters, none of them NUL"));
+            }
             Some(t) => t.clone(),
             None => format!("{} {} {}", spec.metric, spec.op, describe(&spec.threshold)),
         };

@@ -23,6 +23,7 @@ use crate::domain::scope::Scope;
 use crate::hub::Broker;
 use crate::metrics::Metrics;
 use crate::presence::Presence;
+use crate::projection::Freshness;
 
 /// Admin rules are re-read this often, so a rule added on one instance reaches the others.
 const RELOAD: Duration = Duration::from_secs(10);
@@ -33,6 +34,8 @@ const SETTLE: Duration = Duration::from_millis(20);
 pub struct Evaluator {
     pub alerts: Alerts,
     pub aggregates: Arc<dyn AggregateStore>,
+    /// Figures that are not current are not evaluated: zeros from an emptied store are not "all clear".
+    pub freshness: Freshness,
     pub presence: Presence,
     pub calendar: Calendar,
     pub metrics: Metrics,
@@ -172,11 +175,12 @@ impl Evaluator {
                 ..FigureQuery::headline(s.clone(), false)
             })
             .collect();
-        let raws = self.aggregates.read(&queries, today, now).await?;
+        let reading = self.aggregates.read(&queries, today, now).await?;
+        self.freshness.judge(reading.watermark).map_err(|e| AggregateError(e.to_string()))?;
         let day = today.to_string();
         Ok(scopes
             .into_iter()
-            .zip(raws.iter())
+            .zip(reading.figures.iter())
             .map(|(s, raw)| (s, Figures::compute(raw, &day, true)))
             .collect())
     }

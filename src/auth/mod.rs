@@ -1,23 +1,29 @@
 //! Who may do what. Ingest needs an API key bound to a scope; reading a scope
 //! (dashboard, series, WebSocket) needs a screen token for it or an ancestor;
-//! admin operations need the admin token. Rate limits apply per key and per address.
+//! admin operations need the admin token. Rate limits apply per key and per
+//! address, and an address that keeps failing authentication is refused for a
+//! while on every route. Limiters forget clients that went quiet, so address
+//! churn cannot grow memory. Forwarded headers count only from trusted proxies
+//! (`client.rs`).
 //!
 //! A deployment is either *secured* (admin token and screen secret set) or *open*.
 //! Open is allowed for the embedded default (it says so loudly) or when
 //! `allow_open = true`; a production configuration refuses to start open otherwise.
 
+mod client;
 pub mod keys;
 pub mod tokens;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+pub use client::Proxies;
 pub use keys::ApiKey;
 pub use tokens::ScreenTokens;
 
@@ -28,6 +34,11 @@ use crate::records::{RecordError, RecordStore};
 
 /// Revocations reach other instances within this long.
 const KEYS_FRESH: Duration = Duration::from_secs(5);
+/// Failed authentications an address may make in a burst, and then one per this long.
+const FAILURES_BURST: u32 = 20;
+const FAILURE_EVERY: Duration = Duration::from_secs(1);
+/// An address over its failure budget is refused (429) on every route for this long.
+const FAILURE_BLOCK: Duration = Duration::from_secs(10);
 
 /// The configured access policy, shared by every handler.
 pub struct Access {
@@ -36,7 +47,10 @@ pub struct Access {
     keys: KeyRing,
     by_key: DefaultKeyedRateLimiter<String>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
+    failures: DefaultKeyedRateLimiter<IpAddr>,
+    blocked: Mutex<HashMap<IpAddr, Instant>>,
     origins: Vec<String>,
+    proxies: Proxies,
 }
 
 impl Access {
@@ -57,13 +71,20 @@ impl Access {
         let rate = NonZeroU32::new(s.rate_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(s.rate_burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(rate).allow_burst(burst);
+        let failures = Quota::with_period(FAILURE_EVERY)
+            .ok_or_else(|| "the failure period is zero".to_owned())?
+            .allow_burst(NonZeroU32::new(FAILURES_BURST).unwrap_or(NonZeroU32::MIN));
+        let proxies = Proxies::parse(&s.trusted_proxies)?;
         Ok(Access {
             admin_token: s.admin_token.as_ref().map(|t| t.expose().to_owned()),
             screens: s.screen_secret.as_ref().map(|t| ScreenTokens::new(t.expose())),
             keys: KeyRing::new(store),
             by_key: RateLimiter::keyed(quota),
             by_address: RateLimiter::keyed(quota),
+            failures: RateLimiter::keyed(failures),
+            blocked: Mutex::default(),
             origins: s.allowed_origins.clone(),
+            proxies,
         })
     }
 
@@ -152,19 +173,64 @@ impl Access {
 
     /// A WebSocket upgrade from a browser page is allowed from this server's own
     /// origin or a configured one; clients that send no Origin are not browsers.
+    /// The own origin is the request's `Host` (and scheme), as forwarded by a
+    /// trusted proxy when there is one: a forwarded header from anyone else
+    /// cannot make a foreign page's origin look like ours.
     pub fn origin(&self, req: &HttpRequest) -> Result<(), ApiError> {
         let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
             return Ok(());
         };
-        let own = format!("{}://{}", req.connection_info().scheme(), req.connection_info().host());
-        if origin == own || self.origins.iter().any(|o| o == origin || o == "*") {
+        let own = self.proxies.own_origin(req);
+        if own.as_deref().is_some_and(|own| origin.eq_ignore_ascii_case(own)) || self.origins.iter().any(|o| o == origin || o == "*") {
             return Ok(());
         }
         Err(ApiError::Forbidden(format!("origin {origin} is not allowed")))
     }
 
+    /// The client's address: the peer, or what a trusted proxy says it forwarded for.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        self.proxies.client_ip(req)
+    }
+
+    /// A request from `ip` failed authentication (401 / 403).
+    pub fn failed(&self, ip: IpAddr) {
+        if self.failures.check_key(&ip).is_err() {
+            let mut blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            blocked.retain(|_, until| *until > now);
+            blocked.insert(ip, now + FAILURE_BLOCK);
+        }
+    }
+
+    /// `ip` failed authentication too often lately: refuse it for a while.
+    pub fn failing(&self, ip: IpAddr) -> bool {
+        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        blocked.get(&ip).is_some_and(|until| *until > Instant::now())
+    }
+
+    /// Forgets clients whose limits have fully recovered (run on a clock):
+    /// memory follows the clients active lately, not every client ever seen.
+    pub fn prune(&self) {
+        for limiter in [&self.by_address, &self.failures] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        self.by_key.retain_recent();
+        self.by_key.shrink_to_fit();
+        let now = Instant::now();
+        self.blocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, until| *until > now);
+    }
+
+    /// Clients the limiters currently remember (for tests and metrics).
+    pub fn remembered(&self) -> usize {
+        self.by_address.len() + self.by_key.len() + self.failures.len()
+    }
+
     fn limit_address(&self, req: &HttpRequest) -> Result<(), ApiError> {
-        let Some(ip) = req.peer_addr().map(|a| a.ip()) else { return Ok(()) };
+        let Some(ip) = self.client_ip(req) else { return Ok(()) };
         self.by_address.check_key(&ip).map_err(|_| ApiError::RateLimited)
     }
 }
@@ -176,18 +242,20 @@ fn is_upgrade(req: &HttpRequest) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case("websocket"))
 }
 
+/// The credentials of an `Authorization: Bearer …` header (the scheme is case-insensitive, RFC 9110).
 fn bearer(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
+    let h = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = h.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// `?token=`, percent-decoded like every other query parameter.
 fn query_token(req: &HttpRequest) -> Option<String> {
-    req.query_string()
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("token="))
-        .map(|t| t.replace("%7E", "~").replace("%7e", "~"))
+    #[derive(serde::Deserialize)]
+    struct Token {
+        token: Option<String>,
+    }
+    web::Query::<Token>::from_query(req.query_string()).ok()?.into_inner().token
 }
 
 /// The API keys, cached from the record store and refreshed on a miss.

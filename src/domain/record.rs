@@ -280,6 +280,12 @@ impl<'a> Fields<'a> {
         if s.chars().count() > max {
             return Err(FieldError::new(name, format!("is longer than {max} characters")));
         }
+        if s.contains('\0') {
+            return Err(FieldError::new(
+                name,
+                "holds a NUL character (\\u0000), which no record may contain",
+            ));
+        }
         Ok(Some(s.to_owned()))
     }
 
@@ -310,9 +316,8 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn time(&self, name: &'static str, latest_ms: i64) -> Result<i64, FieldError> {
         let s = self.text(name, 64)?;
-        let ts: Timestamp = s
-            .parse()
-            .map_err(|_| FieldError::new(name, format!("{s:?} is not an RFC 3339 time such as 2024-06-18T14:00:00+08:00")))?;
+        let ts: Timestamp = parse_rfc3339(&s)
+            .ok_or_else(|| FieldError::new(name, format!("{s:?} is not an RFC 3339 time such as 2024-06-18T14:00:00+08:00")))?;
         let ms = ts.as_millisecond();
         if ms < EARLIEST_MS {
             return Err(FieldError::new(name, "is before 2000-01-01"));
@@ -351,6 +356,25 @@ impl<'a> Fields<'a> {
             (None, _) => self.id("ticket_id"),
         }
     }
+}
+
+/// An RFC 3339 time. jiff also takes what RFC 3339 does not (offsets up to
+/// ±25:59, seconds in the offset, no offset at all): the offset is checked
+/// here to be `Z` or `±HH:MM` with HH ≤ 23 and MM ≤ 59.
+pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    let offset_ok = s.ends_with(['Z', 'z'])
+        || s.len() > 6 && {
+            let o = &s.as_bytes()[s.len() - 6..];
+            let two = |a: u8, b: u8| (a as char).to_digit(10).zip((b as char).to_digit(10)).map(|(a, b)| a * 10 + b);
+            matches!(o[0], b'+' | b'-')
+                && o[3] == b':'
+                && two(o[1], o[2]).is_some_and(|h| h <= 23)
+                && two(o[4], o[5]).is_some_and(|m| m <= 59)
+        };
+    if !offset_ok {
+        return None;
+    }
+    s.parse().ok()
 }
 
 pub(crate) fn type_name(v: &Value) -> &'static str {
@@ -426,6 +450,28 @@ mod tests {
         ];
         for (v, field) in cases {
             assert_eq!(parse(Kind::Event, v.clone()).unwrap_err().field, field, "{v}");
+        }
+    }
+
+    #[test]
+    fn times_are_rfc_3339_offsets_included() {
+        for good in [
+            "2024-11-26T14:00:00+08:00",
+            "2024-11-26T06:00:00Z",
+            "2024-11-26T06:00:00.5-23:59",
+            "2024-11-26T06:00:00z",
+        ] {
+            assert!(parse_rfc3339(good).is_some(), "{good}");
+        }
+        for bad in [
+            "2024-11-26T14:00:00+25:00",
+            "2024-11-26T14:00:00+24:00",
+            "2024-11-26T14:00:00+08:60",
+            "2024-11-26T14:00:00+0800",
+            "2024-11-26T14:00:00",
+            "2024-11-26T14:00:00+08:00:00",
+        ] {
+            assert!(parse_rfc3339(bad).is_none(), "{bad}");
         }
     }
 

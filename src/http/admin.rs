@@ -1,6 +1,7 @@
 //! Admin endpoints, guarded by the admin bearer token when the deployment is secured:
 //! register scopes, create / list / revoke ingest API keys, issue screen tokens.
 
+use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -9,12 +10,14 @@ use super::AppState;
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/admin/scopes", web::post().to(register))
-        .route("/api/v1/admin/keys", web::post().to(create_key))
-        .route("/api/v1/admin/keys", web::get().to(list_keys))
-        .route("/api/v1/admin/keys/{id}", web::delete().to(revoke_key))
-        .route("/api/v1/admin/screen-tokens", web::post().to(screen_token));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::post("/api/v1/admin/scopes", register),
+        Endpoint::post("/api/v1/admin/keys", create_key),
+        Endpoint::get("/api/v1/admin/keys", list_keys),
+        Endpoint::delete("/api/v1/admin/keys/{id}", revoke_key),
+        Endpoint::post("/api/v1/admin/screen-tokens", screen_token),
+    ]
 }
 
 #[derive(Deserialize)]
@@ -38,8 +41,11 @@ pub fn parse_scopes(v: Value) -> Result<Vec<ScopeInfo>, ApiError> {
         .map(|(i, item)| {
             let dto: ScopeDto = serde_json::from_value(item).map_err(|e| ApiError::bad("invalid_scope", format!("scope {i}: {e}")))?;
             let id = Scope::parse(&dto.id).map_err(|e| ApiError::bad("invalid_scope", format!("scope {i}: id: {e}")))?;
-            if dto.name.trim().is_empty() || dto.name.chars().count() > 100 {
-                return Err(ApiError::bad("invalid_scope", format!("scope {i}: name must be 1-100 characters")));
+            if dto.name.trim().is_empty() || dto.name.chars().count() > 100 || dto.name.chars().any(char::is_control) {
+                return Err(ApiError::bad(
+                    "invalid_scope",
+                    format!("scope {i}: name must be 1-100 printable characters"),
+                ));
             }
             if let Some(t) = &dto.theme
                 && (t.is_empty() || t.len() > 32 || !t.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
@@ -87,6 +93,12 @@ async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
     let scope = Scope::parse(&body.scope).map_err(|e| ApiError::bad("invalid_scope", e))?;
     if state.registry.find(&scope).await.is_none() {
         return Err(ApiError::NotFound(format!("scope {scope} is not registered")));
+    }
+    if body.label.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            "invalid_key",
+            "label: must be printable (no control characters such as NUL)",
+        ));
     }
     let label: String = body.label.chars().take(100).collect();
     let (key, plain) = state.access.keys().create(scope, &label).await?;

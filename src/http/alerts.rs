@@ -2,6 +2,7 @@
 //! recently resolved under a scope), and the admin API for rules, guarded like
 //! the other admin endpoints.
 
+use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,11 +12,13 @@ use super::query::readable;
 use crate::alerts::{RuleChangeError, RuleSpec};
 use crate::error::ApiError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/alerts", web::get().to(list))
-        .route("/api/v1/admin/alerts/rules", web::post().to(put_rule))
-        .route("/api/v1/admin/alerts/rules", web::get().to(rules))
-        .route("/api/v1/admin/alerts/rules/{id}", web::delete().to(delete_rule));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/api/v1/alerts", list),
+        Endpoint::post("/api/v1/admin/alerts/rules", put_rule),
+        Endpoint::get("/api/v1/admin/alerts/rules", rules),
+        Endpoint::delete("/api/v1/admin/alerts/rules/{id}", delete_rule),
+    ]
 }
 
 #[derive(Deserialize)]

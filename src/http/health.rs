@@ -1,28 +1,40 @@
 //! `/healthz` (the process answers) and `/readyz` (its backends answer too).
 
+use super::routes::Endpoint;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/healthz",
-        web::get().to(|| async { HttpResponse::Ok().json(json!({"status": "ok"})) }),
-    )
-    .route("/readyz", web::get().to(readyz));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/healthz", || async { HttpResponse::Ok().json(json!({"status": "ok"})) }),
+        Endpoint::get("/readyz", readyz),
+    ]
 }
 
+/// Answers from the freshness clock's last check (every 250 ms, each backend
+/// given at most 500 ms), so it answers at once whatever the backends do: ready
+/// when both answered, the figures are current, and the clock is not stuck.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let records = state.records.ping().await.map_err(|e| e.to_string());
-    let aggregates = state.aggregates.ping().await.map_err(|e| e.to_string());
-    let word = |r: &Result<(), String>| if r.is_ok() { "ok" } else { "unavailable" };
+    let s = state.dashboards.freshness().status();
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let figures = if !s.aggregates {
+        "unavailable"
+    } else if s.current {
+        "current"
+    } else {
+        "behind"
+    };
+    let ready = s.records && s.aggregates && s.current && s.checked;
     let body = json!({
-        "status": if records.is_ok() && aggregates.is_ok() { "ready" } else { "degraded" },
-        "records": word(&records),
-        "aggregates": word(&aggregates),
+        "status": if ready { "ready" } else { "degraded" },
+        "records": word(s.records && s.checked),
+        "aggregates": word(s.aggregates && s.checked),
+        "figures": figures,
+        "behind": s.behind,
     });
-    if records.is_ok() && aggregates.is_ok() {
+    if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

@@ -5,6 +5,7 @@
 //! when nothing was rejected, 422 otherwise; both carry the same report:
 //! `{accepted, duplicates, rejected: [{index, id, field, reason}]}`.
 
+use super::routes::Endpoint;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use serde::Serialize;
@@ -17,18 +18,14 @@ use crate::domain::scope::Scope;
 use crate::error::ApiError;
 use crate::ingest::IngestError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/events", web::post().to(|s, r, b| ingest(s, r, b, Kind::Event, None)))
-        .route(
-            "/api/v1/attendance",
-            web::post().to(|s, r, b| ingest(s, r, b, Kind::Attendance, None)),
-        )
-        .route("/api/v1/tickets", web::post().to(|s, r, b| ingest(s, r, b, Kind::Ticket, None)))
-        .route(
-            "/api/v1/transitions",
-            web::post().to(|s, r, b| ingest(s, r, b, Kind::Transition, None)),
-        )
-        .route("/api/v1/tickets/{id}/transitions", web::post().to(transitions_of));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::post("/api/v1/events", |s, r, b| ingest(s, r, b, Kind::Event, None)),
+        Endpoint::post("/api/v1/attendance", |s, r, b| ingest(s, r, b, Kind::Attendance, None)),
+        Endpoint::post("/api/v1/tickets", |s, r, b| ingest(s, r, b, Kind::Ticket, None)),
+        Endpoint::post("/api/v1/transitions", |s, r, b| ingest(s, r, b, Kind::Transition, None)),
+        Endpoint::post("/api/v1/tickets/{id}/transitions", transitions_of),
+    ]
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -76,6 +73,10 @@ pub(super) async fn ingest(
     let mut valid = Vec::with_capacity(items.len());
     let mut positions = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
+        if let Err(e) = no_nul(item) {
+            report.rejected.push(rejection(index, item, e));
+            continue;
+        }
         match check(&state, writer.as_ref(), kind, item, parent.as_deref(), now).await {
             Ok(r) => {
                 valid.push(r);
@@ -155,6 +156,83 @@ async fn check(
     }
     Ok(record)
 }
+
+/// No string anywhere in a record may hold NUL: no store keeps it in text, and a
+/// value one store refuses must be refused here, the same on every backend.
+fn no_nul(item: &Value) -> Result<(), FieldError> {
+    fn find(v: &Value, path: &mut String) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(a) => a.iter().enumerate().any(|(i, x)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = find(x, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            Value::Object(m) => m.iter().any(|(k, x)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = k.contains('\0') || find(x, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    if !find(item, &mut path) {
+        return Ok(());
+    }
+    let top = path.split(['.', '[']).next().unwrap_or("");
+    let field = FIELDS.iter().find(|f| **f == top).copied().unwrap_or("(record)");
+    Err(FieldError::new(
+        field,
+        format!("`{path}` holds a NUL character (\\u0000), which no record may contain"),
+    ))
+}
+
+/// Field names of every record kind, so a rejection can name the field.
+const FIELDS: &[&str] = &[
+    "id",
+    "scope",
+    "category",
+    "type",
+    "title",
+    "starts_at",
+    "status",
+    "event_id",
+    "at",
+    "count",
+    "person",
+    "reported_at",
+    "description",
+    "location",
+    "ticket_id",
+    "to",
+    "assignee",
+    "note",
+    "survey_id",
+    "questions",
+    "answers",
+    "household",
+    "amount_fen",
+    "direction",
+    "payer",
+    "payee",
+    "reverses",
+    "voucher",
+    "title_en",
+    "closes_at",
+    "opens_at",
+];
 
 fn rejection(index: usize, item: &Value, e: FieldError) -> Rejection {
     let id = item.get("id").and_then(Value::as_str).map(|s| s.chars().take(128).collect());

@@ -1,6 +1,7 @@
 //! The public-revenue ledger over HTTP: append entries, read totals, export the
 //! entries as CSV for a notice board, and verify the hash chains.
 
+use super::routes::Endpoint;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -11,11 +12,13 @@ use crate::domain::record::Kind;
 use crate::error::ApiError;
 use crate::ledger;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/ledger", web::post().to(append))
-        .route("/api/v1/scopes/{scope}/ledger", web::get().to(totals))
-        .route("/api/v1/scopes/{scope}/ledger.csv", web::get().to(export))
-        .route("/api/v1/scopes/{scope}/ledger/verify", web::get().to(verify));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::post("/api/v1/ledger", append),
+        Endpoint::get("/api/v1/scopes/{scope}/ledger", totals),
+        Endpoint::get("/api/v1/scopes/{scope}/ledger.csv", export),
+        Endpoint::get("/api/v1/scopes/{scope}/ledger/verify", verify),
+    ]
 }
 
 async fn append(state: web::Data<AppState>, req: HttpRequest, body: Bytes) -> Result<HttpResponse, ApiError> {

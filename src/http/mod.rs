@@ -3,14 +3,15 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod edge;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
 pub mod open311;
 pub mod query;
+pub mod routes;
 pub mod screen;
 pub mod surveys;
-pub mod upgrade;
 pub mod ws;
 
 use std::sync::Arc;
@@ -42,16 +43,7 @@ pub struct AppState {
     pub alerts: Alerts,
 }
 
-/// Mounts every route.
+/// Mounts every route (see `routes`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    ingest::configure(cfg);
-    query::configure(cfg);
-    admin::configure(cfg);
-    alerts::configure(cfg);
-    ws::configure(cfg);
-    health::configure(cfg);
-    screen::configure(cfg);
-    open311::configure(cfg);
-    surveys::configure(cfg);
-    ledger::configure(cfg);
+    routes::configure(cfg);
 }

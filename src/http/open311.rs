@@ -14,6 +14,7 @@ mod catalogue;
 mod place;
 mod render;
 
+use super::routes::Endpoint;
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -40,31 +41,21 @@ const WINDOW_MS: i64 = 90 * 24 * 3600 * 1000;
 /// Largest form or JSON body a `POST requests` may carry.
 const MAX_BODY: usize = 64 * 1024;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/open311/discovery.{format}", web::get().to(discovery))
-        .route("/open311/v2/discovery.{format}", web::get().to(discovery))
-        .service(
-            web::resource("/open311/v2/services.{format}")
-                .route(web::get().to(services))
-                .default_service(web::to(not_allowed)),
-        )
-        .service(
-            web::resource("/open311/v2/services/{code}.{format}")
-                .route(web::get().to(definition))
-                .default_service(web::to(not_allowed)),
-        )
-        .service(
-            web::resource("/open311/v2/requests.{format}")
-                .route(web::get().to(list))
-                .route(web::post().to(create))
-                .default_service(web::to(not_allowed)),
-        )
-        .service(
-            web::resource("/open311/v2/requests/{id}.{format}")
-                .route(web::get().to(one))
-                .default_service(web::to(not_allowed)),
-        )
-        .route("/open311/{tail:.*}", web::to(unknown));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/open311/discovery.{format}", discovery),
+        Endpoint::get("/open311/v2/discovery.{format}", discovery),
+        Endpoint::get("/open311/v2/services.{format}", services),
+        Endpoint::any("/open311/v2/services.{format}", not_allowed),
+        Endpoint::get("/open311/v2/services/{code}.{format}", definition),
+        Endpoint::any("/open311/v2/services/{code}.{format}", not_allowed),
+        Endpoint::get("/open311/v2/requests.{format}", list),
+        Endpoint::post("/open311/v2/requests.{format}", create),
+        Endpoint::any("/open311/v2/requests.{format}", not_allowed),
+        Endpoint::get("/open311/v2/requests/{id}.{format}", one),
+        Endpoint::any("/open311/v2/requests/{id}.{format}", not_allowed),
+        Endpoint::any("/open311/{tail:.*}", unknown),
+    ]
 }
 
 /// The format of a request whose route did not parse it (by its path's extension).
@@ -73,12 +64,17 @@ fn format_of_path(req: &HttpRequest) -> Format {
 }
 
 async fn not_allowed(req: HttpRequest) -> HttpResponse {
-    Fail::new(
+    let mut res = Fail::new(
         format_of_path(&req),
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{} is not allowed on {}", req.method(), req.path()),
     )
-    .error_response()
+    .error_response();
+    let allow = req.match_pattern().map(|p| super::routes::allow_of(&p)).unwrap_or_default();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
 }
 
 async fn unknown(req: HttpRequest) -> HttpResponse {

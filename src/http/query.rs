@@ -1,6 +1,7 @@
 //! Read endpoints: the scope tree, a scope's dashboard, its daily series, and
 //! `/metrics` (figures of every scope as gauges, refreshed at scrape).
 
+use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -13,15 +14,17 @@ use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
 use crate::records::TicketQuery;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/scopes", web::get().to(scopes))
-        .route("/api/v1/scopes/{scope}/dashboard", web::get().to(dashboard))
-        .route("/api/v1/scopes/{scope}/series", web::get().to(series))
-        .route("/api/v1/scopes/{scope}/overdue", web::get().to(overdue))
-        .route("/api/v1/scopes/{scope}/screens", web::get().to(screens))
-        .route("/api/v1/themes/{theme}", web::get().to(theme))
-        .route("/api/v1/openapi.json", web::get().to(openapi))
-        .route("/metrics", web::get().to(metrics));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/api/v1/scopes", scopes),
+        Endpoint::get("/api/v1/scopes/{scope}/dashboard", dashboard),
+        Endpoint::get("/api/v1/scopes/{scope}/series", series),
+        Endpoint::get("/api/v1/scopes/{scope}/overdue", overdue),
+        Endpoint::get("/api/v1/scopes/{scope}/screens", screens),
+        Endpoint::get("/api/v1/themes/{theme}", theme),
+        Endpoint::get("/api/v1/openapi.json", openapi),
+        Endpoint::get("/metrics", metrics),
+    ]
 }
 
 /// Parses a scope from the URL and finds it registered.
@@ -145,7 +148,13 @@ async fn overdue(
         overdue: limit,
         ..FigureQuery::headline(info.id.clone(), false)
     };
-    let Some(raw) = state.aggregates.read(&[fq], today, now).await?.pop() else {
+    let reading = state.aggregates.read(&[fq], today, now).await?;
+    state
+        .dashboards
+        .freshness()
+        .judge(reading.watermark)
+        .map_err(ApiError::NotCurrent)?;
+    let Some(raw) = reading.figures.into_iter().next() else {
         return Err(ApiError::Internal("empty read".into()));
     };
     let ids: Vec<String> = raw.overdue_oldest.iter().map(|(id, _)| id.clone()).collect();
@@ -189,13 +198,15 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let now = jiff::Timestamp::now().as_millisecond();
     let today = cal.day_of(now);
     let queries: Vec<FigureQuery> = all.iter().map(|s| FigureQuery::headline(s.id.clone(), false)).collect();
+    for (_, g) in &state.metrics.figures {
+        g.reset();
+    }
+    // Figures that are not current are left out (cockpit_aggregates_current says so), never exported as zeros.
     match state.aggregates.read(&queries, today, now).await {
-        Ok(raws) => {
+        Ok(reading) if state.dashboards.freshness().judge(reading.watermark).is_err() => {}
+        Ok(reading) => {
             let day = today.to_string();
-            for (_, g) in &state.metrics.figures {
-                g.reset();
-            }
-            for (info, raw) in all.iter().zip(raws) {
+            for (info, raw) in all.iter().zip(reading.figures) {
                 let f = Figures::compute(&raw, &day, true);
                 for (m, g) in &state.metrics.figures {
                     if let Some(v) = m.value(&f) {

@@ -7,6 +7,7 @@
 //! ETag computed at compile time, so a browser revalidates on each load (a cheap 304)
 //! and never runs yesterday's script after an upgrade.
 
+use super::routes::Endpoint;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -49,10 +50,12 @@ const ASSETS: [(&str, Asset); 5] = [
 const CSP: &str = "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; \
                    object-src 'none'; base-uri 'none'; form-action 'none'";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/screen/{scope}", web::get().to(screen))
-        .route("/assets/{name}", web::get().to(asset));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/", index),
+        Endpoint::get("/screen/{scope}", screen),
+        Endpoint::get("/assets/{name}", asset),
+    ]
 }
 
 async fn index(req: HttpRequest) -> HttpResponse {

@@ -2,6 +2,7 @@
 //! included), read the live tallies of every survey reaching a scope, and read
 //! raw responses, free text included, with an API key for the scope.
 
+use super::routes::Endpoint;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -17,11 +18,13 @@ use crate::error::ApiError;
 use crate::records::{EntryQuery, walk_entries};
 use crate::surveys;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/surveys", web::post().to(|s, r, b| ingest(s, r, b, Kind::Survey, None)))
-        .route("/api/v1/surveys/{id}/responses", web::post().to(respond))
-        .route("/api/v1/scopes/{scope}/surveys", web::get().to(reports))
-        .route("/api/v1/scopes/{scope}/surveys/{id}/responses", web::get().to(responses));
+pub fn routes() -> Vec<Endpoint> {
+    vec![
+        Endpoint::post("/api/v1/surveys", |s, r, b| ingest(s, r, b, Kind::Survey, None)),
+        Endpoint::post("/api/v1/surveys/{id}/responses", respond),
+        Endpoint::get("/api/v1/scopes/{scope}/surveys", reports),
+        Endpoint::get("/api/v1/scopes/{scope}/surveys/{id}/responses", responses),
+    ]
 }
 
 async fn respond(state: web::Data<AppState>, req: HttpRequest, body: Bytes, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

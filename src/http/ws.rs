@@ -1,32 +1,25 @@
 //! `GET /api/v1/ws?scope=S`: admits a screen. This handler decides (scope,
-//! token, origin, capacity) and answers `101` with the [`Admitted`] screen in the
-//! response's extensions; `http::upgrade` then writes that answer and hands the
-//! TCP stream to `hub::session`. A request without `Upgrade: websocket` never
-//! reaches that path and is refused here.
+//! token, origin, capacity), answers `101` through actix-ws and starts the
+//! screen's session (`hub::session`). A request without `Upgrade: websocket` is
+//! refused with 400 `not_websocket`.
 
-use actix_http::ws;
+use super::routes::Endpoint;
+use actix_http::BoxedPayloadStream;
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
 use super::query::readable;
-use super::upgrade::ViaUpgrade;
-use crate::domain::scope::ScopeInfo;
 use crate::domain::screen::parse_screen_id;
 use crate::error::ApiError;
+use crate::hub::limit::FrameLimit;
+use crate::hub::{Start, session};
 use crate::presence::ScreenMeta;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/ws", web::get().to(upgrade));
-}
-
-/// A screen this handler let in, for the upgrade path to serve.
-pub struct Admitted {
-    pub info: ScopeInfo,
-    pub meta: ScreenMeta,
-    /// The client reconnected naming the last `seq` it saw.
-    pub resuming: bool,
+pub fn routes() -> Vec<Endpoint> {
+    vec![Endpoint::get("/api/v1/ws", upgrade)]
 }
 
 #[derive(Deserialize)]
@@ -34,11 +27,18 @@ struct WsQuery {
     scope: Option<String>,
     /// The last `seq` a reconnecting screen saw (with its `epoch`).
     since: Option<u64>,
+    /// The epoch of `since`.
+    epoch: Option<String>,
     /// The screen's own stable name, for screen health (kept across reconnects).
     screen: Option<String>,
 }
 
-async fn upgrade(state: web::Data<AppState>, req: HttpRequest, q: web::Query<WsQuery>) -> Result<HttpResponse, ApiError> {
+async fn upgrade(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<WsQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let raw = q
         .scope
         .as_deref()
@@ -52,16 +52,27 @@ async fn upgrade(state: web::Data<AppState>, req: HttpRequest, q: web::Query<WsQ
         )));
     }
     let meta = screen_meta(&req, q.screen.as_deref())?;
-    let mut handshake = ws::handshake(req.head()).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
-    if !req.extensions().contains::<ViaUpgrade>() {
-        return Err(ApiError::bad("not_websocket", "a WebSocket upgrade has no request body"));
-    }
-    let mut res = HttpResponse::from(handshake.finish().map_into_boxed_body());
-    res.extensions_mut().insert(Admitted {
-        info,
-        meta,
-        resuming: q.since.is_some(),
-    });
+    let start = match q.since {
+        Some(since) => Start::Resume {
+            since,
+            epoch: q.epoch.clone(),
+        },
+        None => Start::Connect,
+    };
+    // Frames over the limit are refused as their header arrives, not once they are whole.
+    let limited = FrameLimit::new(body.into_inner(), session::MAX_MESSAGE);
+    let mut limited: Payload = Payload::Stream {
+        payload: Box::pin(limited) as BoxedPayloadStream,
+    };
+    let body = web::Payload::from_request(&req, &mut limited)
+        .await
+        .map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
+    let (res, ws, stream) = actix_ws::handle(&req, body).map_err(|e| ApiError::bad("not_websocket", e.to_string()))?;
+    let stream = stream
+        .max_frame_size(session::MAX_MESSAGE)
+        .aggregate_continuations()
+        .max_continuation_size(session::MAX_MESSAGE);
+    actix_web::rt::spawn(session::run(state.hub.clone(), info, meta, start, ws, stream));
     Ok(res)
 }
 

@@ -8,23 +8,26 @@
 //! per message, and this instance's `epoch`, so a client can tell a gap from silence.
 
 pub mod broker;
+pub mod limit;
+pub mod message;
 pub mod redis;
 mod run;
 pub mod session;
-pub mod socket;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytestring::ByteString;
-use serde_json::json;
+use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, watch};
+use tokio::time::Instant;
 
 pub use broker::{Broker, MemoryBroker, Notice};
+pub use message::SnapshotReason as Reason;
+use message::Wire;
 
-use crate::aggregates::AggregateError;
-use crate::dashboard::{Dashboard, Dashboards};
+use crate::dashboard::{Dashboard, Dashboards, FiguresError};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::metrics::Metrics;
 use crate::presence::Presence;
@@ -37,6 +40,8 @@ const SCREEN_QUEUE: usize = 16;
 pub struct Frame {
     pub seq: u64,
     pub text: ByteString,
+    /// When the hub made it: a screen that would get it much later gets the latest snapshot instead.
+    pub made: Instant,
 }
 
 struct Topic {
@@ -44,36 +49,29 @@ struct Topic {
     /// Seq of the newest message sent (an update or an error).
     seq: u64,
     /// The newest dashboard, serialised.
-    data: Arc<str>,
+    data: Box<RawValue>,
     next_deadline: Option<i64>,
-    /// Hash of the newest dashboard without its `as_of`, to skip rechecks that changed nothing.
+    /// Hash of the newest dashboard as serialised, `as_of` left out, to skip rechecks that changed nothing.
     content: u64,
-    /// The figures could not be refreshed: screens were told and show the last known ones.
+    /// The figures are not current: screens were told and show the last good ones.
     stale: bool,
 }
 
-/// Why a snapshot was sent; the client can tell a fresh start from a recovery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// First message of a new connection.
-    Connect,
-    /// A reconnecting screen named its last `seq`: the snapshot replaces what it missed.
-    Resume,
-    /// The screen asked (`{"type":"resync"}`).
-    Resync,
-    /// The screen fell behind its queue; intermediate updates were skipped.
-    Lagged,
+/// The scopes being watched, and the last seq of those nobody watches any more:
+/// a scope's seq never goes back within an epoch, whoever leaves and comes back.
+#[derive(Default)]
+struct Topics {
+    live: HashMap<Scope, Topic>,
+    retired: HashMap<Scope, u64>,
 }
 
-impl Reason {
-    fn as_str(self) -> &'static str {
-        match self {
-            Reason::Connect => "connect",
-            Reason::Resume => "resume",
-            Reason::Resync => "resync",
-            Reason::Lagged => "lagged",
-        }
-    }
+/// How a screen starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// A new connection.
+    Connect,
+    /// A reconnection naming the last `seq` it saw, and the `epoch` of that seq if it says.
+    Resume { since: u64, epoch: Option<String> },
 }
 
 /// A screen's subscription: the snapshot to send first, then frames from `rx`.
@@ -84,7 +82,7 @@ pub struct Subscription {
 }
 
 struct Inner {
-    topics: Mutex<HashMap<Scope, Topic>>,
+    topics: Mutex<Topics>,
     dashboards: Dashboards,
     presence: Presence,
     epoch: String,
@@ -101,11 +99,6 @@ struct Inner {
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Inner>,
-}
-
-fn envelope(kind: &str, scope: &Scope, epoch: &str, seq: u64) -> String {
-    // The scope is [a-z0-9.-] and the epoch hex: neither needs escaping.
-    format!(r#"{{"type":"{kind}","scope":"{scope}","epoch":"{epoch}","seq":{seq}"#)
 }
 
 impl Hub {
@@ -128,7 +121,7 @@ impl Hub {
         Hub { inner: Arc::new(inner) }
     }
 
-    fn topics(&self) -> MutexGuard<'_, HashMap<Scope, Topic>> {
+    fn topics(&self) -> MutexGuard<'_, Topics> {
         self.inner.topics.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -158,119 +151,189 @@ impl Hub {
     }
 
     /// Subscribes a screen to `info`'s scope, computing its dashboard if nobody watches it yet.
-    pub async fn subscribe(&self, info: &ScopeInfo, reason: Reason) -> Result<Subscription, AggregateError> {
-        if let Some(sub) = self.join(&info.id, reason) {
+    pub async fn subscribe(&self, info: &ScopeInfo, start: &Start) -> Result<Subscription, FiguresError> {
+        if let Some(sub) = self.join(&info.id, start) {
             return Ok(sub);
         }
         let dash = self.inner.dashboards.dashboard(info, None).await?;
+        let (data, content) = serialise(&dash);
         let mut topics = self.topics();
-        if !topics.contains_key(&info.id) {
+        let topics = &mut *topics;
+        if !topics.live.contains_key(&info.id) {
             let _ = self.inner.recheck.try_send(info.id.clone());
         }
-        let topic = topics.entry(info.id.clone()).or_insert_with(|| Topic {
+        let retired = &mut topics.retired;
+        let topic = topics.live.entry(info.id.clone()).or_insert_with(|| Topic {
             tx: broadcast::channel(SCREEN_QUEUE).0,
-            seq: 0,
-            data: serialise(&dash),
+            seq: retired.remove(&info.id).unwrap_or(0),
+            data,
             next_deadline: dash.next_deadline,
-            content: content_of(&dash),
+            content,
             stale: false,
         });
-        Ok(Subscription {
-            snapshot: self.snapshot_of(&info.id, topic, reason),
-            seq: topic.seq,
-            rx: topic.tx.subscribe(),
-        })
+        Ok(self.open(&info.id, topic, start))
     }
 
-    fn join(&self, scope: &Scope, reason: Reason) -> Option<Subscription> {
-        let topics = self.topics();
-        let t = topics.get(scope)?;
-        Some(Subscription {
+    fn join(&self, scope: &Scope, start: &Start) -> Option<Subscription> {
+        let mut topics = self.topics();
+        let t = topics.live.get_mut(scope)?;
+        Some(self.open(scope, t, start))
+    }
+
+    /// A screen's first snapshot. One that resumes from the newest seq (or past
+    /// it) gets a new seq, so that no client drops it as already seen; the
+    /// scope's other screens get that seq as an update, so they see no gap.
+    fn open(&self, scope: &Scope, t: &mut Topic, start: &Start) -> Subscription {
+        let reason = match start {
+            Start::Connect => Reason::Connect,
+            Start::Resume { since, epoch } => {
+                let same_epoch = epoch.as_deref().is_none_or(|e| e == self.inner.epoch);
+                if same_epoch && *since >= t.seq {
+                    self.bump(scope, t);
+                }
+                Reason::Resume
+            }
+        };
+        Subscription {
             snapshot: self.snapshot_of(scope, t, reason),
             seq: t.seq,
             rx: t.tx.subscribe(),
-        })
+        }
     }
 
     fn snapshot_of(&self, scope: &Scope, t: &Topic, reason: Reason) -> ByteString {
-        let head = envelope("snapshot", scope, &self.inner.epoch, t.seq);
-        ByteString::from(format!(
-            r#"{head},"reason":"{}","stale":{},"data":{}}}"#,
-            reason.as_str(),
-            t.stale,
-            t.data
-        ))
-    }
-
-    /// The latest state of a scope as a snapshot (for a resync or a lagging screen).
-    pub fn snapshot(&self, scope: &Scope, reason: Reason) -> Option<(ByteString, u64)> {
-        self.topics().get(scope).map(|t| (self.snapshot_of(scope, t, reason), t.seq))
-    }
-
-    /// A screen left: drop the scope's topic once nobody watches it.
-    pub fn leave(&self, scope: &Scope) {
-        let mut topics = self.topics();
-        if topics.get(scope).is_some_and(|t| t.tx.receiver_count() == 0) {
-            topics.remove(scope);
+        Wire::Snapshot {
+            scope,
+            epoch: &self.inner.epoch,
+            seq: t.seq,
+            reason,
+            stale: t.stale,
+            data: &t.data,
         }
+        .to_text()
     }
 
-    pub fn screens(&self) -> usize {
-        self.topics().values().map(|t| t.tx.receiver_count()).sum()
+    /// The latest state of a scope as a snapshot for a screen that fell behind.
+    pub fn lagged(&self, scope: &Scope) -> Option<(ByteString, u64)> {
+        self.topics()
+            .live
+            .get(scope)
+            .map(|t| (self.snapshot_of(scope, t, Reason::Lagged), t.seq))
     }
 
-    /// Sends a new dashboard to a scope's screens (`only_if_changed`: skip an identical one).
-    fn push(&self, scope: &Scope, dash: &Dashboard, only_if_changed: bool) {
-        let content = content_of(dash);
+    /// A screen asked for a snapshot: it gets one with a new seq (the scope's
+    /// other screens get that seq as an ordinary message, so nobody sees a gap).
+    pub fn resync(&self, scope: &Scope) -> Option<(ByteString, u64)> {
         let mut topics = self.topics();
-        let Some(t) = topics.get_mut(scope) else { return };
-        if only_if_changed && t.content == content && !t.stale {
-            return;
-        }
+        let t = topics.live.get_mut(scope)?;
+        self.bump(scope, t);
+        Some((self.snapshot_of(scope, t, Reason::Resync), t.seq))
+    }
+
+    /// Sends the scope's current state again under the next seq: the dashboard
+    /// as an update, or while it is not current, the stale notice.
+    fn bump(&self, scope: &Scope, t: &mut Topic) {
         t.seq += 1;
-        t.data = serialise(dash);
-        t.content = content;
-        t.next_deadline = dash.next_deadline;
-        t.stale = false;
-        let head = envelope("update", scope, &self.inner.epoch, t.seq);
+        let text = if t.stale {
+            stale_notice(scope, &self.inner.epoch, t.seq)
+        } else {
+            Wire::Update {
+                scope,
+                epoch: &self.inner.epoch,
+                seq: t.seq,
+                data: &t.data,
+            }
+            .to_text()
+        };
+        self.send(t, text);
+    }
+
+    fn send(&self, t: &Topic, text: ByteString) {
         let frame = Frame {
             seq: t.seq,
-            text: ByteString::from(format!(r#"{head},"data":{}}}"#, t.data)),
+            text,
+            made: Instant::now(),
         };
         let screens = t.tx.send(Arc::new(frame)).unwrap_or(0);
         self.inner.metrics.ws_messages.inc_by(screens as u64);
     }
 
-    /// Tells a scope's screens their figures are stale (once per outage).
-    fn push_stale(&self, scope: &Scope, message: &str) {
+    /// A screen left: retire the scope's topic once nobody watches it.
+    pub fn leave(&self, scope: &Scope) {
         let mut topics = self.topics();
-        let Some(t) = topics.get_mut(scope) else { return };
+        if topics.live.get(scope).is_some_and(|t| t.tx.receiver_count() == 0)
+            && let Some(t) = topics.live.remove(scope)
+        {
+            topics.retired.insert(scope.clone(), t.seq);
+        }
+    }
+
+    pub fn screens(&self) -> usize {
+        self.topics().live.values().map(|t| t.tx.receiver_count()).sum()
+    }
+
+    /// Sends a new dashboard to a scope's screens (`only_if_changed`: skip an identical one).
+    fn push(&self, scope: &Scope, dash: &Dashboard, only_if_changed: bool) {
+        let (data, content) = serialise(dash);
+        let mut topics = self.topics();
+        let Some(t) = topics.live.get_mut(scope) else { return };
+        if only_if_changed && t.content == content && !t.stale {
+            return;
+        }
+        t.seq += 1;
+        t.data = data;
+        t.content = content;
+        t.next_deadline = dash.next_deadline;
+        t.stale = false;
+        let text = Wire::Update {
+            scope,
+            epoch: &self.inner.epoch,
+            seq: t.seq,
+            data: &t.data,
+        }
+        .to_text();
+        self.send(t, text);
+    }
+
+    /// Tells a scope's screens their figures are not current (once per episode).
+    fn push_stale(&self, scope: &Scope) {
+        let mut topics = self.topics();
+        let Some(t) = topics.live.get_mut(scope) else { return };
         if t.stale {
             return;
         }
         t.stale = true;
         t.seq += 1;
-        let head = envelope("error", scope, &self.inner.epoch, t.seq);
-        let text = format!(r#"{head},"code":"stale","message":{}}}"#, json!(message));
-        let screens =
-            t.tx.send(Arc::new(Frame {
-                seq: t.seq,
-                text: ByteString::from(text),
-            }))
-            .unwrap_or(0);
-        self.inner.metrics.ws_messages.inc_by(screens as u64);
+        let text = stale_notice(scope, &self.inner.epoch, t.seq);
+        self.send(t, text);
     }
 }
 
-fn content_of(d: &Dashboard) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut plain = d.clone();
-    plain.as_of.clear();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(&plain).unwrap_or_default().hash(&mut h);
-    h.finish()
+const STALE: &str = "the figures are not current (the aggregate store is unavailable or behind the journal); showing the last good ones";
+
+fn stale_notice(scope: &Scope, epoch: &str, seq: u64) -> ByteString {
+    Wire::Error {
+        scope,
+        epoch: Some(epoch),
+        seq: Some(seq),
+        code: "stale",
+        message: STALE,
+    }
+    .to_text()
 }
 
-fn serialise(d: &Dashboard) -> Arc<str> {
-    Arc::from(serde_json::to_string(d).unwrap_or_else(|_| "null".into()))
+/// The dashboard serialised once, and a hash of those bytes after `as_of` (its
+/// first field, whose value holds no comma): what the screens would see change.
+fn serialise(d: &Dashboard) -> (Box<RawValue>, u64) {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let text = serde_json::to_string(d).unwrap_or_else(|_| "null".into());
+    let after_as_of = text.find(',').map_or("", |i| &text[i..]);
+    let content = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(after_as_of);
+    let data = RawValue::from_string(text).unwrap_or_else(|_| null());
+    (data, content)
+}
+
+fn null() -> Box<RawValue> {
+    // "null" is valid JSON.
+    RawValue::from_string("null".into()).unwrap_or_else(|_| unreachable!())
 }

@@ -29,7 +29,9 @@ pub struct RedisBroker {
 impl RedisBroker {
     pub async fn connect(url: &str, prefix: &str) -> Result<Arc<Self>, BrokerError> {
         let client = redis::Client::open(url).map_err(err)?;
-        let conn = ConnectionManager::new(client.clone()).await.map_err(err)?;
+        let conn = ConnectionManager::new_with_config(client.clone(), crate::aggregates::redis::connection_config())
+            .await
+            .map_err(err)?;
         let channel = format!("{{{prefix}}}:notices");
         let tx = broadcast::channel(1024).0;
         let broker = Arc::new(RedisBroker {

@@ -11,6 +11,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::{Broker, Hub, Notice};
+use crate::dashboard::FiguresError;
 use crate::domain::scope::Scope;
 
 /// Why a scope is due for a refresh.
@@ -24,8 +25,6 @@ enum Due {
 
 type Pending = HashMap<Scope, (Instant, Due)>;
 
-const STALE: &str = "figures are not being updated (the aggregate store is unavailable); showing the last known figures";
-
 impl Hub {
     /// Runs until the broker closes or shutdown is signalled.
     pub async fn run(self, broker: Arc<dyn Broker>) {
@@ -38,8 +37,7 @@ impl Hub {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut today = self.inner.dashboards.calendar().today();
         let mut heard: i64 = 0;
-        let mut healthy = true;
-        let mut ticks: u64 = 0;
+        let mut fresh = self.inner.dashboards.freshness().changes();
         let mut presence = self.inner.presence.changes();
         // Without alerts, a channel nobody sends on keeps this branch idle.
         let idle = tokio::sync::watch::channel(0u64);
@@ -66,17 +64,17 @@ impl Hub {
                     pending.entry(s).or_insert_with(|| (Instant::now() + self.inner.window, Due::Recheck));
                 }
                 _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => self.flush(&mut pending).await,
+                Ok(()) = fresh.changed() => {
+                    let current = *fresh.borrow_and_update();
+                    self.freshness_changed(current, &mut pending);
+                }
                 _ = tick.tick() => {
-                    ticks += 1;
                     let now_day = self.inner.dashboards.calendar().today();
                     if now_day != today {
                         today = now_day;
                         self.mark(&mut pending, &Notice::everything());
                     }
                     self.mark_deadlines(&mut pending);
-                    if ticks.is_multiple_of(2) {
-                        healthy = self.check_health(healthy, &mut pending).await;
-                    }
                 }
                 _ = closing.changed() => return,
             }
@@ -86,6 +84,7 @@ impl Hub {
     fn mark(&self, pending: &mut Pending, n: &Notice) {
         let at = Instant::now() + self.inner.window;
         let topics = self.topics();
+        let topics = &topics.live;
         let scopes: Vec<Scope> = if n.all {
             topics.keys().cloned().collect()
         } else {
@@ -103,7 +102,7 @@ impl Hub {
     /// Screen counts changed: recompute every topic, pushing those that now differ.
     fn recheck_all(&self, pending: &mut Pending) {
         let at = Instant::now() + self.inner.window;
-        for s in self.topics().keys() {
+        for s in self.topics().live.keys() {
             pending.entry(s.clone()).or_insert((at, Due::Recheck));
         }
     }
@@ -112,30 +111,25 @@ impl Hub {
     fn mark_deadlines(&self, pending: &mut Pending) {
         let now = jiff::Timestamp::now().as_millisecond();
         let at = Instant::now();
-        for (s, t) in self.topics().iter() {
+        for (s, t) in self.topics().live.iter() {
             if t.next_deadline.is_some_and(|d| d <= now) {
                 pending.entry(s.clone()).or_insert((at, Due::Changed)).1 = Due::Changed;
             }
         }
     }
 
-    /// While screens watch, checks the aggregate store answers: when it stops, screens
-    /// are told their figures are stale; when it is back, every screen is refreshed.
-    async fn check_health(&self, was_healthy: bool, pending: &mut Pending) -> bool {
-        let scopes: Vec<Scope> = self.topics().keys().cloned().collect();
-        if scopes.is_empty() {
-            return was_healthy;
-        }
-        let healthy = self.inner.dashboards.ping().await.is_ok();
-        if !healthy {
-            for s in &scopes {
-                self.push_stale(s, STALE);
-            }
-        } else if !was_healthy {
-            tracing::info!("hub: aggregate store is back; refreshing every screen");
+    /// The aggregates stopped or started being current: screens are told at
+    /// once that their figures are stale, and refreshed once they are current.
+    fn freshness_changed(&self, current: bool, pending: &mut Pending) {
+        if current {
+            tracing::info!("hub: figures are current again; refreshing every screen");
             self.mark(pending, &Notice::everything());
+            return;
         }
-        healthy
+        let scopes: Vec<Scope> = self.topics().live.keys().cloned().collect();
+        for s in &scopes {
+            self.push_stale(s);
+        }
     }
 
     async fn flush(&self, pending: &mut Pending) {
@@ -158,10 +152,14 @@ impl Hub {
         };
         match self.inner.dashboards.dashboard(&info, None).await {
             Ok(d) => self.push(scope, &d, why == Due::Recheck),
-            Err(e) => {
+            Err(FiguresError::NotCurrent(e)) => {
+                tracing::debug!(%scope, error = %e, "hub: figures not current");
+                self.push_stale(scope);
+            }
+            Err(FiguresError::Unavailable(e)) => {
                 tracing::warn!(%scope, error = %e, "hub: cannot refresh dashboard");
                 self.inner.metrics.backend_errors.with_label_values(&["aggregates"]).inc();
-                self.push_stale(scope, STALE);
+                self.push_stale(scope);
             }
         }
     }

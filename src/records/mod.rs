@@ -23,11 +23,33 @@ use crate::domain::ticket::Status;
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("record store unavailable: {0}")]
-    Unavailable(#[from] sqlx::Error),
+    Unavailable(sqlx::Error),
+    /// The database refused a value (a data exception, a size limit): the
+    /// fault lies in what was sent, not in the database, and retrying the same
+    /// data fails the same way.
+    #[error("the record store refused a value: {0}")]
+    Refused(String),
     #[error("record store migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("record store holds a row it cannot read: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for RecordError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if refuses_data(db.code().as_deref()) => RecordError::Refused(db.message().to_owned()),
+            sqlx::Error::Encode(why) => RecordError::Refused(why.to_string()),
+            _ => RecordError::Unavailable(e),
+        }
+    }
+}
+
+/// Error codes that blame the data: PostgreSQL's SQLSTATE classes 22 (data
+/// exception, e.g. a NUL in text) and 54 (a program limit, e.g. an index row
+/// too large); SQLite's SQLITE_TOOBIG (18) and SQLITE_MISMATCH (20).
+fn refuses_data(code: Option<&str>) -> bool {
+    code.is_some_and(|c| c.starts_with("22") || c.starts_with("54") || c == "18" || c == "20")
 }
 
 /// One committed journal entry.
@@ -69,6 +91,9 @@ pub trait RecordStore: Send + Sync {
     async fn journal(&self, after: i64, limit: i64) -> Result<Vec<Entry>, RecordError>;
 
     async fn ping(&self) -> Result<(), RecordError>;
+
+    /// The journal's newest position (0 when empty).
+    async fn head(&self) -> Result<i64, RecordError>;
 
     /// Stores a new API key (its hash, never its secret).
     async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError>;

@@ -15,7 +15,14 @@ use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// Migrations applied by a newer release are ignored, not fatal: during a
+/// rolling upgrade (or a rollback) an older binary keeps starting on a schema
+/// a newer one has moved on. Migrations only ever add, so the older code's
+/// queries still hold.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("./migrations/postgres")
+};
 
 /// Opens the transaction and takes the writer lock in one round trip. The lock is
 /// its own statement, so the reads after it take a fresh snapshot and see every
@@ -269,6 +276,13 @@ impl RecordStore for PgRecords {
     async fn ping(&self) -> Result<(), RecordError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn head(&self) -> Result<i64, RecordError> {
+        let (head,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM journal")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(head)
     }
 
     async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError> {

@@ -155,6 +155,6 @@ async fn metrics_and_health_answer() {
         );
         assert_eq!(app.get("/healthz").await.0, 200);
         let (status, ready) = app.get("/readyz").await;
-        assert_eq!((status, ready["status"].as_str()), (200, Some("ready")));
+        assert_eq!((status, ready["status"].as_str()), (200, Some("ready")), "{b:?}: {ready}");
     }
 }

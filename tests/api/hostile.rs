@@ -32,6 +32,10 @@ async fn every_hostile_record_is_named_and_the_good_ones_land() {
         (with("reported_at", json!("1969-12-31T23:59:59Z")), "reported_at"),
         (with("reported_at", json!("2024-02-30T10:00:00+08:00")), "reported_at"),
         (with("reported_at", json!(1_700_000_000)), "reported_at"),
+        (with("reported_at", json!("2024-11-26T10:00:00+25:00")), "reported_at"),
+        (with("reported_at", json!("2024-11-26T10:00:00")), "reported_at"),
+        (with("description", json!("a\u{0}b")), "description"),
+        (with("location", json!({"note": "x\u{0}"})), "location"),
         (with("description", json!("长".repeat(1_000_000))), "description"),
         (with("location", json!([1, 2])), "location"),
         (with("location", json!({"note": "x".repeat(2000)})), "location"),
@@ -68,7 +72,14 @@ async fn hostile_bodies_are_refused_whole_and_the_server_stays_up() {
             (vec![b'{'; 64], 400),
         ];
         for (body, want) in bodies {
-            let res = app.client.post(&url).body(body).send().await.unwrap();
+            let res = app
+                .client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status().as_u16(), want);
         }
         let (status, r) = app

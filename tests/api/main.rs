@@ -5,6 +5,7 @@ mod alerts;
 mod auth;
 mod closed_loop;
 mod dashboard;
+mod edge;
 #[path = "../support/mod.rs"]
 mod helpers;
 mod hostile;
@@ -17,3 +18,4 @@ mod schema;
 mod screens;
 mod surveys;
 mod ws;
+mod ws_protocol;

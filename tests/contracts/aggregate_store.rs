@@ -108,7 +108,11 @@ async fn contract(store: Arc<dyn AggregateStore>) {
         overdue: 5,
     };
     let now = T + 6 * HOUR; // k1 and k2 are overdue, k3 is next
-    let r = store.read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], day, now).await.unwrap();
+    let r = store
+        .read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], day, now)
+        .await
+        .unwrap()
+        .figures;
     assert_eq!(r[0].day.get("tickets_reported"), Some(&3));
     assert_eq!(r[0].day.get("attendance"), Some(&6));
     assert_eq!(r[0].unique, 2);
@@ -134,7 +138,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     d2.add(10, &ticket("k5", "d.c.g1", T + 2 * HOUR), &cal);
     d2.add(11, &step("k5", "s3", Status::Reported, Status::Resolved, T + 3 * HOUR), &cal);
     assert_eq!(store.apply(&d2).await.unwrap(), Applied::Done);
-    let r = store.read(&[q("d", 0)], day, now).await.unwrap();
+    let r = store.read(&[q("d", 0)], day, now).await.unwrap().figures;
     assert_eq!(
         r[0].resolve,
         Spread {
@@ -163,7 +167,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
 
     store.clear().await.unwrap();
     assert_eq!(store.watermark().await.unwrap(), 0);
-    let r = store.read(&[q("d", 5)], day, now).await.unwrap();
+    let r = store.read(&[q("d", 5)], day, now).await.unwrap().figures;
     assert!(r[0].day.is_empty() && r[0].top.is_empty() && r[0].overdue_now == 0);
     store.ping().await.unwrap();
     counter_hashes(store.as_ref()).await;
@@ -198,7 +202,7 @@ async fn long_runs(store: &dyn AggregateStore) {
         due_within_ms: 0,
         overdue: 0,
     };
-    let r = store.read(&[q("d"), q("d.c.g1")], day, T + 6 * HOUR).await.unwrap();
+    let r = store.read(&[q("d"), q("d.c.g1")], day, T + 6 * HOUR).await.unwrap().figures;
     for (r, s) in r.iter().zip(["d", "d.c.g1"]) {
         assert_eq!(r.overdue_now, 1_300, "{s}: 2,500 overdue, 1,200 resolved");
         assert_eq!(r.gauge.get("status:reported"), Some(&1_300), "{s}");
@@ -393,7 +397,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
         due_within_ms: 0,
         overdue: 0,
     };
-    let r = store.read(&[q], day, T).await.unwrap();
+    let r = store.read(&[q], day, T).await.unwrap().figures;
     assert_eq!(
         r[0].day.get("attendance"),
         Some(&(2 * DELTAS * PER)),

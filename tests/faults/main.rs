@@ -2,6 +2,7 @@
 //! restarted empty, PostgreSQL cut off, and a notice lost between instances.
 
 mod crash;
+mod freshness;
 mod outage;
 mod procs;
 mod reconnect;

@@ -189,6 +189,10 @@ impl Redis {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
+    }
+
     pub async fn start(&mut self) {
         let child = Command::new("redis-server")
             .args([

@@ -223,7 +223,14 @@ impl TestApp {
     }
 
     pub async fn post_raw(&self, path: &str, body: &'static str) -> (u16, Value) {
-        let res = self.client.post(format!("{}{path}", self.address)).body(body).send().await.unwrap();
+        let res = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
