@@ -23,4 +23,5 @@ exec scripts/with-services.sh bash -c '
     cargo test --all-targets "${locked[@]}" "$@"
     # The contract against a live server: schemathesis fuzzes every documented route.
     if [[ $# -eq 0 ]]; then scripts/schemathesis.sh; fi
+    if [[ $# -eq 0 ]]; then scripts/deploy-check.sh; fi  # deploy/ with real nginx, Prometheus, promtool, linters
 ' test.sh "$@"

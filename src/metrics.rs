@@ -10,6 +10,13 @@ use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVe
 
 use crate::domain::figures::Metric;
 
+/// The commit the binary was built from: `COCKPIT_COMMIT` in the build's
+/// environment (the container build passes it), else "unknown".
+pub const BUILD_COMMIT: &str = match option_env!("COCKPIT_COMMIT") {
+    Some(c) => c,
+    None => "unknown",
+};
+
 #[derive(Clone)]
 pub struct Metrics {
     pub registry: Registry,
@@ -91,8 +98,23 @@ impl Metrics {
         registry.register(Box::new(alerts.clone()))?;
         registry.register(Box::new(alert_transitions.clone()))?;
         registry.register(Box::new(alert_webhook.clone()))?;
+        let build_info = IntGaugeVec::new(
+            Opts::new("cockpit_build_info", "1, labelled with the running binary's version and commit"),
+            &["version", "commit"],
+        )?;
+        build_info.with_label_values(&[env!("CARGO_PKG_VERSION"), BUILD_COMMIT]).set(1);
+        registry.register(Box::new(build_info))?;
+        // process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds, ...
+        #[cfg(target_os = "linux")]
+        registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
         for state in ["pending", "firing"] {
             alerts.with_label_values(&[state]).set(0);
+        }
+        // Present at 0 from the start: rate() and increase() cannot see a counter's
+        // first increment when its series only appears with it (so one burst of
+        // errors would never fire the backend alerts of deploy/prometheus/).
+        for backend in ["records", "aggregates", "broker"] {
+            backend_errors.with_label_values(&[backend]).inc_by(0);
         }
         for to in ["firing", "resolved"] {
             alert_transitions.with_label_values(&[to]).inc_by(0);
@@ -160,4 +182,32 @@ pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_build_info_and_process_metrics() {
+        let text = Metrics::new().unwrap().render();
+        let info = format!(
+            "cockpit_build_info{{commit=\"{BUILD_COMMIT}\",version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(text.contains(&info), "no {info} in:\n{text}");
+        for backend in ["records", "aggregates", "broker"] {
+            let zero = format!("cockpit_backend_errors_total{{backend=\"{backend}\"}} 0");
+            assert!(text.contains(&zero), "no {zero} in:\n{text}");
+        }
+        #[cfg(target_os = "linux")]
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_open_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(text.lines().any(|l| l.starts_with(name)), "no {name} in:\n{text}");
+        }
+    }
 }

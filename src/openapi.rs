@@ -547,3 +547,44 @@ fn health(d: &mut Doc) {
 pub fn render() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default() + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths documented elsewhere: Open311 (docs/open311.md, its own standard),
+    /// the wall screen's page and files.
+    fn documented_elsewhere(path: &str) -> bool {
+        path.starts_with("/open311")
+            || path.contains("/open311/")
+            || path.starts_with("/screen")
+            || path.starts_with("/assets")
+            || path == "/"
+    }
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_route_exists() {
+        let doc = document();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        let table = crate::http::routes::table();
+        for (method, path) in &table {
+            let Some(m) = method else { continue };
+            if documented_elsewhere(path) {
+                continue;
+            }
+            let m = m.as_str().to_ascii_lowercase();
+            assert!(
+                paths.get(*path).and_then(|p| p.get(&m)).is_some(),
+                "{m} {path} is served but not in the OpenAPI document"
+            );
+        }
+        for (path, ops) in &paths {
+            for m in ops.as_object().into_iter().flat_map(|o| o.keys()) {
+                let served = table
+                    .iter()
+                    .any(|(tm, tp)| tp == path && tm.as_ref().is_some_and(|x| x.as_str().eq_ignore_ascii_case(m)));
+                assert!(served, "{m} {path} is documented but not served");
+            }
+        }
+    }
+}
