@@ -12,6 +12,8 @@
 
 #[path = "browser/cdp.rs"]
 mod cdp;
+#[path = "browser/css.rs"]
+mod css;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
