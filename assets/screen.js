@@ -80,6 +80,7 @@
     childPage: 0,
     toastTimer: 0,
     toastKey: '',
+    zone: null, // the deployment's time zone (the dashboard's time_zone): the clock's, whatever the browser's is
   };
 
   /* ---------------------------------------------------------------- connection */
@@ -243,7 +244,7 @@
     if (st.conn !== 'live' && st.problem) msg = t(st.problem);
     else if (st.conn !== 'live' && st.error) msg = t('banner.error', { msg: st.error });
     else if (st.conn === 'live' && st.stale) msg = t('banner.stale', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
-    else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: clockOf(st.lastMsgAt), age: ageText(now) });
+    else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: whenOf(st.lastMsgAt), age: ageText(now) });
     else if (st.conn === 'disconnected') msg = t('banner.down', { time: '—', age: t('age.never') });
     banner.classList.toggle('warn', st.conn === 'live' && st.stale);
     if (banner.hidden !== !msg) {
@@ -261,8 +262,36 @@
     return t('age.h', { n: Math.floor(s / 3600) });
   }
 
+  /** `opts` in the deployment's time zone once a dashboard has named it (else the browser's). */
+  function zoned(opts) {
+    return st.zone ? Object.assign({ timeZone: st.zone }, opts) : opts;
+  }
+
+  function locale() {
+    return C.lang() === 'en' ? 'en-GB' : 'zh-CN';
+  }
+
+  /** A time of day on the wall: in the deployment's zone, like its statistics day. */
   function clockOf(ms) {
-    return new Date(ms).toLocaleTimeString(C.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+    return new Date(ms).toLocaleTimeString(locale(), zoned({ hour12: false }));
+  }
+
+  /** A time of day, with its date when it is not today (figures kept overnight). */
+  function whenOf(ms) {
+    const day = (x) => new Date(x).toLocaleDateString('en-CA', zoned({})); // YYYY-MM-DD
+    if (day(ms) === day(Date.now())) return clockOf(ms);
+    return `${new Date(ms).toLocaleDateString(locale(), zoned({ month: 'short', day: 'numeric' }))} ${clockOf(ms)}`;
+  }
+
+  /** Takes the deployment's zone from a dashboard, if the browser knows it. */
+  function setZone(zone) {
+    if (!zone || zone === st.zone) return;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone }); // throws for a zone this browser lacks
+      st.zone = zone;
+    } catch (e) {
+      /* keep the last known zone */
+    }
   }
 
   /** Four times a second: age of data, state changes, countdowns, the heartbeat probe, the clock. */
@@ -280,12 +309,15 @@
     age.textContent = ageText(now);
     age.classList.toggle('old', st.conn !== 'live' || now - st.lastMsgAt > PROBE_AFTER_MS + PROBE_TIMEOUT_MS);
     paintConn();
+    // The clock is the deployment's, as the statistics day is: a kiosk left in UTC would
+    // otherwise show 16:06 on the 2nd beside figures of the 3rd. Until a dashboard (or the
+    // kept one) names the zone, the clock shows dashes rather than a time that may be wrong.
     const d = new Date(now);
     const en = C.lang() === 'en';
-    $('clock-time').textContent = d.toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour12: false });
-    $('clock-date').textContent = d.toLocaleDateString(en ? 'en-GB' : 'zh-CN', {
-      year: 'numeric', month: en ? 'short' : 'long', day: 'numeric', weekday: 'long',
-    });
+    $('clock-time').textContent = st.zone ? d.toLocaleTimeString(locale(), zoned({ hour12: false })) : '--:--:--';
+    $('clock-date').textContent = st.zone
+      ? d.toLocaleDateString(locale(), zoned({ year: 'numeric', month: en ? 'short' : 'long', day: 'numeric', weekday: 'long' }))
+      : '';
   }
 
   function toast(key) {
@@ -427,6 +459,7 @@
     if (!d || !d.figures) return;
     const prev = st.dash;
     st.dash = d;
+    setZone(d.time_zone);
     renderHeader(d);
     renderAlerts(d);
     renderKpis(d, prev);
@@ -1003,6 +1036,7 @@
     window.cockpitScreen = {
       status: () => ({
         conn: st.conn, epoch: st.epoch, seq: st.seq, attempt: st.attempt, reconnects: st.reconnects, lastMsgAt: st.lastMsgAt,
+        zone: st.zone,
       }),
     };
     tick();

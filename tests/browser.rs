@@ -14,6 +14,8 @@
 mod cdp;
 #[path = "browser/css.rs"]
 mod css;
+#[path = "browser/sturdy.rs"]
+mod sturdy;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -1,0 +1,238 @@
+//! A sturdier wall (issue 21), each in headless Chromium against an in-process server on
+//! the embedded backend:
+//! - the alert strip has its styles (red chips, flex, large text) while an alert fires;
+//! - a browser in UTC shows the deployment's time (Asia/Shanghai) on its clock;
+//!
+//! Screenshots go to `target/screenshots/`; with `COCKPIT_UPDATE_SCREENSHOT=1` the ones
+//! docs/screen.md shows are copied to `docs/screenshots/`.
+
+use super::*;
+
+/// Sets the viewport, waits for the page's re-layout after a resize (120 ms), for the
+/// animations that end (a changed figure's 1.8 s bump scales it by 8 %) and two frames:
+/// what is measured is what the wall shows once it is still.
+async fn settle_at(page: &Page<'_>, w: u32, h: u32) {
+    page.viewport(w, h).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    page.eval(
+        "Promise.all(document.getAnimations().filter((a) => isFinite(a.effect?.getComputedTiming().endTime)).map((a) => a.finished.catch(() => {})))
+           .then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))))",
+    )
+    .await
+    .unwrap();
+}
+
+/// Screenshots at 1080p and 4K into `target/screenshots/{name}-1080p.png` / `-4k.png`,
+/// copied to `docs/screenshots/` on request (`COCKPIT_UPDATE_SCREENSHOT=1`).
+async fn shots(page: &Page<'_>, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("screenshots");
+    for (w, h, size) in [(1920, 1080, "1080p"), (3840, 2160, "4k")] {
+        let file = format!("{name}-{size}.png");
+        page.screenshot(w, h, &dir.join(&file)).await.unwrap();
+        if std::env::var("COCKPIT_UPDATE_SCREENSHOT").as_deref() == Ok("1") {
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::copy(dir.join(&file), docs.join(&file)).unwrap();
+        }
+    }
+    settle_at(page, 1920, 1080).await;
+}
+
+/// A server on the embedded backend with the small Nanan tree, in `dir`.
+async fn server(dir: &Workdir, port: u16) -> (Running, Settings) {
+    std::fs::write(dir.0.join("scopes.json"), SCOPES).unwrap();
+    let settings = Settings {
+        bind: format!("127.0.0.1:{port}"),
+        data_dir: dir.0.join("data"),
+        scopes_file: Some(dir.0.join("scopes.json")),
+        time_zone: "Asia/Shanghai".into(),
+        ..Settings::default()
+    };
+    (Running::start(settings.clone()).await, settings)
+}
+
+async fn launch(exe: &Path, how: cdp::Launch) -> Browser {
+    Browser::launch_with(exe, how)
+        .await
+        .unwrap_or_else(|e| panic!("launching {}: {e}", exe.display()))
+}
+
+/// Opens `url` at 1080p and waits until the page is live.
+async fn open_live<'b>(browser: &'b Browser, url: &str) -> Page<'b> {
+    let page = browser.new_page().await.unwrap();
+    page.viewport(1920, 1080).await.unwrap();
+    page.goto(url).await.unwrap();
+    page.wait_for("document.body.dataset.conn === 'live'", Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n--- page log ---\n{}", browser.log_text()));
+    page
+}
+
+/// Switches the page's language with its own button and waits for the relabel.
+async fn switch_to_english(page: &Page<'_>) {
+    page.eval("document.getElementById('lang').click()").await.unwrap();
+    page.wait_for("document.documentElement.lang === 'en'", Duration::from_secs(2))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_alert_strip_is_a_red_strip_while_an_alert_fires() {
+    let Some(exe) = chromium_or_skip("the_alert_strip_is_a_red_strip_while_an_alert_fires") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Workdir::new();
+    let (app, _) = server(&dir, 0).await;
+    let base = format!("http://127.0.0.1:{}", app.port);
+    let http = reqwest::Client::new();
+    // A day's traffic, with tickets past their deadline: the overdue headline box then has
+    // a class `alert` of its own, which the strip's styles must leave alone.
+    seed(&http, &base).await;
+    let rule = json!({"id": "zhengjie-backlog", "scope": "nanan.nanping.zhengjie", "metric": "tickets_open",
+                      "op": ">", "threshold": 0, "title": "正街积压"});
+    post(&http, &base, "/api/v1/admin/alerts/rules", &rule).await;
+
+    let browser = launch(&exe, cdp::Launch::default()).await;
+    let page = open_live(&browser, &format!("{base}/screen/nanan")).await;
+    page.wait_for(
+        "document.querySelector('#alerts:not([hidden]) .alert.firing')",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the alert never showed: {e}\n{}", browser.log_text()));
+
+    // The stylesheet parsed as written: no rule ended up nested inside another (what a
+    // missing `}` does), and the alert rules are top-level rules.
+    let parsed = page
+        .eval(
+            "(() => { const rules = [...document.styleSheets].flatMap((s) => [...s.cssRules]);
+                     return { nested: rules.filter((r) => r.cssRules && r.cssRules.length && r instanceof CSSStyleRule).map((r) => r.selectorText),
+                              alert: rules.some((r) => r.selectorText === '.alerts .alert'), alerts: rules.some((r) => r.selectorText === '.alerts') }; })()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        parsed,
+        json!({"nested": [], "alert": true, "alerts": true}),
+        "screen.css as the browser read it"
+    );
+
+    for (w, h) in [(1920u32, 1080u32), (3840, 2160)] {
+        settle_at(&page, w, h).await;
+        let rem = f64::from(h) / 67.5;
+        let s = page
+            .eval(
+                "(() => { const box = document.getElementById('alerts'), chip = box.querySelector('.alert.firing');
+                          const cs = getComputedStyle(chip), r = chip.getBoundingClientRect();
+                          const title = chip.querySelector('.a-title').getBoundingClientRect(), value = chip.querySelector('.a-value').getBoundingClientRect();
+                          return { strip: getComputedStyle(box).display, display: cs.display, background: cs.backgroundColor,
+                                   border: cs.borderTopColor, color: cs.color, font: parseFloat(cs.fontSize), height: r.height,
+                                   gap: value.left - title.right }; })()",
+            )
+            .await
+            .unwrap();
+        let at = format!("the firing alert at {w}×{h}: {s}");
+        assert_eq!(s["strip"], "flex", "{at}");
+        assert_eq!(s["display"], "flex", "{at}");
+        assert_eq!(s["background"], "rgba(150, 14, 28, 0.9)", "{at}");
+        assert_eq!(s["border"], "rgb(255, 91, 95)", "{at}");
+        assert_eq!(s["color"], "rgb(255, 255, 255)", "{at}");
+        let font = s["font"].as_f64().unwrap();
+        assert!(font >= 1.25 * rem - 0.01, "{at}: text under 1.25 rem");
+        assert!(
+            s["height"].as_f64().unwrap() >= 1.6 * font,
+            "{at}: a padded strip, not a line of text"
+        );
+        assert!(
+            s["gap"].as_f64().unwrap() >= 0.5 * rem,
+            "{at}: title and value apart, not run together"
+        );
+        let kpi = page
+            .eval(
+                "(() => { const k = document.querySelector('.kpi.k-overdue.alert');
+                          return k && { display: getComputedStyle(k).display, num: parseFloat(getComputedStyle(k.querySelector('.num')).fontSize) }; })()",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            kpi["display"], "block",
+            "the overdue headline box (class alert) is not styled as an alert: {kpi}"
+        );
+        assert!(
+            kpi["num"].as_f64().unwrap() >= 5.0 * rem,
+            "the overdue figure keeps its size: {kpi}"
+        );
+    }
+    settle_at(&page, 1920, 1080).await;
+    shots(&page, "alert").await;
+    switch_to_english(&page).await;
+    page.wait_for(
+        "document.querySelector('.alert.firing .a-state').textContent === 'Alert'",
+        Duration::from_secs(2),
+    )
+    .await
+    .unwrap();
+    shots(&page, "alert-en").await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_browser_in_utc_shows_the_deployments_time() {
+    let Some(exe) = chromium_or_skip("a_browser_in_utc_shows_the_deployments_time") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Workdir::new();
+    let (app, _) = server(&dir, 0).await;
+    let base = format!("http://127.0.0.1:{}", app.port);
+    let browser = launch(&exe, cdp::Launch { tz: "UTC", profile: None }).await;
+    let page = open_live(&browser, &format!("{base}/screen/nanan")).await;
+    let zone = page.eval("Intl.DateTimeFormat().resolvedOptions().timeZone").await.unwrap();
+    assert!(zone == "UTC" || zone == "Etc/UTC", "the browser itself is in UTC: {zone}");
+    assert_clock_is_shanghai(&page, "zh").await;
+    shots(&page, "clock-utc-browser").await;
+    switch_to_english(&page).await;
+    assert_clock_is_shanghai(&page, "en").await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// The header clock shows Asia/Shanghai's time (within a few seconds of the test's own
+/// reading) and date, in the page's language.
+async fn assert_clock_is_shanghai(page: &Page<'_>, lang: &str) {
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let shown = page
+            .eval("[document.getElementById('clock-time').textContent, document.getElementById('clock-date').textContent]")
+            .await
+            .unwrap();
+        let now = jiff::Timestamp::now().in_tz("Asia/Shanghai").unwrap();
+        let secs = |h: i64, m: i64, s: i64| h * 3600 + m * 60 + s;
+        let want = secs(now.hour().into(), now.minute().into(), now.second().into());
+        let time = shown[0].as_str().unwrap_or_default();
+        let hms: Vec<i64> = time.split(':').filter_map(|p| p.trim().parse().ok()).collect();
+        let off = match hms[..] {
+            [h, m, s] => ((secs(h, m, s) - want).rem_euclid(86_400) + 43_200) % 86_400 - 43_200,
+            _ => i64::MAX,
+        };
+        let date = shown[1].as_str().unwrap_or_default();
+        let day = if lang == "zh" {
+            format!("{}月{}日", now.month(), now.day())
+        } else {
+            format!("{} {}", now.day(), months[now.month() as usize - 1])
+        };
+        if off.abs() <= 5 && date.contains(&day) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{lang}: the clock shows {time} {date}; Asia/Shanghai is {} on {day} (off by {off} s)",
+            now.time()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
