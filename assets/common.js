@@ -169,7 +169,7 @@
       'grids.leaf': 'No grids below: see the live tickets',
       'cats.none': 'No tickets today',
       'legend.open': 'Open', 'legend.reported': 'New today', 'legend.resolved': 'Resolved',
-      'status.reported': 'Reported', 'status.dispatched': 'Dispatched', 'status.in_progress': 'Handling',
+      'status.reported': 'Reported', 'status.dispatched': 'Assigned', 'status.in_progress': 'Handling',
       'status.resolved': 'To verify', 'status.reopened': 'Reopened now',
       'pipeline.closed': '{n} closed today',
       'pipeline.reopened': '{n} reopened today',

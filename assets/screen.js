@@ -25,6 +25,8 @@
   const CHILD_PAGE_MS = 10000;
   /** Alerts listed at most; the rest are counted ("3 more"). */
   const ALERTS_SHOWN = 4;
+  /** The smallest text on the wall, in rem (screen.css --min-text): 20 px at 1080p. */
+  const MIN_TEXT_REM = 1.25;
   const KPIS = ['tickets_open', 'tickets_overdue', 'tickets_resolved', 'events_held', 'attendance'];
   const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
   const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
@@ -817,6 +819,10 @@
     fitRows($('categories'));
     fitRows($('top-grids'));
     paginateChildren();
+    // The chart is drawn to its panel's size in pixels: redraw it when an alert strip or a
+    // banner has changed that size, or its bottom labels are cut off.
+    const chart = $('trend').querySelector('svg');
+    if (chart && Math.abs(chart.height.baseVal.value - $('trend').clientHeight) > 1) renderTrend();
   }
 
   /** Shows the page of children that fits; a wall has no scroll bar, so pages rotate. */
@@ -925,7 +931,7 @@
     const W = Math.max(200, body.clientWidth);
     const H = Math.max(100, body.clientHeight);
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const padB = rem * 2.1;
+    const padB = rem * 2.3;
     const padT = rem * 1.8;
     const n = rep.length;
     const vals = rep.map((p) => p.value || 0);
@@ -943,12 +949,12 @@
       const top = y(vals[i]);
       const today = i === n - 1;
       g.append(svg('rect', { x, y: top, width: cw * 0.56, height: Math.max(1, H - padB - top), rx: rem * 0.2, class: 'tb' + (today ? ' today' : '') }));
-      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * 1.1 }, fmtNum(vals[i])));
+      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM }, fmtNum(vals[i])));
       const day = String(p.day || '');
       g.append(
         svg(
           'text',
-          { x: i * cw + cw / 2, y: H - rem * 0.5, class: 'tx' + (today ? ' today' : ''), 'text-anchor': 'middle', 'font-size': rem * 1.05 },
+          { x: i * cw + cw / 2, y: H - rem * 0.5, class: 'tx' + (today ? ' today' : ''), 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM },
           today ? t('trend.today') : day.slice(5),
         ),
       );

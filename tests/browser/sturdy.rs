@@ -2,11 +2,66 @@
 //! the embedded backend:
 //! - the alert strip has its styles (red chips, flex, large text) while an alert fires;
 //! - a browser in UTC shows the deployment's time (Asia/Shanghai) on its clock;
+//! - every visible text is at least 20 px at 1920×1080 and 40 px at 3840×2160;
 //!
 //! Screenshots go to `target/screenshots/`; with `COCKPIT_UPDATE_SCREENSHOT=1` the ones
 //! docs/screen.md shows are copied to `docs/screenshots/`.
 
 use super::*;
+
+/// The smallest text allowed on the wall: readable at 5 m on a 55-inch 1080p panel.
+const MIN_TEXT_1080P: f64 = 20.0;
+
+/// Every visible text node whose computed font size is under `MIN` px, as `size where “text”`.
+fn small_text(min: f64) -> String {
+    format!(
+        r#"(() => {{
+  const MIN = {min};
+  const describe = (el) => {{
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {{
+      parts.unshift(e.id ? '#' + e.id : e.tagName.toLowerCase() + [...e.classList].map((c) => '.' + c).join(''));
+      if (e.id) break;
+    }}
+    return parts.join(' > ');
+  }};
+  const bad = [];
+  let seen = 0;
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {{
+    const text = n.data.trim();
+    const el = n.parentElement;
+    if (!text || !el || !el.checkVisibility({{ opacityProperty: true, visibilityProperty: true }})) continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.right <= 0 || r.bottom <= 0 || r.left >= innerWidth || r.top >= innerHeight) continue;
+    seen += 1;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < MIN - 0.01) bad.push(`${{px.toFixed(1)}}px ${{describe(el)}} “${{text.slice(0, 40)}}”`);
+  }}
+  return {{ seen, bad }};
+}})()"#
+    )
+}
+
+/// Asserts every visible text is readable at 1920×1080 (≥ 20 px) and at 3840×2160
+/// (scaled: ≥ 40 px), then leaves the page at 1920×1080.
+async fn assert_readable(page: &Page<'_>, what: &str) {
+    for (w, h, min) in [(1920, 1080, MIN_TEXT_1080P), (3840, 2160, 2.0 * MIN_TEXT_1080P)] {
+        settle_at(page, w, h).await;
+        let r = page.eval(&small_text(min)).await.unwrap();
+        let bad: Vec<&str> = r["bad"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(r["seen"].as_u64() > Some(20), "{what} {w}×{h}: hardly any text found: {r}");
+        assert!(
+            bad.is_empty(),
+            "{what} at {w}×{h}: {} text(s) under {min} px:\n  {}",
+            bad.len(),
+            bad.join("\n  ")
+        );
+    }
+    settle_at(page, 1920, 1080).await;
+}
 
 /// Sets the viewport, waits for the page's re-layout after a resize (120 ms), for the
 /// animations that end (a changed figure's 1.8 s bump scales it by 8 %) and two frames:
@@ -235,4 +290,67 @@ async fn assert_clock_is_shanghai(page: &Page<'_>, lang: &str) {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_text_is_readable_from_five_metres() {
+    let Some(exe) = chromium_or_skip("every_text_is_readable_from_five_metres") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Workdir::new();
+    let (app, _) = server(&dir, 0).await;
+    let base = format!("http://127.0.0.1:{}", app.port);
+    let http = reqwest::Client::new();
+    seed(&http, &base).await;
+    let rule = json!({"id": "zhengjie-backlog", "scope": "nanan.nanping.zhengjie", "metric": "tickets_open",
+                      "op": ">", "threshold": 0, "title": "正街积压"});
+    post(&http, &base, "/api/v1/admin/alerts/rules", &rule).await;
+    let jinyan = "nanan.huayuanlu.jinyan";
+    let entry = json!({"id": "L1", "scope": jinyan, "at": ago(3600), "direction": "income", "category": "parking",
+                       "amount_fen": 1_234_500, "counterparty": "金堰停车场"});
+    post(&http, &base, "/api/v1/ledger", &entry).await;
+
+    let browser = launch(&exe, cdp::Launch::default()).await;
+    let page = open_live(&browser, &format!("{base}/screen/nanan")).await;
+    page.wait_for(
+        "document.querySelector('#alerts .alert.firing') && document.querySelectorAll('#trend rect.tb').length === 7",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    for lang in ["zh", "en"] {
+        for scope in [
+            "nanan",
+            "nanan.changshengqiao.tongjing",
+            "nanan.nanping.zhengjie",
+            "nanan.nanpingzhen.xinglong",
+            jinyan,
+        ] {
+            let q = if lang == "en" { "?lang=en" } else { "" };
+            page.goto(&format!("{base}/screen/{scope}{q}")).await.unwrap();
+            page.wait_for(
+                "document.body.dataset.conn === 'live' && document.querySelector('#lead').childElementCount",
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+            // Let the series and the theme's definition arrive, as on a wall.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            assert_readable(&page, &format!("{scope} ({lang})")).await;
+        }
+    }
+    page.goto(&format!("{base}/screen/nanan")).await.unwrap();
+    page.wait_for(
+        "document.body.dataset.conn === 'live' && document.querySelector('#alerts .alert.firing')",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    shots(&page, "district").await;
+    switch_to_english(&page).await;
+    shots(&page, "district-en").await;
+    browser.close().await;
+    app.stop().await;
 }
