@@ -296,6 +296,16 @@
     return Math.round(n).toLocaleString(current === 'en' ? 'en-US' : 'zh-CN');
   }
 
+  /**
+   * A chart label: in full below 100,000, else three significant digits (123万, 1.23M),
+   * so a seventh digit never runs into the next day's label. The figures themselves are
+   * always shown in full.
+   */
+  function fmtChart(n) {
+    if (typeof n !== 'number' || !isFinite(n) || Math.abs(n) < 100000) return fmtNum(n);
+    return new Intl.NumberFormat(current === 'en' ? 'en-US' : 'zh-CN', { notation: 'compact', maximumSignificantDigits: 3 }).format(n);
+  }
+
   function fmtPct(x) {
     if (typeof x !== 'number' || !isFinite(x)) return '—';
     return (x * 100).toFixed(x >= 0.995 || x === 0 ? 0 : 1).replace(/\.0$/, '') + '%';
@@ -350,7 +360,7 @@
   }
 
   window.Cockpit = {
-    t, setLang, applyI18n, h, svg, fmtNum, fmtPct, fmtDuration, durParts, themeName, categoryName,
+    t, setLang, applyI18n, h, svg, fmtNum, fmtChart, fmtPct, fmtDuration, durParts, themeName, categoryName,
     THEME_COLOURS, withToken, screenHref,
     hasToken: () => Boolean(token),
     lang: () => current,

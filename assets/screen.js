@@ -10,7 +10,7 @@
 (function () {
   'use strict';
   const C = window.Cockpit;
-  const { t, h, svg, fmtNum, fmtPct, fmtDuration } = C;
+  const { t, h, svg, fmtNum, fmtChart, fmtPct, fmtDuration } = C;
 
   const RETRY_MIN_MS = 500;
   const RETRY_MAX_MS = 10000;
@@ -409,6 +409,7 @@
         patchToday(st.dash);
         renderTrend();
         renderLead(st.dash);
+        fitFigures(); // the lead panel's figures are new elements
       }
     } catch (e) {
       /* keep the last series; the next minute tries again */
@@ -539,7 +540,7 @@
     return h(
       'div',
       { class: 'stat ' + (cls || '') },
-      h('div', { class: 'stat-v' }, h('b', null, value), unit ? h('small', null, unit) : null),
+      h('div', { class: 'stat-v' }, h('b', { class: 'fit' }, value), unit ? h('small', null, unit) : null),
       h('div', { class: 'stat-l' }, label),
     );
   }
@@ -572,7 +573,7 @@
           cx: 50, cy: 50, r, class: 'ring-fg', 'stroke-dasharray': `${(f * len).toFixed(1)} ${len.toFixed(1)}`, transform: 'rotate(-90 50 50)',
         }),
       ),
-      h('div', { class: 'ring-text' }, h('b', null, text), h('small', null, note)),
+      h('div', { class: 'ring-text' }, h('b', { class: 'fit' }, text), h('small', null, note)),
     );
   }
 
@@ -597,7 +598,7 @@
           stat(t('lead.unique'), fmtNum(f.unique_attendees), t('unit.persons')),
           stat(t('lead.scheduled'), fmtNum(f.events_scheduled), t('unit.events')),
         ),
-        spark('attendance', t('lead.attendance_7d'), fmtNum),
+        spark('attendance', t('lead.attendance_7d'), fmtChart),
       ];
     } else if (th === 'rule-of-law') {
       const c = cat(highlighted[0] || 'dispute');
@@ -626,7 +627,7 @@
             'div',
             { class: 'duo-card', dataset: { category: name } },
             h('div', { class: 'duo-name' }, C.categoryName(name)),
-            h('div', { class: 'duo-v' + (c.open ? ' warn' : '') }, fmtNum(c.open)),
+            h('div', { class: 'duo-v fit' + (c.open ? ' warn' : '') }, fmtNum(c.open)),
             h('div', { class: 'duo-l' }, t('lead.open_now')),
             h('div', { class: 'duo-foot' }, `${t('lead.reported_today')} ${fmtNum(c.reported)}`),
           );
@@ -673,7 +674,7 @@
           ? h(
             'div',
             { class: 'tiles' },
-            cats.map((c) => h('div', { class: 'tile' }, h('b', null, fmtNum(c.open)), h('span', null, C.categoryName(c.category)))),
+            cats.map((c) => h('div', { class: 'tile' }, h('b', { class: 'fit' }, fmtNum(c.open)), h('span', null, C.categoryName(c.category)))),
           )
           : h('div', { class: 'empty' }, t('lead.none')),
       );
@@ -756,7 +757,7 @@
     const labels = h(
       'div',
       { class: 'spark-x' },
-      pts.map((p, i) => h('span', { class: i === pts.length - 1 ? 'today' : '' }, p.value === null ? '—' : fmt(p.value))),
+      pts.map((p, i) => h('span', { class: 'fit' + (i === pts.length - 1 ? ' today' : '') }, p.value === null ? '—' : fmt(p.value))),
     );
     box.append(g, labels);
     return box;
@@ -816,6 +817,7 @@
   }
 
   function fitLists() {
+    fitFigures();
     fitRows($('categories'));
     fitRows($('top-grids'));
     paginateChildren();
@@ -823,6 +825,53 @@
     // banner has changed that size, or its bottom labels are cut off.
     const chart = $('trend').querySelector('svg');
     if (chart && Math.abs(chart.height.baseVal.value - $('trend').clientHeight) > 1) renderTrend();
+  }
+
+  /**
+   * A figure wider than its box (`.fit`: headline numbers, the loop's steps, the lead
+   * panel's values) shrinks until every digit shows, never below the wall's smallest
+   * text: 1,234,567 must read as 1,234,567, not "1,23…" or a number cut at the edge.
+   */
+  function fitFigures() {
+    const floor = remPx() * MIN_TEXT_REM;
+    for (const el of document.querySelectorAll('.fit')) {
+      el.style.fontSize = '';
+      // Text does not shrink quite in proportion (letter spacing, rounding): a few rounds.
+      for (let i = 0; i < 4 && el.scrollWidth > el.clientWidth; i++) {
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size <= floor) break;
+        const next = Math.floor(size * (el.clientWidth / el.scrollWidth) * 10) / 10 - 0.5;
+        el.style.fontSize = `${Math.max(floor, next)}px`;
+      }
+    }
+  }
+
+  /**
+   * The units table lays itself out by content: each figure column as wide as its widest
+   * figure, the names take the rest. When that leaves a name less than 8 rem (seven digits
+   * in every column), the figures shrink, never below the smallest text.
+   */
+  function fitUnits(body) {
+    const table = body.querySelector('table.units');
+    const name = body.querySelector('th.unit');
+    if (!table || !name) return;
+    table.style.removeProperty('--units-n');
+    const rem = remPx();
+    const room = body.clientWidth;
+    for (let i = 0; i < 3; i++) {
+      const nameW = name.getBoundingClientRect().width;
+      const tableW = table.getBoundingClientRect().width;
+      if (nameW >= 8 * rem && tableW <= room + 0.5) return;
+      const size = parseFloat(getComputedStyle(table).getPropertyValue('--units-n')) || 1.75;
+      const figures = tableW - nameW;
+      const next = Math.max(MIN_TEXT_REM, (size * (room - 8 * rem)) / figures - 0.02);
+      if (next >= size) return;
+      table.style.setProperty('--units-n', `${next.toFixed(3)}rem`);
+    }
+  }
+
+  function remPx() {
+    return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
   }
 
   /** Shows the page of children that fits; a wall has no scroll bar, so pages rotate. */
@@ -834,6 +883,7 @@
     rows.forEach((r) => {
       r.hidden = false;
     });
+    fitUnits(body); // with every row shown, so the columns do not change from page to page
     const rowH = rows[0].getBoundingClientRect().height || 1;
     const per = Math.max(1, Math.floor((body.clientHeight - thead.getBoundingClientRect().height) / rowH));
     const pages = Math.ceil(rows.length / per);
@@ -879,7 +929,7 @@
         'div',
         { class: `step s-${k}`, dataset: { status: k } },
         h('div', { class: 'step-n' }, String(i + 1)),
-        h('b', null, fmtNum(s[k] || 0)),
+        h('b', { class: 'fit' }, fmtNum(s[k] || 0)),
         h('span', null, t('status.' + k)),
       ),
     );
@@ -930,7 +980,7 @@
     }
     const W = Math.max(200, body.clientWidth);
     const H = Math.max(100, body.clientHeight);
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const rem = remPx();
     const padB = rem * 2.3;
     const padT = rem * 1.8;
     const n = rep.length;
@@ -949,7 +999,7 @@
       const top = y(vals[i]);
       const today = i === n - 1;
       g.append(svg('rect', { x, y: top, width: cw * 0.56, height: Math.max(1, H - padB - top), rx: rem * 0.2, class: 'tb' + (today ? ' today' : '') }));
-      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM }, fmtNum(vals[i])));
+      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM }, fmtChart(vals[i])));
       const day = String(p.day || '');
       g.append(
         svg(
@@ -1044,6 +1094,8 @@
         conn: st.conn, epoch: st.epoch, seq: st.seq, attempt: st.attempt, reconnects: st.reconnects, lastMsgAt: st.lastMsgAt,
         zone: st.zone,
       }),
+      /** Renders a dashboard as if the server had sent it (until its next message): to see how the wall takes figures it has not had yet. */
+      show: (d) => render(d),
     };
     tick();
     loadUnits();

@@ -1,6 +1,8 @@
 //! A sturdier wall (issue 21), each in headless Chromium against an in-process server on
 //! the embedded backend:
 //! - the alert strip has its styles (red chips, flex, large text) while an alert fires;
+//! - figures of 12,345 and 1,234,567 fit their boxes with every digit showing, through
+//!   ingest and, for the worst case, with every count on the page at seven digits;
 //! - a browser in UTC shows the deployment's time (Asia/Shanghai) on its clock;
 //! - every visible text is at least 20 px at 1920×1080 and 40 px at 3840×2160;
 //!
@@ -11,6 +13,40 @@ use super::*;
 
 /// The smallest text allowed on the wall: readable at 5 m on a 55-inch 1080p panel.
 const MIN_TEXT_1080P: f64 = 20.0;
+
+/// A figure wider than any column was drawn for.
+const BIG: i64 = 1_234_567;
+
+/// Every figure element on the screen that is not where it should be: wider than its own
+/// box (cut, or ellipsised), or spilling out of a box that clips it (a panel, a cell, a
+/// chevron), or off the screen. Each as `where “text”: why`.
+const FIGURES_THAT_DO_NOT_FIT: &str = r#"(() => {
+  const sel = '.kpi .num, .units td.n, .step b, .rank-v, .cat-v, .stat-v b, .duo-v, .tile b, .ring-text b, .chip-line, .alert .a-value, .spark-x span';
+  const describe = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      parts.unshift(e.id ? '#' + e.id : e.tagName.toLowerCase() + [...e.classList].map((c) => '.' + c).join(''));
+      if (e.id) break;
+    }
+    return parts.join(' > ');
+  };
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (!el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    let why = '';
+    if (el.scrollWidth > el.clientWidth + 1) why = `scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`;
+    for (let a = el.parentElement; !why && a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX === 'visible' && cs.clipPath === 'none') continue;
+      const b = a.getBoundingClientRect();
+      if (r.left < b.left - 1 || r.right > b.right + 1) why = `spills out of ${describe(a)} (${Math.round(r.left)}–${Math.round(r.right)} in ${Math.round(b.left)}–${Math.round(b.right)})`;
+    }
+    if (!why && (r.left < 0 || r.right > innerWidth)) why = 'off the screen';
+    if (why) out.push(`${describe(el)} “${el.textContent}”: ${why}`);
+  }
+  return out;
+})()"#;
 
 /// Every visible text node whose computed font size is under `MIN` px, as `size where “text”`.
 fn small_text(min: f64) -> String {
@@ -59,6 +95,16 @@ async fn assert_readable(page: &Page<'_>, what: &str) {
             bad.len(),
             bad.join("\n  ")
         );
+    }
+    settle_at(page, 1920, 1080).await;
+}
+
+/// Asserts no figure on the page is cut or spills out of its box at 1080p and 4K.
+async fn assert_figures_fit(page: &Page<'_>, what: &str) {
+    for (w, h) in [(1920, 1080), (3840, 2160)] {
+        settle_at(page, w, h).await;
+        let bad = page.eval(FIGURES_THAT_DO_NOT_FIT).await.unwrap();
+        assert_eq!(bad, json!([]), "{what} at {w}×{h}: figures that do not fit");
     }
     settle_at(page, 1920, 1080).await;
 }
@@ -129,6 +175,59 @@ async fn switch_to_english(page: &Page<'_>) {
     page.wait_for("document.documentElement.lang === 'en'", Duration::from_secs(2))
         .await
         .unwrap();
+}
+
+/// 12,345 open tickets in one grid (two batches: a batch holds at most 10,000) and
+/// 1,234,567 person-times at one lecture (check-ins count at most 10,000 each).
+async fn ingest_big_figures(http: &reqwest::Client, base: &str) {
+    let tickets: Vec<Value> = (0..12_345)
+        .map(|n| {
+            json!({"id": format!("big-{n}"), "scope": "nanan.nanping.zhengjie.g01", "category": "garbage",
+                   "reported_at": ago(5), "description": "大数测试"})
+        })
+        .collect();
+    for batch in tickets.chunks(10_000) {
+        post(http, base, "/api/v1/tickets", &Value::Array(batch.to_vec())).await;
+    }
+    let lecture = json!({"id": "big-lecture", "scope": "nanan.changshengqiao.tongjing", "category": "health",
+                         "title": "健康大讲堂", "starts_at": ago(120), "status": "held"});
+    post(http, base, "/api/v1/events", &lecture).await;
+    let checkins: Vec<Value> = (0..124i64)
+        .map(|i| {
+            let count = if i < 123 { 10_000 } else { BIG - 1_230_000 };
+            json!({"id": format!("big-in-{i}"), "event_id": "big-lecture", "scope": "nanan.changshengqiao.tongjing",
+                   "at": ago(60), "count": count, "person": format!("resident-{i}")})
+        })
+        .collect();
+    post(http, base, "/api/v1/attendance", &Value::Array(checkins)).await;
+}
+
+/// The dashboard with every count on it (figures, units below, loop steps, ranking,
+/// categories) at 1,234,567: the widest a seven-digit figure gets, everywhere at once.
+/// Durations and rates keep their values.
+fn every_count_at_seven_digits(mut dash: Value) -> Value {
+    fn counts(obj: &mut Value, only: Option<&[&str]>) {
+        if let Some(map) = obj.as_object_mut() {
+            for (k, v) in map.iter_mut() {
+                let wanted = only.is_none_or(|o| o.contains(&k.as_str()));
+                if wanted && v.is_i64() && !k.ends_with("_seconds") && !k.ends_with("_rate") {
+                    *v = json!(BIG);
+                }
+            }
+        }
+    }
+    counts(&mut dash["figures"], None);
+    counts(&mut dash["tickets_by_status"], None);
+    for c in dash["children"].as_array_mut().into_iter().flatten() {
+        counts(&mut c["figures"], None);
+    }
+    for g in dash["top_grids"].as_array_mut().into_iter().flatten() {
+        counts(g, Some(&["tickets_open"]));
+    }
+    for c in dash["categories"].as_array_mut().into_iter().flatten() {
+        counts(c, Some(&["open", "reported"]));
+    }
+    dash
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -229,6 +328,94 @@ async fn the_alert_strip_is_a_red_strip_while_an_alert_fires() {
     .await
     .unwrap();
     shots(&page, "alert-en").await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn figures_of_five_and_seven_digits_fit_their_boxes() {
+    let Some(exe) = chromium_or_skip("figures_of_five_and_seven_digits_fit_their_boxes") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Workdir::new();
+    let (app, _) = server(&dir, 0).await;
+    let base = format!("http://127.0.0.1:{}", app.port);
+    let http = reqwest::Client::new();
+    ingest_big_figures(&http, &base).await;
+
+    // Through ingest: 12,345 open tickets, 1,234,567 person-times, in every place they land.
+    let browser = launch(&exe, cdp::Launch::default()).await;
+    let page = open_live(&browser, &format!("{base}/screen/nanan")).await;
+    page.wait_for(
+        &format!("{} && {}", figure_is("tickets_open", 12_345), figure_is("attendance", BIG)),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the big figures never showed: {e}"));
+    let shown = page
+        .eval(
+            "(() => { const row = (s) => [...document.querySelectorAll(`#children tr[data-scope='${s}'] td.n`)].map((td) => td.textContent);
+                     return { nanping: row('nanan.nanping')[0], changshengqiao: row('nanan.changshengqiao')[4],
+                              rank: document.querySelector('#top-grids .rank .rank-v')?.textContent,
+                              step: document.querySelector('.step.s-reported b')?.textContent,
+                              open: document.querySelector('[data-figure=tickets_open]').textContent,
+                              attendance: document.querySelector('[data-figure=attendance]').textContent }; })()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        json!({"nanping": "12,345", "changshengqiao": "1,234,567", "rank": "12,345", "step": "12,345",
+               "open": "12,345", "attendance": "1,234,567"}),
+        "every digit, in the units table, the ranking, the loop and the headline"
+    );
+    assert_figures_fit(&page, "district (ingest)").await;
+    shots(&page, "wide-ingest").await;
+    switch_to_english(&page).await;
+    assert_figures_fit(&page, "district (ingest, English)").await;
+
+    // The health community leads with attendance: 1,234,567 in its big figure.
+    page.goto(&format!("{base}/screen/nanan.changshengqiao.tongjing")).await.unwrap();
+    page.wait_for(
+        &format!("document.body.dataset.conn === 'live' && {}", figure_is("attendance", BIG)),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    page.wait_for(
+        "document.getElementById('lead-panel').classList.contains('lead-health')",
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert_figures_fit(&page, "tongjing (ingest)").await;
+
+    // The worst case, injected: every count on the district screen at seven digits.
+    page.goto(&format!("{base}/screen/nanan")).await.unwrap();
+    page.wait_for("document.body.dataset.conn === 'live'", Duration::from_secs(10))
+        .await
+        .unwrap();
+    let dash = get_json(&http, &format!("{base}/api/v1/scopes/nanan/dashboard")).await.unwrap();
+    let worst = every_count_at_seven_digits(dash);
+    let injected =
+        "[...document.querySelectorAll('.step b, .rank-v, #children td.n .v, .kpi .num')].every((e) => e.textContent === '1,234,567')";
+    for lang in ["zh", "en"] {
+        page.eval(&format!("window.cockpitScreen.show({worst})")).await.unwrap();
+        let all = page.eval(injected).await.unwrap();
+        assert_eq!(all, json!(true), "{lang}: every count shows as 1,234,567");
+        assert_figures_fit(&page, &format!("district, every count at 1,234,567 ({lang})")).await;
+        assert_eq!(
+            page.eval(injected).await.unwrap(),
+            json!(true),
+            "{lang}: an update replaced the injected dashboard"
+        );
+        shots(&page, &format!("wide-worst-{lang}")).await;
+        if lang == "zh" {
+            switch_to_english(&page).await;
+        }
+    }
 
     browser.close().await;
     app.stop().await;
