@@ -27,12 +27,16 @@
   const ALERTS_SHOWN = 4;
   /** The smallest text on the wall, in rem (screen.css --min-text): 20 px at 1080p. */
   const MIN_TEXT_REM = 1.25;
+  /** The last figures are kept for a cold start at most this often (localStorage is synchronous). */
+  const KEEP_EVERY_MS = 5000;
   const KPIS = ['tickets_open', 'tickets_overdue', 'tickets_resolved', 'events_held', 'attendance'];
   const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
   const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
 
   const scope = decodeURIComponent(location.pathname.replace(/^\/screen\//, '').replace(/\/+$/, ''));
   const $ = (id) => document.getElementById(id);
+  /** Where this screen keeps its last figures (one entry per scope). */
+  const KEEP_KEY = 'cockpit.last.' + scope;
   /**
    * This screen's stable name for screen health: `?screen=` if the installer set one
    * (e.g. `?screen=tongjing-lobby`), else one made up once and kept in localStorage.
@@ -83,6 +87,11 @@
     toastTimer: 0,
     toastKey: '',
     zone: null, // the deployment's time zone (the dashboard's time_zone): the clock's, whatever the browser's is
+    cached: false, // the figures on the wall are the ones kept before this page loaded, not yet confirmed by the server
+    keptAt: 0, // Date.now() of the last write to localStorage
+    keepTimer: 0,
+    worker: false, // the service worker that serves this page offline is active
+    offline: 'no', // 'ready' once the page and its figures are kept for a cold start
   };
 
   /* ---------------------------------------------------------------- connection */
@@ -177,11 +186,13 @@
       st.gotSnapshot = true;
       st.error = st.problem = null;
       st.stale = m.stale === true;
+      st.cached = false;
       st.attempt = 0;
       st.everLive = true;
       if (recovered) st.reconnects += 1;
       setConn('live');
       render(m.data);
+      keep();
       ack(m.seq);
       if (recovered) {
         toast('toast.resynced');
@@ -202,6 +213,7 @@
     if (m.type === 'update') {
       st.stale = false;
       render(m.data);
+      keep();
       ack(m.seq);
     } else if (m.type === 'error' && m.code === 'stale') {
       st.stale = true; // keep the figures, marked stale, until the next update
@@ -240,15 +252,18 @@
     if (st.conn === 'live' && st.stale) detail = t('conn.stale');
     $('conn-detail').textContent = detail;
     document.body.dataset.stale = st.conn === 'live' && st.stale ? 'yes' : 'no';
+    document.body.dataset.cached = st.cached ? 'yes' : 'no';
     const banner = $('banner');
     let msg = '';
     const asOf = st.dash ? Date.parse(st.dash.as_of) : NaN;
     if (st.conn !== 'live' && st.problem) msg = t(st.problem);
     else if (st.conn !== 'live' && st.error) msg = t('banner.error', { msg: st.error });
     else if (st.conn === 'live' && st.stale) msg = t('banner.stale', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
+    // Kept figures from before this page loaded (a kiosk rebooted in an outage): stale from the first moment, with their age.
+    else if (st.cached) msg = t('banner.cached', { time: whenOf(st.lastMsgAt), ago: ageText(now, 'ago') });
     else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: whenOf(st.lastMsgAt), age: ageText(now) });
     else if (st.conn === 'disconnected') msg = t('banner.down', { time: '—', age: t('age.never') });
-    banner.classList.toggle('warn', st.conn === 'live' && st.stale);
+    banner.classList.toggle('warn', (st.conn === 'live' && st.stale) || (st.cached && st.conn !== 'disconnected'));
     if (banner.hidden !== !msg) {
       banner.hidden = !msg;
       requestAnimationFrame(fitLists); // the banner takes room from the panels
@@ -256,12 +271,13 @@
     banner.textContent = msg;
   }
 
-  function ageText(now) {
+  /** How long ago the last message arrived: "updated 8 s ago" (`age`), or just "8 s ago" (`ago`). */
+  function ageText(now, key = 'age') {
     if (!st.lastMsgAt) return t('age.never');
     const s = Math.max(0, Math.floor((now - st.lastMsgAt) / 1000));
-    if (s < 120) return t('age.s', { n: s });
-    if (s < 7200) return t('age.m', { n: Math.floor(s / 60) });
-    return t('age.h', { n: Math.floor(s / 3600) });
+    if (s < 120) return t(key + '.s', { n: s });
+    if (s < 7200) return t(key + '.m', { n: Math.floor(s / 60) });
+    return t(key + '.h', { n: Math.floor(s / 3600) });
   }
 
   /** `opts` in the deployment's time zone once a dashboard has named it (else the browser's). */
@@ -336,6 +352,98 @@
     }, 5000);
   }
 
+  /* ---------------------------------------------------------------- cold start */
+
+  /*
+   * A kiosk that reboots during an outage must not come up empty: the page keeps the last
+   * figures it showed in localStorage, and the service worker (assets/screen-sw.js) keeps
+   * the page itself. On a cold start the kept figures go up at once, marked stale with
+   * their age (banner, dimmed panels), until the server's snapshot replaces them.
+   */
+
+  /** Keeps what is on the wall, at most every KEEP_EVERY_MS (the first snapshot at once). */
+  function keep() {
+    if (st.keepTimer) return;
+    const wait = Math.max(0, st.keptAt + KEEP_EVERY_MS - Date.now());
+    st.keepTimer = setTimeout(() => {
+      st.keepTimer = 0;
+      st.keptAt = Date.now();
+      const themes = {};
+      for (const [th, def] of Object.entries(st.themes)) if (def) themes[th] = def;
+      const kept = { v: 1, at: st.lastMsgAt, dash: st.dash, series: st.series, units: unitsFor(st.dash), themes };
+      try {
+        localStorage.setItem(KEEP_KEY, JSON.stringify(kept));
+      } catch (e) {
+        return; // storage full or disabled: the wall still works while connected
+      }
+      checkOffline();
+    }, wait);
+  }
+
+  /** The tree, a theme's definition or the series arrived: keep them with the live figures. */
+  function keepSideData() {
+    if (st.dash && !st.cached && st.keptAt) keep();
+  }
+
+  /**
+   * The part of the scope tree the dashboard needs (breadcrumbs, the inherited theme, the
+   * ranked grids' communities): a district of a 75,000-scope city keeps a few entries,
+   * not the whole tree.
+   */
+  function unitsFor(d) {
+    if (!st.units || !d) return null;
+    const out = {};
+    for (const start of [d.scope, ...(d.top_grids || []).map((g) => g.scope)]) {
+      for (let id = start; id && st.units[id] && !out[id]; id = st.units[id].parent) out[id] = st.units[id];
+    }
+    return out;
+  }
+
+  /** Shows the kept figures of this scope, if any, as stale: before the first connection. */
+  function restore() {
+    let kept = null;
+    try {
+      kept = JSON.parse(localStorage.getItem(KEEP_KEY) || 'null');
+    } catch (e) {
+      return; // unreadable or no storage: start empty, as before
+    }
+    if (!kept || kept.v !== 1 || !kept.dash || kept.dash.scope !== scope || !kept.dash.figures) return;
+    st.cached = true;
+    st.lastMsgAt = kept.at || Date.parse(kept.dash.as_of) || 0;
+    st.series = kept.series || {};
+    st.units = kept.units || null;
+    Object.assign(st.themes, kept.themes || {});
+    render(kept.dash);
+  }
+
+  /** Registers the service worker that hands out this page when the server cannot. */
+  function registerWorker() {
+    // Absent outside a secure context (plain http to a host other than localhost): then a
+    // cold start during an outage gets the browser's error page (docs/screen.md).
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker
+      .register('/assets/screen-sw.js', { scope: '/screen/' })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => {
+        st.worker = true;
+        checkOffline();
+      })
+      .catch(() => {
+        /* no worker: everything else works as before */
+      });
+  }
+
+  /** Whether a cold start now would find this page and its figures (status().offline). */
+  function checkOffline() {
+    if (!st.worker || !st.keptAt || !('caches' in window)) return;
+    caches
+      .match(location.pathname)
+      .then((copy) => {
+        st.offline = copy ? 'ready' : 'no';
+      })
+      .catch(() => {});
+  }
+
   /* ---------------------------------------------------------------- side data */
 
   /** The scope tree, for breadcrumbs, a grid's inherited theme and grid names in context. */
@@ -354,6 +462,7 @@
       walk(body.scopes, null);
       st.units = units;
       if (st.dash) render(st.dash);
+      keepSideData();
     } catch (e) {
       /* breadcrumbs wait for the next reconnect */
     }
@@ -371,6 +480,7 @@
       const r = await fetch(`/api/v1/themes/${encodeURIComponent(th)}`, { cache: 'no-store' });
       if (r.ok) st.themes[th] = await r.json();
       if (st.dash) render(st.dash);
+      keepSideData();
     } catch (e) {
       delete st.themes[th]; // try again on the next render
     }
@@ -411,6 +521,7 @@
         renderLead(st.dash);
         fitFigures(); // the lead panel's figures are new elements
       }
+      keepSideData();
     } catch (e) {
       /* keep the last series; the next minute tries again */
     } finally {
@@ -1092,15 +1203,17 @@
     window.cockpitScreen = {
       status: () => ({
         conn: st.conn, epoch: st.epoch, seq: st.seq, attempt: st.attempt, reconnects: st.reconnects, lastMsgAt: st.lastMsgAt,
-        zone: st.zone,
+        cached: st.cached, offline: st.offline, zone: st.zone,
       }),
       /** Renders a dashboard as if the server had sent it (until its next message): to see how the wall takes figures it has not had yet. */
       show: (d) => render(d),
     };
+    restore();
     tick();
     loadUnits();
     loadSeries();
     connect();
+    registerWorker();
   }
 
   start();

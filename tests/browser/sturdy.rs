@@ -5,6 +5,8 @@
 //!   ingest and, for the worst case, with every count on the page at seven digits;
 //! - a browser in UTC shows the deployment's time (Asia/Shanghai) on its clock;
 //! - every visible text is at least 20 px at 1920×1080 and 40 px at 3840×2160;
+//! - a kiosk rebooted during an outage shows its last figures, marked stale with their
+//!   age, and goes live again by itself when the server returns.
 //!
 //! Screenshots go to `target/screenshots/`; with `COCKPIT_UPDATE_SCREENSHOT=1` the ones
 //! docs/screen.md shows are copied to `docs/screenshots/`.
@@ -538,6 +540,120 @@ async fn every_text_is_readable_from_five_metres() {
     shots(&page, "district").await;
     switch_to_english(&page).await;
     shots(&page, "district-en").await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_kiosk_rebooted_in_an_outage_shows_its_last_figures_marked_stale() {
+    let Some(exe) = chromium_or_skip("a_kiosk_rebooted_in_an_outage_shows_its_last_figures_marked_stale") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Workdir::new();
+    let (app, settings) = server(&dir, 0).await;
+    let port = app.port;
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    seed(&http, &base).await;
+    // The kiosk's disk: one profile across the reboot. Its clock is in UTC, as an
+    // unconfigured kiosk's often is, so the clock must come from the stored figures too.
+    let kiosk = cdp::Launch {
+        tz: "UTC",
+        profile: Some(dir.0.join("kiosk-profile")),
+    };
+    let url = format!("{base}/screen/nanan");
+    let browser = launch(&exe, kiosk.clone()).await;
+    let page = open_live(&browser, &url).await;
+    let before = settled_dashboard(&http, &base, &page).await.unwrap();
+    let shown = "(() => ({ kpis: [...document.querySelectorAll('.kpi .num')].map((e) => e.textContent),
+                           units: [...document.querySelectorAll('#children tbody tr')].map((r) => r.textContent),
+                           grids: [...document.querySelectorAll('#top-grids .rank')].map((r) => r.textContent) }))()";
+    let figures = page.eval(shown).await.unwrap();
+    assert!(figures["units"].as_array().is_some_and(|u| u.len() == 4), "{figures}");
+    // The page keeps what it needs for a cold start; give it a moment, as a wall would have.
+    if let Err(e) = page
+        .wait_for("window.cockpitScreen.status().offline === 'ready'", Duration::from_secs(10))
+        .await
+    {
+        eprintln!("browser: the page never said it was ready for a cold start offline: {e}");
+    }
+
+    // The outage: the server goes away, then the kiosk reboots.
+    app.kill().await;
+    browser.close().await;
+    let down_at = Instant::now();
+    let browser = launch(&exe, kiosk.clone()).await;
+    let page = browser.new_page().await.unwrap();
+    page.viewport(1920, 1080).await.unwrap();
+    page.goto(&url)
+        .await
+        .unwrap_or_else(|e| panic!("the rebooted kiosk could not open its screen with the server down: {e}"));
+    let report = |what: &str| format!("{what}\n--- page log ---\n{}", browser.log_text());
+    page.wait_for(
+        "document.querySelector('[data-figure=tickets_open]').dataset.value",
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", report(&format!("no figures on the rebooted kiosk: {e}"))));
+    assert_eq!(page.eval(shown).await.unwrap(), figures, "the figures from before the outage");
+    assert_eq!(
+        figure(&page, "tickets_open").await,
+        before["figures"]["tickets_open"].as_i64().unwrap()
+    );
+    // Marked stale, with their age, from the first moment and after the screen gives up
+    // waiting (disconnected): never shown as live.
+    for state in ["connecting", "disconnected"] {
+        let (banner, _) = page
+            .wait_for(
+                &format!(
+                    "document.body.dataset.conn === '{state}' && !document.getElementById('banner').hidden && document.getElementById('banner').textContent"
+                ),
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}", report(&format!("no stale banner while {state}: {e}"))));
+        let banner = banner.as_str().unwrap_or_default().to_owned();
+        let age = page.eval("document.getElementById('age').textContent").await.unwrap();
+        let secs = down_at.elapsed().as_secs();
+        assert!(
+            banner.contains("本机保存") && (banner.contains("秒前") || banner.contains("分钟前")),
+            "{state}: the banner says the figures are stored ones, and how old: {banner}"
+        );
+        let n: u64 = age
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
+        assert!(
+            n >= secs.min(1),
+            "{state}: the age counts from before the outage: {age} ({secs} s down)"
+        );
+        assert_eq!(page.eval("document.body.dataset.cached").await.unwrap(), "yes");
+    }
+    assert_clock_is_shanghai(&page, "zh").await;
+    assert_readable(&page, "rebooted kiosk, stored figures").await;
+    shots(&page, "kiosk-stale").await;
+    switch_to_english(&page).await;
+    let banner = page.eval("document.getElementById('banner').textContent").await.unwrap();
+    assert!(banner.as_str().is_some_and(|b| b.contains("ago")), "English banner: {banner}");
+    shots(&page, "kiosk-stale-en").await;
+
+    // The server returns: the kiosk goes live by itself and drops the stale marks.
+    let again = Settings {
+        bind: format!("127.0.0.1:{port}"),
+        ..settings
+    };
+    let app = Running::start(again).await;
+    page.wait_for(
+        "document.body.dataset.conn === 'live' && document.body.dataset.cached !== 'yes' && document.getElementById('banner').hidden",
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", report(&format!("the kiosk did not go live again: {e}"))));
     browser.close().await;
     app.stop().await;
 }
