@@ -28,6 +28,8 @@
       'banner.down': '与服务器的连接已断开 · 画面数据停留在 {time}（{age}）· 正在自动重连',
       'banner.error': '服务器暂时无法提供数据：{msg} · 正在自动重试',
       'banner.stale': '数据暂停刷新：服务器暂时无法计算最新数据 · 画面为 {time} 的数据，恢复后自动更新',
+      'banner.cached': '无法连接服务器 · 画面为本机保存的 {time} 的数据（{ago}），并非实时 · 正在自动重连',
+      'ago.s': '{n} 秒前', 'ago.m': '{n} 分钟前', 'ago.h': '{n} 小时前',
       'banner.auth': '此大屏需要有效的令牌：请使用管理员签发的地址（…?token=…）打开',
       'banner.token_bad': '大屏令牌无效、已过期或不属于本单位：请向管理员索取新的地址',
       'banner.gone': '该单位已不存在，请返回单位列表',
@@ -137,6 +139,8 @@
       'banner.down': 'Connection lost · figures frozen at {time} ({age}) · reconnecting automatically',
       'banner.error': 'The server cannot provide figures right now: {msg} · retrying',
       'banner.stale': 'Figures not refreshing: the server cannot compute fresh figures · showing figures from {time}; they update again by themselves',
+      'banner.cached': 'Cannot reach the server · showing the figures this screen stored at {time} ({ago}), not live · reconnecting automatically',
+      'ago.s': '{n} s ago', 'ago.m': '{n} min ago', 'ago.h': '{n} h ago',
       'banner.auth': 'This screen needs a valid token: open it with the address an administrator issued (…?token=…)',
       'banner.token_bad': 'The screen token is invalid, expired or for another unit: ask an administrator for a new address',
       'banner.gone': 'This unit no longer exists: go back to the list of units',
@@ -169,7 +173,7 @@
       'grids.leaf': 'No grids below: see the live tickets',
       'cats.none': 'No tickets today',
       'legend.open': 'Open', 'legend.reported': 'New today', 'legend.resolved': 'Resolved',
-      'status.reported': 'Reported', 'status.dispatched': 'Dispatched', 'status.in_progress': 'Handling',
+      'status.reported': 'Reported', 'status.dispatched': 'Assigned', 'status.in_progress': 'Handling',
       'status.resolved': 'To verify', 'status.reopened': 'Reopened now',
       'pipeline.closed': '{n} closed today',
       'pipeline.reopened': '{n} reopened today',
@@ -296,6 +300,16 @@
     return Math.round(n).toLocaleString(current === 'en' ? 'en-US' : 'zh-CN');
   }
 
+  /**
+   * A chart label: in full below 100,000, else three significant digits (123万, 1.23M),
+   * so a seventh digit never runs into the next day's label. The figures themselves are
+   * always shown in full.
+   */
+  function fmtChart(n) {
+    if (typeof n !== 'number' || !isFinite(n) || Math.abs(n) < 100000) return fmtNum(n);
+    return new Intl.NumberFormat(current === 'en' ? 'en-US' : 'zh-CN', { notation: 'compact', maximumSignificantDigits: 3 }).format(n);
+  }
+
   function fmtPct(x) {
     if (typeof x !== 'number' || !isFinite(x)) return '—';
     return (x * 100).toFixed(x >= 0.995 || x === 0 ? 0 : 1).replace(/\.0$/, '') + '%';
@@ -350,7 +364,7 @@
   }
 
   window.Cockpit = {
-    t, setLang, applyI18n, h, svg, fmtNum, fmtPct, fmtDuration, durParts, themeName, categoryName,
+    t, setLang, applyI18n, h, svg, fmtNum, fmtChart, fmtPct, fmtDuration, durParts, themeName, categoryName,
     THEME_COLOURS, withToken, screenHref,
     hasToken: () => Boolean(token),
     lang: () => current,

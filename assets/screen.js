@@ -10,7 +10,7 @@
 (function () {
   'use strict';
   const C = window.Cockpit;
-  const { t, h, svg, fmtNum, fmtPct, fmtDuration } = C;
+  const { t, h, svg, fmtNum, fmtChart, fmtPct, fmtDuration } = C;
 
   const RETRY_MIN_MS = 500;
   const RETRY_MAX_MS = 10000;
@@ -25,12 +25,18 @@
   const CHILD_PAGE_MS = 10000;
   /** Alerts listed at most; the rest are counted ("3 more"). */
   const ALERTS_SHOWN = 4;
+  /** The smallest text on the wall, in rem (screen.css --min-text): 20 px at 1080p. */
+  const MIN_TEXT_REM = 1.25;
+  /** The last figures are kept for a cold start at most this often (localStorage is synchronous). */
+  const KEEP_EVERY_MS = 5000;
   const KPIS = ['tickets_open', 'tickets_overdue', 'tickets_resolved', 'events_held', 'attendance'];
   const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
   const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
 
   const scope = decodeURIComponent(location.pathname.replace(/^\/screen\//, '').replace(/\/+$/, ''));
   const $ = (id) => document.getElementById(id);
+  /** Where this screen keeps its last figures (one entry per scope). */
+  const KEEP_KEY = 'cockpit.last.' + scope;
   /**
    * This screen's stable name for screen health: `?screen=` if the installer set one
    * (e.g. `?screen=tongjing-lobby`), else one made up once and kept in localStorage.
@@ -80,6 +86,12 @@
     childPage: 0,
     toastTimer: 0,
     toastKey: '',
+    zone: null, // the deployment's time zone (the dashboard's time_zone): the clock's, whatever the browser's is
+    cached: false, // the figures on the wall are the ones kept before this page loaded, not yet confirmed by the server
+    keptAt: 0, // Date.now() of the last write to localStorage
+    keepTimer: 0,
+    worker: false, // the service worker that serves this page offline is active
+    offline: 'no', // 'ready' once the page and its figures are kept for a cold start
   };
 
   /* ---------------------------------------------------------------- connection */
@@ -174,11 +186,13 @@
       st.gotSnapshot = true;
       st.error = st.problem = null;
       st.stale = m.stale === true;
+      st.cached = false;
       st.attempt = 0;
       st.everLive = true;
       if (recovered) st.reconnects += 1;
       setConn('live');
       render(m.data);
+      keep();
       ack(m.seq);
       if (recovered) {
         toast('toast.resynced');
@@ -199,6 +213,7 @@
     if (m.type === 'update') {
       st.stale = false;
       render(m.data);
+      keep();
       ack(m.seq);
     } else if (m.type === 'error' && m.code === 'stale') {
       st.stale = true; // keep the figures, marked stale, until the next update
@@ -237,15 +252,18 @@
     if (st.conn === 'live' && st.stale) detail = t('conn.stale');
     $('conn-detail').textContent = detail;
     document.body.dataset.stale = st.conn === 'live' && st.stale ? 'yes' : 'no';
+    document.body.dataset.cached = st.cached ? 'yes' : 'no';
     const banner = $('banner');
     let msg = '';
     const asOf = st.dash ? Date.parse(st.dash.as_of) : NaN;
     if (st.conn !== 'live' && st.problem) msg = t(st.problem);
     else if (st.conn !== 'live' && st.error) msg = t('banner.error', { msg: st.error });
     else if (st.conn === 'live' && st.stale) msg = t('banner.stale', { time: isFinite(asOf) ? clockOf(asOf) : '—' });
-    else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: clockOf(st.lastMsgAt), age: ageText(now) });
+    // Kept figures from before this page loaded (a kiosk rebooted in an outage): stale from the first moment, with their age.
+    else if (st.cached) msg = t('banner.cached', { time: whenOf(st.lastMsgAt), ago: ageText(now, 'ago') });
+    else if (st.conn === 'disconnected' && st.lastMsgAt) msg = t('banner.down', { time: whenOf(st.lastMsgAt), age: ageText(now) });
     else if (st.conn === 'disconnected') msg = t('banner.down', { time: '—', age: t('age.never') });
-    banner.classList.toggle('warn', st.conn === 'live' && st.stale);
+    banner.classList.toggle('warn', (st.conn === 'live' && st.stale) || (st.cached && st.conn !== 'disconnected'));
     if (banner.hidden !== !msg) {
       banner.hidden = !msg;
       requestAnimationFrame(fitLists); // the banner takes room from the panels
@@ -253,16 +271,45 @@
     banner.textContent = msg;
   }
 
-  function ageText(now) {
+  /** How long ago the last message arrived: "updated 8 s ago" (`age`), or just "8 s ago" (`ago`). */
+  function ageText(now, key = 'age') {
     if (!st.lastMsgAt) return t('age.never');
     const s = Math.max(0, Math.floor((now - st.lastMsgAt) / 1000));
-    if (s < 120) return t('age.s', { n: s });
-    if (s < 7200) return t('age.m', { n: Math.floor(s / 60) });
-    return t('age.h', { n: Math.floor(s / 3600) });
+    if (s < 120) return t(key + '.s', { n: s });
+    if (s < 7200) return t(key + '.m', { n: Math.floor(s / 60) });
+    return t(key + '.h', { n: Math.floor(s / 3600) });
   }
 
+  /** `opts` in the deployment's time zone once a dashboard has named it (else the browser's). */
+  function zoned(opts) {
+    return st.zone ? Object.assign({ timeZone: st.zone }, opts) : opts;
+  }
+
+  function locale() {
+    return C.lang() === 'en' ? 'en-GB' : 'zh-CN';
+  }
+
+  /** A time of day on the wall: in the deployment's zone, like its statistics day. */
   function clockOf(ms) {
-    return new Date(ms).toLocaleTimeString(C.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+    return new Date(ms).toLocaleTimeString(locale(), zoned({ hour12: false }));
+  }
+
+  /** A time of day, with its date when it is not today (figures kept overnight). */
+  function whenOf(ms) {
+    const day = (x) => new Date(x).toLocaleDateString('en-CA', zoned({})); // YYYY-MM-DD
+    if (day(ms) === day(Date.now())) return clockOf(ms);
+    return `${new Date(ms).toLocaleDateString(locale(), zoned({ month: 'short', day: 'numeric' }))} ${clockOf(ms)}`;
+  }
+
+  /** Takes the deployment's zone from a dashboard, if the browser knows it. */
+  function setZone(zone) {
+    if (!zone || zone === st.zone) return;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone }); // throws for a zone this browser lacks
+      st.zone = zone;
+    } catch (e) {
+      /* keep the last known zone */
+    }
   }
 
   /** Four times a second: age of data, state changes, countdowns, the heartbeat probe, the clock. */
@@ -280,12 +327,15 @@
     age.textContent = ageText(now);
     age.classList.toggle('old', st.conn !== 'live' || now - st.lastMsgAt > PROBE_AFTER_MS + PROBE_TIMEOUT_MS);
     paintConn();
+    // The clock is the deployment's, as the statistics day is: a kiosk left in UTC would
+    // otherwise show 16:06 on the 2nd beside figures of the 3rd. Until a dashboard (or the
+    // kept one) names the zone, the clock shows dashes rather than a time that may be wrong.
     const d = new Date(now);
     const en = C.lang() === 'en';
-    $('clock-time').textContent = d.toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour12: false });
-    $('clock-date').textContent = d.toLocaleDateString(en ? 'en-GB' : 'zh-CN', {
-      year: 'numeric', month: en ? 'short' : 'long', day: 'numeric', weekday: 'long',
-    });
+    $('clock-time').textContent = st.zone ? d.toLocaleTimeString(locale(), zoned({ hour12: false })) : '--:--:--';
+    $('clock-date').textContent = st.zone
+      ? d.toLocaleDateString(locale(), zoned({ year: 'numeric', month: en ? 'short' : 'long', day: 'numeric', weekday: 'long' }))
+      : '';
   }
 
   function toast(key) {
@@ -300,6 +350,98 @@
     st.toastTimer = setTimeout(() => {
       el.hidden = true;
     }, 5000);
+  }
+
+  /* ---------------------------------------------------------------- cold start */
+
+  /*
+   * A kiosk that reboots during an outage must not come up empty: the page keeps the last
+   * figures it showed in localStorage, and the service worker (assets/screen-sw.js) keeps
+   * the page itself. On a cold start the kept figures go up at once, marked stale with
+   * their age (banner, dimmed panels), until the server's snapshot replaces them.
+   */
+
+  /** Keeps what is on the wall, at most every KEEP_EVERY_MS (the first snapshot at once). */
+  function keep() {
+    if (st.keepTimer) return;
+    const wait = Math.max(0, st.keptAt + KEEP_EVERY_MS - Date.now());
+    st.keepTimer = setTimeout(() => {
+      st.keepTimer = 0;
+      st.keptAt = Date.now();
+      const themes = {};
+      for (const [th, def] of Object.entries(st.themes)) if (def) themes[th] = def;
+      const kept = { v: 1, at: st.lastMsgAt, dash: st.dash, series: st.series, units: unitsFor(st.dash), themes };
+      try {
+        localStorage.setItem(KEEP_KEY, JSON.stringify(kept));
+      } catch (e) {
+        return; // storage full or disabled: the wall still works while connected
+      }
+      checkOffline();
+    }, wait);
+  }
+
+  /** The tree, a theme's definition or the series arrived: keep them with the live figures. */
+  function keepSideData() {
+    if (st.dash && !st.cached && st.keptAt) keep();
+  }
+
+  /**
+   * The part of the scope tree the dashboard needs (breadcrumbs, the inherited theme, the
+   * ranked grids' communities): a district of a 75,000-scope city keeps a few entries,
+   * not the whole tree.
+   */
+  function unitsFor(d) {
+    if (!st.units || !d) return null;
+    const out = {};
+    for (const start of [d.scope, ...(d.top_grids || []).map((g) => g.scope)]) {
+      for (let id = start; id && st.units[id] && !out[id]; id = st.units[id].parent) out[id] = st.units[id];
+    }
+    return out;
+  }
+
+  /** Shows the kept figures of this scope, if any, as stale: before the first connection. */
+  function restore() {
+    let kept = null;
+    try {
+      kept = JSON.parse(localStorage.getItem(KEEP_KEY) || 'null');
+    } catch (e) {
+      return; // unreadable or no storage: start empty, as before
+    }
+    if (!kept || kept.v !== 1 || !kept.dash || kept.dash.scope !== scope || !kept.dash.figures) return;
+    st.cached = true;
+    st.lastMsgAt = kept.at || Date.parse(kept.dash.as_of) || 0;
+    st.series = kept.series || {};
+    st.units = kept.units || null;
+    Object.assign(st.themes, kept.themes || {});
+    render(kept.dash);
+  }
+
+  /** Registers the service worker that hands out this page when the server cannot. */
+  function registerWorker() {
+    // Absent outside a secure context (plain http to a host other than localhost): then a
+    // cold start during an outage gets the browser's error page (docs/screen.md).
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker
+      .register('/assets/screen-sw.js', { scope: '/screen/' })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => {
+        st.worker = true;
+        checkOffline();
+      })
+      .catch(() => {
+        /* no worker: everything else works as before */
+      });
+  }
+
+  /** Whether a cold start now would find this page and its figures (status().offline). */
+  function checkOffline() {
+    if (!st.worker || !st.keptAt || !('caches' in window)) return;
+    caches
+      .match(location.pathname)
+      .then((copy) => {
+        st.offline = copy ? 'ready' : 'no';
+      })
+      .catch(() => {});
   }
 
   /* ---------------------------------------------------------------- side data */
@@ -320,6 +462,7 @@
       walk(body.scopes, null);
       st.units = units;
       if (st.dash) render(st.dash);
+      keepSideData();
     } catch (e) {
       /* breadcrumbs wait for the next reconnect */
     }
@@ -337,6 +480,7 @@
       const r = await fetch(`/api/v1/themes/${encodeURIComponent(th)}`, { cache: 'no-store' });
       if (r.ok) st.themes[th] = await r.json();
       if (st.dash) render(st.dash);
+      keepSideData();
     } catch (e) {
       delete st.themes[th]; // try again on the next render
     }
@@ -375,7 +519,9 @@
         patchToday(st.dash);
         renderTrend();
         renderLead(st.dash);
+        fitFigures(); // the lead panel's figures are new elements
       }
+      keepSideData();
     } catch (e) {
       /* keep the last series; the next minute tries again */
     } finally {
@@ -427,6 +573,7 @@
     if (!d || !d.figures) return;
     const prev = st.dash;
     st.dash = d;
+    setZone(d.time_zone);
     renderHeader(d);
     renderAlerts(d);
     renderKpis(d, prev);
@@ -504,7 +651,7 @@
     return h(
       'div',
       { class: 'stat ' + (cls || '') },
-      h('div', { class: 'stat-v' }, h('b', null, value), unit ? h('small', null, unit) : null),
+      h('div', { class: 'stat-v' }, h('b', { class: 'fit' }, value), unit ? h('small', null, unit) : null),
       h('div', { class: 'stat-l' }, label),
     );
   }
@@ -537,7 +684,7 @@
           cx: 50, cy: 50, r, class: 'ring-fg', 'stroke-dasharray': `${(f * len).toFixed(1)} ${len.toFixed(1)}`, transform: 'rotate(-90 50 50)',
         }),
       ),
-      h('div', { class: 'ring-text' }, h('b', null, text), h('small', null, note)),
+      h('div', { class: 'ring-text' }, h('b', { class: 'fit' }, text), h('small', null, note)),
     );
   }
 
@@ -562,7 +709,7 @@
           stat(t('lead.unique'), fmtNum(f.unique_attendees), t('unit.persons')),
           stat(t('lead.scheduled'), fmtNum(f.events_scheduled), t('unit.events')),
         ),
-        spark('attendance', t('lead.attendance_7d'), fmtNum),
+        spark('attendance', t('lead.attendance_7d'), fmtChart),
       ];
     } else if (th === 'rule-of-law') {
       const c = cat(highlighted[0] || 'dispute');
@@ -591,7 +738,7 @@
             'div',
             { class: 'duo-card', dataset: { category: name } },
             h('div', { class: 'duo-name' }, C.categoryName(name)),
-            h('div', { class: 'duo-v' + (c.open ? ' warn' : '') }, fmtNum(c.open)),
+            h('div', { class: 'duo-v fit' + (c.open ? ' warn' : '') }, fmtNum(c.open)),
             h('div', { class: 'duo-l' }, t('lead.open_now')),
             h('div', { class: 'duo-foot' }, `${t('lead.reported_today')} ${fmtNum(c.reported)}`),
           );
@@ -638,7 +785,7 @@
           ? h(
             'div',
             { class: 'tiles' },
-            cats.map((c) => h('div', { class: 'tile' }, h('b', null, fmtNum(c.open)), h('span', null, C.categoryName(c.category)))),
+            cats.map((c) => h('div', { class: 'tile' }, h('b', { class: 'fit' }, fmtNum(c.open)), h('span', null, C.categoryName(c.category)))),
           )
           : h('div', { class: 'empty' }, t('lead.none')),
       );
@@ -721,7 +868,7 @@
     const labels = h(
       'div',
       { class: 'spark-x' },
-      pts.map((p, i) => h('span', { class: i === pts.length - 1 ? 'today' : '' }, p.value === null ? '—' : fmt(p.value))),
+      pts.map((p, i) => h('span', { class: 'fit' + (i === pts.length - 1 ? ' today' : '') }, p.value === null ? '—' : fmt(p.value))),
     );
     box.append(g, labels);
     return box;
@@ -781,9 +928,61 @@
   }
 
   function fitLists() {
+    fitFigures();
     fitRows($('categories'));
     fitRows($('top-grids'));
     paginateChildren();
+    // The chart is drawn to its panel's size in pixels: redraw it when an alert strip or a
+    // banner has changed that size, or its bottom labels are cut off.
+    const chart = $('trend').querySelector('svg');
+    if (chart && Math.abs(chart.height.baseVal.value - $('trend').clientHeight) > 1) renderTrend();
+  }
+
+  /**
+   * A figure wider than its box (`.fit`: headline numbers, the loop's steps, the lead
+   * panel's values) shrinks until every digit shows, never below the wall's smallest
+   * text: 1,234,567 must read as 1,234,567, not "1,23…" or a number cut at the edge.
+   */
+  function fitFigures() {
+    const floor = remPx() * MIN_TEXT_REM;
+    for (const el of document.querySelectorAll('.fit')) {
+      el.style.fontSize = '';
+      // Text does not shrink quite in proportion (letter spacing, rounding): a few rounds.
+      for (let i = 0; i < 4 && el.scrollWidth > el.clientWidth; i++) {
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size <= floor) break;
+        const next = Math.floor(size * (el.clientWidth / el.scrollWidth) * 10) / 10 - 0.5;
+        el.style.fontSize = `${Math.max(floor, next)}px`;
+      }
+    }
+  }
+
+  /**
+   * The units table lays itself out by content: each figure column as wide as its widest
+   * figure, the names take the rest. When that leaves a name less than 8 rem (seven digits
+   * in every column), the figures shrink, never below the smallest text.
+   */
+  function fitUnits(body) {
+    const table = body.querySelector('table.units');
+    const name = body.querySelector('th.unit');
+    if (!table || !name) return;
+    table.style.removeProperty('--units-n');
+    const rem = remPx();
+    const room = body.clientWidth;
+    for (let i = 0; i < 3; i++) {
+      const nameW = name.getBoundingClientRect().width;
+      const tableW = table.getBoundingClientRect().width;
+      if (nameW >= 8 * rem && tableW <= room + 0.5) return;
+      const size = parseFloat(getComputedStyle(table).getPropertyValue('--units-n')) || 1.75;
+      const figures = tableW - nameW;
+      const next = Math.max(MIN_TEXT_REM, (size * (room - 8 * rem)) / figures - 0.02);
+      if (next >= size) return;
+      table.style.setProperty('--units-n', `${next.toFixed(3)}rem`);
+    }
+  }
+
+  function remPx() {
+    return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
   }
 
   /** Shows the page of children that fits; a wall has no scroll bar, so pages rotate. */
@@ -795,6 +994,7 @@
     rows.forEach((r) => {
       r.hidden = false;
     });
+    fitUnits(body); // with every row shown, so the columns do not change from page to page
     const rowH = rows[0].getBoundingClientRect().height || 1;
     const per = Math.max(1, Math.floor((body.clientHeight - thead.getBoundingClientRect().height) / rowH));
     const pages = Math.ceil(rows.length / per);
@@ -840,7 +1040,7 @@
         'div',
         { class: `step s-${k}`, dataset: { status: k } },
         h('div', { class: 'step-n' }, String(i + 1)),
-        h('b', null, fmtNum(s[k] || 0)),
+        h('b', { class: 'fit' }, fmtNum(s[k] || 0)),
         h('span', null, t('status.' + k)),
       ),
     );
@@ -891,8 +1091,8 @@
     }
     const W = Math.max(200, body.clientWidth);
     const H = Math.max(100, body.clientHeight);
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const padB = rem * 2.1;
+    const rem = remPx();
+    const padB = rem * 2.3;
     const padT = rem * 1.8;
     const n = rep.length;
     const vals = rep.map((p) => p.value || 0);
@@ -910,12 +1110,12 @@
       const top = y(vals[i]);
       const today = i === n - 1;
       g.append(svg('rect', { x, y: top, width: cw * 0.56, height: Math.max(1, H - padB - top), rx: rem * 0.2, class: 'tb' + (today ? ' today' : '') }));
-      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * 1.1 }, fmtNum(vals[i])));
+      g.append(svg('text', { x: x + cw * 0.28, y: top - rem * 0.4, class: 'tv', 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM }, fmtChart(vals[i])));
       const day = String(p.day || '');
       g.append(
         svg(
           'text',
-          { x: i * cw + cw / 2, y: H - rem * 0.5, class: 'tx' + (today ? ' today' : ''), 'text-anchor': 'middle', 'font-size': rem * 1.05 },
+          { x: i * cw + cw / 2, y: H - rem * 0.5, class: 'tx' + (today ? ' today' : ''), 'text-anchor': 'middle', 'font-size': rem * MIN_TEXT_REM },
           today ? t('trend.today') : day.slice(5),
         ),
       );
@@ -1003,12 +1203,17 @@
     window.cockpitScreen = {
       status: () => ({
         conn: st.conn, epoch: st.epoch, seq: st.seq, attempt: st.attempt, reconnects: st.reconnects, lastMsgAt: st.lastMsgAt,
+        cached: st.cached, offline: st.offline, zone: st.zone,
       }),
+      /** Renders a dashboard as if the server had sent it (until its next message): to see how the wall takes figures it has not had yet. */
+      show: (d) => render(d),
     };
+    restore();
     tick();
     loadUnits();
     loadSeries();
     connect();
+    registerWorker();
   }
 
   start();

@@ -31,6 +31,9 @@ pub struct Dashboard {
     pub day: String,
     /// True when `day` is today: open and overdue are live, not end-of-day values.
     pub live: bool,
+    /// The deployment's time zone (IANA name) that `day` is counted in; screens show
+    /// their clock in it, whatever zone the browser is set to.
+    pub time_zone: String,
     pub figures: Figures,
     /// Live tickets by status (`resolved` awaits verification before `closed`).
     pub tickets_by_status: BTreeMap<&'static str, i64>,
@@ -262,6 +265,7 @@ impl Dashboards {
             theme: info.theme.clone(),
             day: day_s.clone(),
             live,
+            time_zone: self.calendar.zone_name().to_owned(),
             as_of: Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default(),
             figures: Figures::compute(own, &day_s, live),
             tickets_by_status: figures::by_status(own),

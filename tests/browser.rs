@@ -12,6 +12,10 @@
 
 #[path = "browser/cdp.rs"]
 mod cdp;
+#[path = "browser/css.rs"]
+mod css;
+#[path = "browser/sturdy.rs"]
+mod sturdy;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -34,6 +34,11 @@ impl Calendar {
         }
     }
 
+    /// The zone's IANA name (`Asia/Shanghai`), for screens that show local time.
+    pub fn zone_name(&self) -> &str {
+        self.tz.iana_name().unwrap_or("UTC")
+    }
+
     pub fn today(&self) -> Date {
         self.day_of(Timestamp::now().as_millisecond())
     }
@@ -62,6 +67,7 @@ mod tests {
     #[test]
     fn shanghai_day_starts_at_16_utc() {
         let cal = Calendar::new("Asia/Shanghai").unwrap();
+        assert_eq!(cal.zone_name(), "Asia/Shanghai");
         let before: Timestamp = "2024-11-27T15:59:59Z".parse().unwrap();
         let after: Timestamp = "2024-11-27T16:00:00Z".parse().unwrap();
         assert_eq!(cal.day_of(before.as_millisecond()).to_string(), "2024-11-27");

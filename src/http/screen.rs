@@ -38,9 +38,10 @@ const SCREEN: Asset = asset!("screen.html", "text/html; charset=utf-8");
 const NOT_FOUND: Asset = asset!("not-found.html", "text/html; charset=utf-8");
 
 /// Files under `/assets/`, by name.
-const ASSETS: [(&str, Asset); 5] = [
+const ASSETS: [(&str, Asset); 6] = [
     ("screen.css", asset!("screen.css", "text/css; charset=utf-8")),
     ("screen.js", asset!("screen.js", "text/javascript; charset=utf-8")),
+    ("screen-sw.js", asset!("screen-sw.js", "text/javascript; charset=utf-8")),
     ("common.js", asset!("common.js", "text/javascript; charset=utf-8")),
     ("index.js", asset!("index.js", "text/javascript; charset=utf-8")),
     ("favicon.svg", asset!("favicon.svg", "image/svg+xml")),
@@ -77,6 +78,16 @@ async fn screen(req: HttpRequest, state: web::Data<AppState>, path: web::Path<St
 
 async fn asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
     match ASSETS.iter().find(|(n, _)| *n == name.as_str()) {
+        // The screen's service worker lives under /assets/ but keeps copies of /screen/ pages
+        // for a kiosk that reboots while the server is down (docs/screen.md).
+        Some(("screen-sw.js", a)) => {
+            let mut res = serve(&req, a);
+            res.headers_mut().insert(
+                header::HeaderName::from_static("service-worker-allowed"),
+                HeaderValue::from_static("/screen/"),
+            );
+            res
+        }
         Some((_, a)) => serve(&req, a),
         None => HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")

@@ -38,10 +38,31 @@ pub fn find_chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A headless Chromium with a throwaway profile, killed (and its profile removed) on drop.
+/// How to start Chromium: the defaults are a wall in Chongqing with a throwaway profile.
+#[derive(Clone)]
+pub struct Launch {
+    /// The browser's own time zone (`TZ`).
+    pub tz: &'static str,
+    /// A profile directory to use and keep (a kiosk's disk, surviving a reboot); `None`
+    /// makes a throwaway one, removed on drop.
+    pub profile: Option<PathBuf>,
+}
+
+impl Default for Launch {
+    fn default() -> Launch {
+        // A wall in Chongqing runs on Chongqing time: the clock then agrees with the figures' local day.
+        Launch {
+            tz: "Asia/Shanghai",
+            profile: None,
+        }
+    }
+}
+
+/// A headless Chromium, killed on drop (and its profile removed, if it was a throwaway one).
 pub struct Browser {
     child: Child,
     profile: PathBuf,
+    keep_profile: bool,
     sink: Arc<tokio::sync::Mutex<Sink>>,
     pending: Pending,
     next_id: Arc<AtomicU64>,
@@ -51,11 +72,17 @@ pub struct Browser {
 
 impl Browser {
     pub async fn launch(exe: &Path) -> Result<Browser, String> {
-        let profile = std::env::temp_dir().join(format!("cockpit-chromium-{:x}", rand::random::<u64>()));
+        Browser::launch_with(exe, Launch::default()).await
+    }
+
+    pub async fn launch_with(exe: &Path, how: Launch) -> Result<Browser, String> {
+        let keep_profile = how.profile.is_some();
+        let profile = how
+            .profile
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("cockpit-chromium-{:x}", rand::random::<u64>())));
         std::fs::create_dir_all(&profile).map_err(|e| format!("creating {}: {e}", profile.display()))?;
         let mut child = Command::new(exe)
-            // A wall in Chongqing runs on Chongqing time: the clock then agrees with the figures' local day.
-            .env("TZ", "Asia/Shanghai")
+            .env("TZ", how.tz)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -138,6 +165,7 @@ impl Browser {
         Ok(Browser {
             child,
             profile,
+            keep_profile,
             sink: Arc::new(tokio::sync::Mutex::new(sink)),
             pending,
             next_id: Arc::new(AtomicU64::new(1)),
@@ -205,7 +233,9 @@ impl Drop for Browser {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = std::fs::remove_dir_all(&self.profile);
+        if !self.keep_profile {
+            let _ = std::fs::remove_dir_all(&self.profile);
+        }
     }
 }
 
