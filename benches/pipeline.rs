@@ -665,7 +665,8 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
                 "KiB",
             )
             .baseline(base_mem.per_screen_kib, "(trivial actix-ws server)")
-            .target("≤ 16 KiB", ours_mem.per_screen_kib <= 16.0),
+            // A screen adds nothing of its own beyond what an actix-ws connection holds.
+            .target("≤ 1.0× trivial", ours_mem.per_screen_kib <= base_mem.per_screen_kib),
         );
         ctx.push(
             Row::new(
@@ -703,7 +704,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
                 "µs",
             )
             .baseline(base_fan.cpu_per_delivery_us, "(trivial broadcast server)")
-            .target("≤ 8 µs", ours_fan.cpu_per_delivery_us <= 8.0),
+            .target("≤ 1.0× trivial", ours_fan.cpu_per_delivery_us <= base_fan.cpu_per_delivery_us),
         );
     }
 

@@ -89,6 +89,34 @@ pub struct Settings {
     pub scope_deadlines: HashMap<String, HashMap<String, i64>>,
     /// Alert rules, their clock and their webhook (docs/alerts.md).
     pub alerts: AlertSettings,
+    /// Bearer token `/metrics` asks for; absent: `/metrics` is open (keep it
+    /// off the public network, as the shipped nginx does).
+    pub metrics_token: Option<Secret>,
+    /// Log lines on stderr: `text` (for people) or `json` (one object per line,
+    /// for a log collector).
+    pub log_format: LogFormat,
+    /// `[open311]`: the GeoReport v2 endpoints (docs/open311.md).
+    pub open311: Open311Settings,
+}
+
+/// `[open311]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Open311Settings {
+    /// On a secured deployment, let anyone read service requests (GET
+    /// `requests.json` / `requests/{id}.json`) without an `api_key`, as stock
+    /// GeoReport clients do. Read-only; filing still needs a key. Personal
+    /// fields are never stored, so never shown.
+    pub public_reads: bool,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// `[alerts]`: thresholds on figures, evaluated on a clock and as figures change.
@@ -110,7 +138,7 @@ pub struct AlertSettings {
     /// Wait before the first retry; doubles each time (milliseconds).
     pub webhook_retry_ms: u64,
     /// `[[alerts.rules]]`: rules that cannot be deleted through the admin API.
-    pub rules: Vec<crate::alerts::RuleSpec>,
+    pub rules: Vec<crate::domain::rule::RuleSpec>,
 }
 
 impl Default for AlertSettings {
@@ -157,6 +185,9 @@ impl Default for Settings {
             screen_behind_secs: 10,
             scope_deadlines: HashMap::new(),
             alerts: AlertSettings::default(),
+            metrics_token: None,
+            log_format: LogFormat::Text,
+            open311: Open311Settings::default(),
         }
     }
 }
@@ -180,7 +211,13 @@ impl Settings {
             None => fig = fig.merge(Toml::file("cockpit.toml")),
         }
         // COCKPIT_CONFIG names the file (read by the CLI); COCKPIT_REQUIRE_SERVICES belongs to the test harness.
-        let ours = Env::prefixed("COCKPIT_").ignore(&["CONFIG", "REQUIRE_SERVICES"]).split("__");
+        // Variables naming no setting are left out (`unknown_env` names them):
+        // Kubernetes writes COCKPIT_PORT=tcp://… for a Service named cockpit.
+        let known = Self::keys();
+        let ours = Env::prefixed("COCKPIT_")
+            .ignore(&["CONFIG", "REQUIRE_SERVICES"])
+            .filter(move |k| known.iter().any(|s| s.eq_ignore_ascii_case(top_key(k.as_str()))))
+            .split("__");
         fig = fig.merge(ours).merge(
             Env::raw()
                 .only(&["DATABASE_URL", "REDIS_URL"])
@@ -191,7 +228,60 @@ impl Settings {
         Ok(s)
     }
 
+    /// The top-level setting names.
+    fn keys() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `COCKPIT_*` variables in the environment that name no setting: ignored
+    /// (the caller warns). Unknown keys in the TOML file stay fatal.
+    pub fn unknown_env() -> Vec<String> {
+        let known = Self::keys();
+        std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .filter(|k| {
+                let Some(rest) = k.strip_prefix("COCKPIT_") else { return false };
+                !["CONFIG", "REQUIRE_SERVICES"].contains(&rest) && !known.iter().any(|s| s.eq_ignore_ascii_case(top_key(rest)))
+            })
+            .collect()
+    }
+
+    /// The settings in effect, as TOML, with every secret redacted
+    /// (`cockpit print-config --effective`).
+    pub fn effective_toml(&self) -> String {
+        let mut s = self.clone();
+        let hide = |v: &mut Option<Secret>| {
+            if v.is_some() {
+                *v = Some(Secret::new("***"));
+            }
+        };
+        s.database_url = s.database_url.as_ref().map(|u| Secret::new(redact_url(u.expose())));
+        s.redis_url = s.redis_url.as_ref().map(|u| Secret::new(redact_url(u.expose())));
+        hide(&mut s.admin_token);
+        hide(&mut s.screen_secret);
+        hide(&mut s.metrics_token);
+        hide(&mut s.alerts.webhook_secret);
+        toml::to_string(&s).unwrap_or_else(|e| format!("# cannot print the settings: {e}\n"))
+    }
+
     fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.database_url {
+            let scheme = url.expose().split_once("://").map_or("", |(s, _)| s);
+            if !matches!(scheme, "postgres" | "postgresql") {
+                return Err(format!(
+                    "database_url must be a PostgreSQL URL (postgres://…), not {scheme:?}: only PostgreSQL and the embedded SQLite (no database_url) are supported"
+                ));
+            }
+        }
+        if let Some(url) = &self.redis_url {
+            let scheme = url.expose().split_once("://").map_or("", |(s, _)| s);
+            if !matches!(scheme, "redis" | "rediss" | "redis+unix" | "unix") {
+                return Err(format!("redis_url must be a Redis URL (redis://…), not {scheme:?}"));
+            }
+        }
         let ok = !self.redis_prefix.is_empty() && self.redis_prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
         if !ok {
             return Err(format!("redis_prefix {:?} must be non-empty [A-Za-z0-9-_.:]", self.redis_prefix));
@@ -218,7 +308,7 @@ impl Settings {
 
     /// The defaults as a commented TOML file (`cockpit print-config`).
     pub fn default_toml() -> String {
-        let body = toml_of(&Settings::default());
+        let body = toml::to_string(&Settings::default()).unwrap_or_default();
         format!(
             "# Community Cockpit settings. Every key may also be set as COCKPIT_<KEY> in the\n\
              # environment (COCKPIT_DEADLINES__GARBAGE=86400); DATABASE_URL and REDIS_URL too.\n\
@@ -230,26 +320,23 @@ impl Settings {
     }
 }
 
-fn toml_of(s: &Settings) -> String {
-    let mut out = String::new();
-    let v = serde_json::to_value(s).unwrap_or_default();
-    let Some(map) = v.as_object() else { return out };
-    let mut tables = String::new();
-    for (k, v) in map {
-        match v {
-            serde_json::Value::Null => {}
-            serde_json::Value::Object(m) => {
-                tables.push_str(&format!("\n[{k}]\n"));
-                let mut items: Vec<_> = m.iter().collect();
-                items.sort_by(|a, b| a.0.cmp(b.0));
-                for (ik, iv) in items {
-                    tables.push_str(&format!("{ik} = {iv}\n"));
-                }
-            }
-            other => out.push_str(&format!("{k} = {other}\n")),
-        }
+/// The setting a `COCKPIT_` variable names: `DEADLINES__GARBAGE` → `DEADLINES`.
+fn top_key(rest: &str) -> &str {
+    rest.split_once("__").map_or(rest, |(top, _)| top)
+}
+
+/// A URL with its password replaced: `postgres://u:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((auth, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
     }
-    out + &tables
 }
 
 #[cfg(test)]
@@ -260,6 +347,45 @@ mod tests {
     fn secrets_do_not_print() {
         let s = Secret::new("postgres://u:hunter2@h/db");
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_effective_settings_hide_every_secret_and_parse_back() {
+        let s = Settings {
+            database_url: Some(Secret::new("postgres://cockpit:hunter2@db.example:5432/cockpit")),
+            admin_token: Some(Secret::new("admin-s3cret")),
+            metrics_token: Some(Secret::new("metrics-s3cret")),
+            ..Settings::default()
+        };
+        let text = s.effective_toml();
+        for secret in ["hunter2", "admin-s3cret", "metrics-s3cret"] {
+            assert!(!text.contains(secret), "{secret} printed:\n{text}");
+        }
+        assert!(text.contains("postgres://cockpit:***@db.example:5432/cockpit"), "{text}");
+        let back: Settings = Figment::from(Toml::string(&text)).extract().unwrap();
+        assert_eq!(back.coalesce_ms, s.coalesce_ms);
+    }
+
+    #[test]
+    fn a_url_of_another_database_is_refused_by_name() {
+        let s = Settings {
+            database_url: Some(Secret::new("mysql://root@127.0.0.1/cockpit")),
+            ..Settings::default()
+        };
+        let e = s.check().unwrap_err();
+        assert!(e.contains("mysql") && e.contains("PostgreSQL"), "{e}");
+    }
+
+    #[test]
+    fn a_service_link_variable_is_not_a_setting() {
+        assert_eq!(top_key("DEADLINES__GARBAGE"), "DEADLINES");
+        let known = Settings::keys();
+        assert!(known.iter().any(|k| k.eq_ignore_ascii_case(top_key("BIND"))));
+        assert!(
+            !known.iter().any(|k| k.eq_ignore_ascii_case(top_key("PORT"))),
+            "COCKPIT_PORT=tcp://… names no setting"
+        );
+        assert!(!known.iter().any(|k| k.eq_ignore_ascii_case(top_key("SERVICE_HOST"))));
     }
 
     #[test]
@@ -312,10 +438,10 @@ mod tests {
             .unwrap();
         assert_eq!(s.alerts.tick_ms, 500);
         assert_eq!(s.alerts.rules.len(), 2);
-        assert_eq!(s.alerts.rules[0].threshold, crate::alerts::rule::ThresholdSpec::Fixed(5.0));
+        assert_eq!(s.alerts.rules[0].threshold, crate::domain::rule::ThresholdSpec::Fixed(5.0));
         assert!(matches!(
             s.alerts.rules[1].threshold,
-            crate::alerts::rule::ThresholdSpec::Relative { weeks: 4, .. }
+            crate::domain::rule::ThresholdSpec::Relative { weeks: 4, .. }
         ));
         assert!(!format!("{s:?}").contains("s3cret"));
     }

@@ -14,7 +14,7 @@ use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::presence::{Presence, ScreenCounts};
-use crate::projection::{Freshness, NotCurrent};
+use crate::projection::freshness::{Freshness, NotCurrent};
 use crate::registry::Registry;
 
 /// One scope's dashboard for one local day.

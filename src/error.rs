@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::aggregates::AggregateError;
 use crate::dashboard::FiguresError;
-use crate::projection::NotCurrent;
+use crate::projection::freshness::NotCurrent;
 use crate::records::RecordError;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use cockpit::auth::{ApiKey, ScreenTokens};
-use cockpit::config::Settings;
+use cockpit::config::{LogFormat, Settings};
 use cockpit::domain::scope::Scope;
 use cockpit::startup::{self, Application, Backends};
 
@@ -30,8 +30,12 @@ enum Command {
     Migrate,
     /// Recompute every aggregate from the record store.
     Rebuild,
-    /// Print the default settings as TOML.
-    PrintConfig,
+    /// Print the default settings as TOML, or with --effective the settings in
+    /// effect (defaults, file and environment merged; secrets redacted).
+    PrintConfig {
+        #[arg(long)]
+        effective: bool,
+    },
     /// Seed Nanan district and drive a live simulator through the ingest API.
     Demo,
     /// Write the JSON Schemas of the contract (or check the committed ones are current).
@@ -76,18 +80,25 @@ enum KeysCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .init();
     match &cli.command {
-        Some(Command::PrintConfig) => {
+        Some(Command::PrintConfig { effective: false }) => {
             print!("{}", Settings::default_toml());
             return Ok(());
         }
         Some(Command::Schema { out, check }) => return schema(out, *check),
         _ => {}
     }
-    let settings = Settings::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            logs(LogFormat::Text);
+            return Err(anyhow::Error::msg(e));
+        }
+    };
+    logs(settings.log_format);
+    for name in Settings::unknown_env() {
+        tracing::warn!(variable = %name, "ignoring {name}: it names no setting (Kubernetes service links look like this)");
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings.clone()).await?;
@@ -120,7 +131,8 @@ async fn main() -> anyhow::Result<()> {
             let expires = jiff::Timestamp::now().as_second() + ttl_hours * 3600;
             println!("{}", ScreenTokens::new(secret.expose()).issue(&scope, expires));
         }
-        Command::PrintConfig | Command::Schema { .. } => {}
+        Command::PrintConfig { .. } => print!("{}", settings.effective_toml()),
+        Command::Schema { .. } => {}
     }
     Ok(())
 }
@@ -152,7 +164,7 @@ async fn keys(settings: &Settings, cmd: KeysCommand) -> anyhow::Result<()> {
     records.migrate().await?;
     match cmd {
         KeysCommand::Create { scope, label } => {
-            let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+            let scope = registered_scope(settings, records.clone(), &scope).await?;
             let (key, plain) = ApiKey::generate(scope, &label);
             records.put_key(&key).await?;
             println!("{plain}\n(key {} for {}; the secret is shown only now)", key.id, key.scope);
@@ -171,9 +183,9 @@ async fn keys(settings: &Settings, cmd: KeysCommand) -> anyhow::Result<()> {
 }
 
 async fn ledger_verify(settings: &Settings, scope: &str) -> anyhow::Result<()> {
-    let scope = Scope::parse(scope).map_err(anyhow::Error::msg)?;
     let b = Backends::open(settings).await?;
     b.records.migrate().await?;
+    let scope = registered_scope(settings, b.records.clone(), scope).await?;
     let check = cockpit::ledger::verify(b.records.as_ref(), b.aggregates.as_ref(), &scope)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -185,6 +197,36 @@ async fn ledger_verify(settings: &Settings, scope: &str) -> anyhow::Result<()> {
     }
     anyhow::ensure!(check.intact, "the ledger under {scope} does not verify");
     Ok(())
+}
+
+/// A scope the server knows, as the API checks it (an unknown one is a 404 there).
+async fn registered_scope(
+    settings: &Settings,
+    records: std::sync::Arc<dyn cockpit::records::RecordStore>,
+    scope: &str,
+) -> anyhow::Result<Scope> {
+    let scope = Scope::parse(scope).map_err(|e| anyhow::anyhow!("scope {scope:?}: {e}"))?;
+    let registry = startup::registered(settings, records).await?;
+    anyhow::ensure!(
+        registry.get(&scope).is_some(),
+        "scope {scope} is not registered (the API answers 404 for it): register it first, in scopes_file or with POST /api/v1/admin/scopes"
+    );
+    Ok(scope)
+}
+
+/// Log lines go to stderr (stdout carries what a command prints), as text or
+/// JSON, coloured only on a terminal.
+fn logs(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+    }
 }
 
 fn host(bind: &str) -> &str {

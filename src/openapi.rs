@@ -370,7 +370,8 @@ pub fn document() -> Value {
             "securitySchemes": {
                 "ingestKey": {"type": "http", "scheme": "bearer", "description": "An ingest API key ck_<id>_<secret>, bound to a scope"},
                 "screenToken": {"type": "http", "scheme": "bearer", "description": "A signed screen token st1~…, also accepted as ?token="},
-                "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token"}
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token"},
+                "metricsToken": {"type": "http", "scheme": "bearer", "description": "The metrics token (`metrics_token`), when configured"}
             }
         }
     })
@@ -528,7 +529,16 @@ fn health(d: &mut Doc) {
         "200".into(),
         json!({"description": "Prometheus text exposition", "content": {"text/plain": {"schema": {"type": "string"}}}}),
     );
-    d.op("get", "/metrics", "operations", "Prometheus metrics", "", vec![], None, r);
+    d.op(
+        "get",
+        "/metrics",
+        "operations",
+        "Prometheus metrics",
+        "metricsToken",
+        vec![],
+        None,
+        r,
+    );
     let mut r = Map::new();
     r.insert("200".into(), d.json("This document", json!({"type": "object"})));
     d.op(

@@ -51,9 +51,11 @@ impl Backends {
             Some(url) => Arc::new(
                 PgRecords::connect(url.expose(), s.db_max_connections)
                     .await
-                    .context("connecting to PostgreSQL")?,
+                    .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url.expose())))?,
             ),
             None => {
+                std::fs::create_dir_all(&s.data_dir)
+                    .with_context(|| format!("creating the data directory {} (data_dir)", s.data_dir.display()))?;
                 let path = s.data_dir.join("cockpit.sqlite3");
                 Arc::new(
                     SqliteRecords::open(&path)
@@ -67,7 +69,7 @@ impl Backends {
                 Arc::new(
                     RedisAggregates::connect(url.expose(), &s.redis_prefix)
                         .await
-                        .context("connecting to Redis")?,
+                        .with_context(|| format!("connecting to Redis at {}", crate::config::redact_url(url.expose())))?,
                 ),
                 RedisBroker::connect(url.expose(), &s.redis_prefix)
                     .await
@@ -98,6 +100,28 @@ impl Backends {
 }
 
 /// Reads a scopes file: a JSON array of `{id, name, theme}`.
+/// The scope tree as the server knows it: the record store's, with the
+/// scopes file registered. The CLI checks scopes against it as the API does.
+/// The freshness clock's catch-up: a replay through this instance's writer.
+fn catch_up(ingest: &Ingest) -> crate::projection::freshness::CatchUp {
+    let ingest = ingest.clone();
+    Box::new(move || {
+        let ingest = ingest.clone();
+        Box::pin(async move { ingest.sync().await.map_err(|e| e.to_string()) })
+    })
+}
+
+pub async fn registered(settings: &Settings, records: Arc<dyn RecordStore>) -> anyhow::Result<Registry> {
+    let registry = Registry::load(records).await?;
+    if let Some(file) = &settings.scopes_file {
+        let scopes = read_scopes_file(file)?;
+        if let Err((i, why)) = registry.register(&scopes).await? {
+            anyhow::bail!("{}: scope {i}: {why}", file.display());
+        }
+    }
+    Ok(registry)
+}
+
 pub fn read_scopes_file(path: &std::path::Path) -> anyhow::Result<Vec<crate::domain::scope::ScopeInfo>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
@@ -115,13 +139,7 @@ impl Application {
         let settings = Arc::new(settings);
         let b = Backends::open(&settings).await?;
         b.records.migrate().await.context("applying migrations")?;
-        let registry = Arc::new(Registry::load(b.records.clone()).await?);
-        if let Some(file) = &settings.scopes_file {
-            let scopes = read_scopes_file(file)?;
-            if let Err((i, why)) = registry.register(&scopes).await? {
-                anyhow::bail!("{}: scope {i}: {why}", file.display());
-            }
-        }
+        let registry = Arc::new(registered(&settings, b.records.clone()).await?);
         let access = Arc::new(Access::from_settings(&settings, b.records.clone()).map_err(anyhow::Error::msg)?);
         let calendar = Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?;
         let metrics = Metrics::new()?;
@@ -140,7 +158,7 @@ impl Application {
         tokio::spawn(
             freshness
                 .clone()
-                .run(b.records.clone(), b.aggregates.clone(), ingest.clone(), metrics.clone()),
+                .run(b.records.clone(), b.aggregates.clone(), catch_up(&ingest), metrics.clone()),
         );
         let presence = Presence::new(format!("{:016x}", rand::random::<u64>()), settings.patience());
         let alerts = Alerts::load(

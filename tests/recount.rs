@@ -514,6 +514,7 @@ fn embedded_aggregates_equal_a_recount() {
 }
 
 #[test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 fn production_aggregates_equal_a_recount() {
     let (Ok(db), Ok(redis)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
         assert!(

@@ -3,7 +3,6 @@
 //! plus durable admin rules) and the current alerts; `run.rs` evaluates them,
 //! `webhook.rs` delivers transitions, the hub pushes them inside dashboards.
 
-pub mod rule;
 mod run;
 pub mod state;
 pub mod webhook;
@@ -15,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tokio::sync::watch;
 
-pub use rule::{Rule, RuleError, RuleSpec};
+pub use crate::domain::rule::{Rule, RuleError, RuleSpec};
 pub use run::Evaluator;
 use state::Phase;
 

@@ -12,18 +12,18 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use tokio::sync::{broadcast, watch};
 
-use super::rule::{Rule, Threshold, Watched};
 use super::state::Transition;
 use super::webhook::Webhook;
 use super::{Alert, Alerts, Reading};
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{Figures, Metric};
+use crate::domain::rule::{Rule, Threshold, Watched};
 use crate::domain::scope::Scope;
 use crate::hub::Broker;
 use crate::metrics::Metrics;
 use crate::presence::Presence;
-use crate::projection::Freshness;
+use crate::projection::freshness::Freshness;
 
 /// Admin rules are re-read this often, so a rule added on one instance reaches the others.
 const RELOAD: Duration = Duration::from_secs(10);

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use super::Alert;
 use super::state::Transition;
 use crate::aggregates::AggregateStore;
-use crate::auth::keys::hex;
+use crate::domain::key::hex;
 use crate::metrics::Metrics;
 
 /// Transitions waiting for delivery, at most.

@@ -11,7 +11,6 @@
 //! `allow_open = true`; a production configuration refuses to start open otherwise.
 
 mod client;
-pub mod keys;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -23,8 +22,9 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::domain::key as keys;
+pub use crate::domain::key::ApiKey;
 pub use client::Proxies;
-pub use keys::ApiKey;
 pub use tokens::ScreenTokens;
 
 use crate::config::Settings;
@@ -43,6 +43,7 @@ const FAILURE_BLOCK: Duration = Duration::from_secs(10);
 /// The configured access policy, shared by every handler.
 pub struct Access {
     admin_token: Option<String>,
+    metrics_token: Option<String>,
     screens: Option<ScreenTokens>,
     keys: KeyRing,
     by_key: DefaultKeyedRateLimiter<String>,
@@ -77,6 +78,7 @@ impl Access {
         let proxies = Proxies::parse(&s.trusted_proxies)?;
         Ok(Access {
             admin_token: s.admin_token.as_ref().map(|t| t.expose().to_owned()),
+            metrics_token: s.metrics_token.as_ref().map(|t| t.expose().to_owned()),
             screens: s.screen_secret.as_ref().map(|t| ScreenTokens::new(t.expose())),
             keys: KeyRing::new(store),
             by_key: RateLimiter::keyed(quota),
@@ -107,6 +109,23 @@ impl Access {
             Some(given) if keys::same(given.as_bytes(), token.as_bytes()) => Ok(()),
             _ => Err(ApiError::Unauthorized("the admin token is required".into())),
         }
+    }
+
+    /// `/metrics`: the metrics bearer token when one is configured (Prometheus'
+    /// `authorization` / `bearer_token_file`); open otherwise.
+    pub fn metrics(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(token) = &self.metrics_token else { return Ok(()) };
+        match bearer(req) {
+            Some(given) if keys::same(given.as_bytes(), token.as_bytes()) => Ok(()),
+            _ => Err(ApiError::Unauthorized(
+                "the metrics token is required: Authorization: Bearer …".into(),
+            )),
+        }
+    }
+
+    /// A read open to anyone (Open311's public reads): the per-address rate limit only.
+    pub fn reader_anyone(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        self.limit_address(req)
     }
 
     /// Ingest: the scope the caller may write under (`None` when open), after rate limits.

@@ -1,26 +1,25 @@
-//! The simulator's pseudo-randomness: a small seeded SplitMix64 generator, so one
-//! seed replays one run's choices and tests can pin them.
+//! The simulator's pseudo-randomness: rand's seeded `StdRng`, so one seed
+//! replays one run's choices and tests can pin them, behind the few questions
+//! the simulator asks.
 
-/// A SplitMix64 generator: tiny, fast and good enough for made-up traffic.
-pub struct Rng(u64);
+use rand::rngs::StdRng;
+use rand::{Rng as _, RngExt, SeedableRng};
+
+pub struct Rng(StdRng);
 
 impl Rng {
     #[cfg(test)]
     pub fn seeded(seed: u64) -> Self {
-        Rng(seed)
+        Rng(StdRng::seed_from_u64(seed))
     }
 
     /// Seeded from the operating system's randomness, so each run differs.
     pub fn from_entropy() -> Self {
-        Rng(rand::random::<u64>())
+        Rng(StdRng::seed_from_u64(rand::random::<u64>()))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A whole number in `lo..=hi` (`lo` when the range is empty).
@@ -28,8 +27,7 @@ impl Rng {
         if hi <= lo {
             return lo;
         }
-        let span = (hi - lo) as u64 + 1;
-        lo + (self.next_u64() % span) as i64
+        self.0.random_range(lo..=hi)
     }
 
     /// An index below `n` (0 when `n` is 0).
@@ -37,12 +35,12 @@ impl Rng {
         if n == 0 {
             return 0;
         }
-        (self.next_u64() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 
     /// True with probability `percent` / 100.
     pub fn percent(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
+        self.0.random_bool((percent.min(100) as f64) / 100.0)
     }
 
     /// A uniformly chosen element; `None` only for an empty slice.
@@ -56,7 +54,7 @@ impl Rng {
         if total == 0 {
             return 0;
         }
-        let mut roll = self.next_u64() % total;
+        let mut roll = self.0.random_range(0..total);
         for (i, w) in weights.iter().enumerate() {
             let w = u64::from(*w);
             if roll < w {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::record::{FieldError, Fields, SKEW_MS};
+use super::field::{FieldError, Fields, SKEW_MS};
 use super::scope::Scope;
 
 /// The `prev_hash` of a scope's first entry.
@@ -172,11 +172,7 @@ fn link_hash(prev: &str, entry: &LedgerEntry) -> String {
     // hash ever written depends on it: a field added later must be optional and
     // skipped when absent, so entries written before it hash as they did.
     h.update(serde_json::to_string(entry).unwrap_or_default().as_bytes());
-    hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 /// The outcome of checking one scope's chain.

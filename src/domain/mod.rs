@@ -2,9 +2,12 @@
 
 pub mod day;
 pub mod decide;
+pub mod field;
 pub mod figures;
+pub mod key;
 pub mod ledger;
 pub mod record;
+pub mod rule;
 pub mod scope;
 pub mod screen;
 pub mod survey;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::record::{FieldError, Fields, SKEW_MS, type_name};
+use super::field::{FieldError, Fields, SKEW_MS, type_name};
 use super::scope::Scope;
 
 /// The built-in "was it fixed?" survey asked after a ticket is resolved.

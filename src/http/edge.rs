@@ -20,8 +20,30 @@ use actix_web::{HttpResponse, ResponseError, web};
 use super::AppState;
 use crate::error::ApiError;
 
-/// Runs before the app's own middleware and routes, and after them.
-pub async fn guard(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+/// Runs before the app's own middleware and routes, and after them, inside a
+/// span carrying the request id, so every log line of the request names it.
+/// The id is the client's (or proxy's) `X-Request-Id` when it is a plain token,
+/// else a new one; it is answered in `X-Request-Id`.
+pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use tracing::Instrument;
+    let id = request_id(&req);
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let mut res = checked(req, next).instrument(span).await?;
+    if let Ok(v) = header::HeaderValue::from_str(&id) {
+        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    Ok(res)
+}
+
+fn request_id(req: &ServiceRequest) -> String {
+    let given = req.headers().get("x-request-id").and_then(|v| v.to_str().ok());
+    match given {
+        Some(id) if (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) => id.to_owned(),
+        _ => format!("{:016x}", rand::random::<u64>()),
+    }
+}
+
+async fn checked(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
     }

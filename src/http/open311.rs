@@ -24,8 +24,8 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use crate::auth::keys::hex;
 use crate::domain::decide::Verdict;
+use crate::domain::key::hex;
 use crate::domain::record::{FieldError, Kind, Record};
 use crate::domain::scope::Scope;
 use crate::domain::ticket::Status;
@@ -106,19 +106,21 @@ impl Params {
 
     /// A POST's fields: its form (or JSON object) body, then the query string.
     fn body(req: &HttpRequest, body: &[u8], format: Format) -> Result<Params, Fail> {
-        let text = std::str::from_utf8(body).map_err(|_| Fail::bad(format, "the body is not UTF-8"))?;
         let content_type = req
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let mut fields = if content_type.contains("multipart/") {
+        // Before the text check: a photo in a multipart body is not UTF-8.
+        if content_type.contains("multipart/") {
             return Err(Fail::bad(
                 format,
                 "multipart bodies (media uploads) are not accepted: send the fields form-encoded, with media_url",
             ));
-        } else if content_type.contains("json") || text.trim_start().starts_with('{') {
+        }
+        let text = std::str::from_utf8(body).map_err(|_| Fail::bad(format, "the body is not UTF-8"))?;
+        let mut fields = if content_type.contains("json") || text.trim_start().starts_with('{') {
             Params::json(text, format)?
         } else {
             Params::parse(text)
@@ -193,18 +195,31 @@ fn w3c(ms: i64, tz: &TimeZone) -> Value {
 /// A date-time as clients send it: RFC 3339 / W3C with an offset, or a local
 /// date-time or date in the deployment's zone. A `+` that arrived as a space
 /// (an unencoded query string) is put back.
-fn parse_time(raw: &str, tz: &TimeZone) -> Option<i64> {
+fn parse_time(raw: &str, tz: &TimeZone, edge: Edge) -> Option<i64> {
     let one = |s: &str| -> Option<i64> {
         if let Ok(ts) = s.parse::<Timestamp>() {
             return Some(ts.as_millisecond());
         }
-        if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        // A date alone (jiff would also read it as a date-time at midnight).
+        let Some(d) = s.parse::<jiff::civil::Date>().ok().filter(|_| s.len() == 10) else {
+            let dt = s.parse::<jiff::civil::DateTime>().ok()?;
             return dt.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp().as_millisecond());
+        };
+        let start = |d: jiff::civil::Date| d.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp().as_millisecond());
+        match edge {
+            Edge::Start => start(d),
+            // A date-only end_date includes that whole day.
+            Edge::End => start(d.tomorrow().ok()?).map(|ms| ms - 1),
         }
-        let d = s.parse::<jiff::civil::Date>().ok()?;
-        d.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp().as_millisecond())
     };
     one(raw).or_else(|| one(&raw.replace(' ', "+")))
+}
+
+/// Which end of a window a date-only time stands for.
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
 }
 
 fn split(list: &str) -> Vec<String> {
@@ -324,7 +339,7 @@ async fn create(state: web::Data<AppState>, req: HttpRequest, path: web::Path<St
     let tz = zone(&state);
     let now = Timestamp::now().as_millisecond();
     let reported_at = match params.get("requested_datetime") {
-        Some(raw) => parse_time(raw, &tz).ok_or_else(|| {
+        Some(raw) => parse_time(raw, &tz, Edge::Start).ok_or_else(|| {
             bad(format!(
                 "requested_datetime {raw:?} is not a date-time such as 2024-11-26T14:00:00+08:00"
             ))
@@ -435,12 +450,19 @@ async fn readable(state: &AppState, req: &HttpRequest, params: &Params, format: 
     let jurisdiction = place::jurisdiction(&state.registry, params.get("jurisdiction_id"))
         .await
         .map_err(|m| Fail::not_found(format, m))?;
-    // Open: no key needed (this applies the per-address rate limit only).
-    let key = state
-        .access
-        .writer_key(req, params.get("api_key"))
-        .await
-        .map_err(|e| Fail::from_api(format, e))?;
+    // Open: no key needed (this applies the per-address rate limit only). With
+    // public reads, a reader without a key sees the whole jurisdiction.
+    let keyless = params.get("api_key").is_none() && req.headers().get("authorization").is_none();
+    let key = if keyless && state.settings.open311.public_reads {
+        state.access.reader_anyone(req).map_err(|e| Fail::from_api(format, e))?;
+        None
+    } else {
+        state
+            .access
+            .writer_key(req, params.get("api_key"))
+            .await
+            .map_err(|e| Fail::from_api(format, e))?
+    };
     narrower_or_403(format, jurisdiction, key)
 }
 
@@ -463,17 +485,21 @@ async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<Stri
     } else {
         q.categories = params.get("service_code").map(split).unwrap_or_default();
         q.statuses = statuses(params.get("status")).map_err(|m| Fail::bad(format, m))?;
-        let time = |name: &str| -> Result<Option<i64>, Fail> {
+        let time = |name: &str, edge: Edge| -> Result<Option<i64>, Fail> {
             let Some(raw) = params.get(name) else { return Ok(None) };
-            parse_time(raw, &tz).map(Some).ok_or_else(|| {
+            parse_time(raw, &tz, edge).map(Some).ok_or_else(|| {
                 Fail::bad(
                     format,
                     format!("{name} {raw:?} is not a date-time such as 2024-11-26T00:00:00+08:00"),
                 )
             })
         };
-        let (from, until) =
-            window(time("start_date")?, time("end_date")?, Timestamp::now().as_millisecond()).map_err(|m| Fail::bad(format, m))?;
+        let (from, until) = window(
+            time("start_date", Edge::Start)?,
+            time("end_date", Edge::End)?,
+            Timestamp::now().as_millisecond(),
+        )
+        .map_err(|m| Fail::bad(format, m))?;
         q.from = Some(from);
         q.until = until;
     }
@@ -631,7 +657,7 @@ mod tests {
     #[test]
     fn times_parse_as_clients_send_them() {
         let tz = TimeZone::get("Asia/Shanghai").unwrap();
-        let at = |s: &str| parse_time(s, &tz);
+        let at = |s: &str| parse_time(s, &tz, Edge::Start);
         let expected = Some(1_732_600_800_000); // 2024-11-26T14:00:00+08:00
         assert_eq!(at("2024-11-26T14:00:00+08:00"), expected);
         assert_eq!(at("2024-11-26T06:00:00Z"), expected);
@@ -639,6 +665,11 @@ mod tests {
         assert_eq!(at("2024-11-26T14:00:00"), expected, "local time in the deployment's zone");
         assert_eq!(at("2024-11-26"), Some(1_732_550_400_000));
         assert_eq!(at("yesterday"), None);
+        assert_eq!(
+            parse_time("2024-11-26", &tz, Edge::End),
+            Some(1_732_550_400_000 + 86_400_000 - 1),
+            "a date-only end_date includes its whole day"
+        );
         assert_eq!(w3c(1_732_600_800_123, &tz), Value::from("2024-11-26T14:00:00+08:00"));
     }
 

@@ -192,7 +192,8 @@ async fn overdue(
     })))
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    state.access.metrics(&req)?;
     let all = state.registry.all();
     let cal = state.dashboards.calendar();
     let now = jiff::Timestamp::now().as_millisecond();
@@ -202,7 +203,15 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         g.reset();
     }
     // Figures that are not current are left out (cockpit_aggregates_current says so), never exported as zeros.
-    match state.aggregates.read(&queries, today, now).await {
+    // A scrape never waits long on the aggregate store: the rest of the metrics still answer.
+    let read = tokio::time::timeout(std::time::Duration::from_millis(1500), state.aggregates.read(&queries, today, now))
+        .await
+        .unwrap_or_else(|_| {
+            Err(crate::aggregates::AggregateError(
+                "the aggregate store did not answer in time".into(),
+            ))
+        });
+    match read {
         Ok(reading) if state.dashboards.freshness().judge(reading.watermark).is_err() => {}
         Ok(reading) => {
             let day = today.to_string();
@@ -220,7 +229,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             state.metrics.backend_errors.with_label_values(&["aggregates"]).inc();
         }
     }
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render()))
 }

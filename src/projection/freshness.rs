@@ -26,7 +26,6 @@ use tokio::sync::watch;
 use tokio::time::{Instant, timeout};
 
 use crate::aggregates::AggregateStore;
-use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::records::RecordStore;
 
@@ -43,6 +42,11 @@ const MEMORY: Duration = Duration::from_secs(60);
 /// Back-off between catch-up attempts while they fail.
 const RETRY_FIRST: Duration = Duration::from_millis(250);
 const RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// Replays the journal onto the aggregates (the writer's `Ingest::sync`):
+/// given as a function so that freshness, which every reader asks, does not
+/// depend on the write path.
+pub type CatchUp = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
 /// Why figures are not current.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -298,7 +302,7 @@ impl Freshness {
     /// Checks every [`EVERY`] for the life of the process, and catches the
     /// aggregates up whenever they are behind or were unreachable: a replay
     /// through the writer, retried with back-off while it does not succeed.
-    pub async fn run(self, records: Arc<dyn RecordStore>, aggregates: Arc<dyn AggregateStore>, ingest: Ingest, metrics: Metrics) {
+    pub async fn run(self, records: Arc<dyn RecordStore>, aggregates: Arc<dyn AggregateStore>, catch_up: CatchUp, metrics: Metrics) {
         let mut tick = tokio::time::interval(EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut catching_up: Option<tokio::task::JoinHandle<()>> = None;
@@ -319,9 +323,9 @@ impl Freshness {
                 continue;
             }
             tracing::info!(behind = status.behind, "aggregates not current: catching up from the journal");
-            let ingest = ingest.clone();
+            let attempt = catch_up();
             catching_up = Some(tokio::spawn(async move {
-                if let Err(e) = ingest.sync().await {
+                if let Err(e) = attempt.await {
                     tracing::warn!(error = %e, "catching up failed; will retry");
                 }
             }));

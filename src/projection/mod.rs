@@ -7,7 +7,7 @@
 //! [`Freshness`] (`freshness.rs`) tells every reader whether the aggregates
 //! match the journal, and catches them up when they do not.
 
-mod freshness;
+pub mod freshness;
 mod replay;
 
 use std::collections::BTreeSet;
@@ -23,7 +23,7 @@ use replay::{merge, merge_ahead, read_ahead};
 use crate::aggregates::{AggregateError, AggregateStore, Applied};
 use crate::domain::day::Calendar;
 use crate::domain::scope::Scope;
-use crate::hub::{Broker, Notice};
+use crate::hub::broker::{Broker, Notice};
 use crate::metrics::Metrics;
 use crate::records::{Entry, RecordError, RecordStore};
 

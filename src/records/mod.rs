@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 
-use crate::auth::ApiKey;
 pub use crate::domain::decide::Deadlines;
 use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
+use crate::domain::key::ApiKey;
 use crate::domain::ledger::{Chained, Head};
 use crate::domain::record::{Event, Kind, Record, TicketReport};
 use crate::domain::scope::{Scope, ScopeInfo};

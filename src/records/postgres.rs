@@ -10,8 +10,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 
 use super::{Commit, Deadlines, Entry, RecordError, RecordStore};
-use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
+use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 
@@ -85,6 +85,19 @@ pub struct PgRecords {
 
 impl PgRecords {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, RecordError> {
+        // One connection first, so that a refusal says why (the pool only
+        // reports that it timed out, after retrying the same refusal for 5 s).
+        let wait = std::time::Duration::from_secs(5);
+        match tokio::time::timeout(wait, <PgConnection as sqlx::Connection>::connect(url)).await {
+            Ok(Ok(c)) => drop(c),
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => {
+                return Err(RecordError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no answer within 5 s",
+                ))));
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))

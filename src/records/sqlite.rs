@@ -11,8 +11,8 @@ use sqlx::{Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
 use super::{Commit, Deadlines, Entry, RecordError, RecordStore, TicketRow};
-use crate::auth::ApiKey;
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
+use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 

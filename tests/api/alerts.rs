@@ -427,6 +427,7 @@ fn counter(text: &str, series: &str) -> i64 {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn two_instances_on_one_redis_call_the_webhook_once_per_transition() {
     let Some(b) = production() else { return };
     let hook = receiver(0).await;
@@ -579,6 +580,7 @@ async fn replacing_or_deleting_a_firing_rule_sends_its_resolved() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_new_episode_after_every_instance_restarted_is_paged_even_if_no_resolved_was_sent() {
     let Some(b) = production() else { return };
     let hook = receiver(0).await;

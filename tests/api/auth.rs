@@ -234,6 +234,7 @@ async fn rate_limits_answer_429_with_retry_after() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn production_refuses_to_start_open_unless_told() {
     let Some(b) = crate::helpers::production() else { return };
     let (_resources, mut settings) = crate::helpers::Resources::create(&b).await;

@@ -325,6 +325,7 @@ async fn forwarded_headers_make_an_origin_ours_only_from_a_trusted_proxy() {
 /// constraint would) fails its own record, and no other client's record in the
 /// same group commit.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_value_the_database_refuses_fails_only_its_own_record() {
     let Some(b) = crate::helpers::production() else {
         return crate::helpers::loud("edge: PostgreSQL refusal test needs TEST_DATABASE_URL (scripts/test.sh provides it)");
@@ -367,4 +368,28 @@ async fn a_value_the_database_refuses_fails_only_its_own_record() {
     }
     // 108 single tickets and 2 good ones from each of the 12 mixed batches.
     assert_eq!(app.figures("nanan").await["tickets_reported"], 132);
+}
+
+#[tokio::test]
+async fn metrics_need_the_metrics_token_when_one_is_set_and_requests_carry_an_id() {
+    let b = &backends()[0];
+    let app = spawn_app_with(b, |s| s.metrics_token = Some(Secret::new("metrics-token-for-tests"))).await;
+    let url = format!("{}/metrics", app.address);
+    let r = app.client.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app.client.get(&url).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app.client.get(&url).bearer_auth("metrics-token-for-tests").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let id = r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert!(id.is_some_and(|id| !id.is_empty()), "every answer names its request");
+    assert!(r.text().await.unwrap().contains("cockpit_build_info"));
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "nginx-4f2a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "nginx-4f2a", "a proxy's request id is kept");
 }

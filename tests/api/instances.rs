@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::helpers::{production, spawn_app, start, today_at};
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_screen_on_b_sees_an_ingest_on_a() {
     let Some(b) = production() else { return };
     let a = spawn_app(&b).await;

@@ -74,6 +74,7 @@ async fn a_replay_across_journal_pages_counts_each_entry_once() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_losing_its_data_is_replayed_from_the_journal() {
     let Some(b) = production() else { return };
     let app = spawn_app(&b).await;

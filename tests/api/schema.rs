@@ -32,8 +32,8 @@ fn the_committed_schemas_are_current() {
     );
 }
 
-#[test]
-fn the_committed_openapi_document_is_current_and_served() {
+#[tokio::test]
+async fn the_committed_openapi_document_is_current_and_served() {
     let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json")).unwrap_or_default();
     assert!(
         committed == cockpit::openapi::render(),
@@ -54,6 +54,12 @@ fn the_committed_openapi_document_is_current_and_served() {
     for r in refs.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = &r[..r.find('"').unwrap()];
         assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+    }
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let (status, served) = app.get("/api/v1/openapi.json").await;
+        assert_eq!(status, 200, "{b:?}");
+        assert_eq!(served, doc, "{b:?}: the server serves the document the code generates");
     }
 }
 

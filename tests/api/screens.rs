@@ -154,6 +154,7 @@ async fn a_screen_name_that_is_not_plain_is_refused() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn each_instance_sees_the_screens_of_the_other() {
     let Some(b) = production() else { return };
     let a = spawn_app_with(&b, quick).await;

@@ -70,16 +70,30 @@ async fn a_burst_is_coalesced_into_few_updates() {
     for b in backends() {
         let app = spawn_app(&b).await;
         let mut screen = app.screen("nanan").await;
-        screen.next(WAIT).await.unwrap();
+        let first = screen.next(WAIT).await.unwrap();
+        let started = std::time::Instant::now();
         for i in 0..20 {
             let t = json!({"id":format!("k{i}"),"scope":"nanan.nanping","category":"garbage","reported_at":today_at(10)});
             app.ingest("/api/v1/tickets", t).await;
         }
-        let last = screen
-            .until(WAIT, |m| m["data"]["figures"]["tickets_reported"].as_i64() == Some(20))
-            .await
-            .expect("the final figure arrives");
-        assert!(last["seq"].as_u64().unwrap() < 20, "20 ingests were coalesced: {}", last["seq"]);
+        // Every message up to the final figure: consecutive seqs, far fewer than 20.
+        let mut seqs = vec![first["seq"].as_u64().unwrap()];
+        loop {
+            let m = screen.next(WAIT).await.expect("the final figure arrives");
+            seqs.push(m["seq"].as_u64().unwrap());
+            assert_eq!(m["type"], "update", "{m}");
+            if m["data"]["figures"]["tickets_reported"].as_i64() == Some(20) {
+                break;
+            }
+        }
+        assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{b:?}: no gap: {seqs:?}");
+        // At most one update per 50 ms window (the tests' coalesce_ms) while they arrived.
+        let windows = started.elapsed().as_millis() as usize / 50 + 2;
+        let updates = seqs.len() - 1;
+        assert!(
+            updates <= windows.min(19),
+            "{b:?}: 20 ingests in {windows} windows gave {updates} updates: {seqs:?}"
+        );
     }
 }
 

@@ -259,6 +259,7 @@ async fn memory_keeps_the_aggregate_store_contract() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_keeps_the_aggregate_store_contract() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());
@@ -346,6 +347,7 @@ async fn counter_hashes(store: &dyn AggregateStore) {
 /// exactly one of them and `Already` for the rest, whichever order their
 /// transactions reach Redis in.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_counts_each_delta_once_when_instances_race() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());
@@ -408,6 +410,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
 
 /// Instances on one Redis claim each alert transition once, so a webhook is called once.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_lets_one_instance_claim_each_alert_transition() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());
@@ -437,6 +440,7 @@ async fn redis_lets_one_instance_claim_each_alert_transition() {
 /// episodes: after every instance restarted (forgetting a `firing` whose condition
 /// cleared meanwhile, so no `resolved` was claimed) the next `firing` is a new page.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn an_alert_claim_expires_so_a_later_episode_is_claimed_again() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());

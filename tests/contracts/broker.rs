@@ -39,6 +39,7 @@ async fn memory_keeps_the_broker_contract() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_keeps_the_broker_contract() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("b-{:x}", rand::random::<u64>());

@@ -331,6 +331,7 @@ async fn sqlite_keeps_the_record_store_contract() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_keeps_the_record_store_contract() {
     let Some(db) = PgDb::create().await else { return };
     let store = PgRecords::connect(&db.url, 4).await.unwrap();
@@ -342,6 +343,7 @@ async fn postgres_keeps_the_record_store_contract() {
 /// language's collation (a cluster created with `zh_CN.UTF-8`, say) each
 /// comparison follows the locale's rules, and journal inserts took 1.85× as long.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_identifiers_compare_as_bytes_whatever_the_locale() {
     let Some(db) = PgDb::create().await else { return };
     let store = PgRecords::connect(&db.url, 1).await.unwrap();
@@ -367,6 +369,7 @@ async fn postgres_identifiers_compare_as_bytes_whatever_the_locale() {
 /// wrote: every record is accepted exactly once, every step follows the state its
 /// ticket was in, and the commits chain one after another.
 #[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_writers_on_two_instances_decide_each_record_once() {
     let Some(db) = PgDb::create().await else { return };
     let a = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());

@@ -134,6 +134,7 @@ async fn crash_run(env: &[(&str, &str)], dir: &Workdir) -> (Server, Vec<Value>) 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn kill_9_on_postgres_and_redis_loses_and_doubles_nothing() {
     let (Ok(db), Ok(redis)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
         assert!(

@@ -135,6 +135,7 @@ async fn redis_cli(port: u16, args: &[&str]) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_restarted_empty_never_shows_zeros_as_live_and_catches_up() {
     let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
     let mut redis = Redis::new();
@@ -168,6 +169,7 @@ async fn redis_restarted_empty_never_shows_zeros_as_live_and_catches_up() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_flushall_with_no_writes_after_it_is_found_on_the_read_path() {
     let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
     let mut redis = Redis::new();
@@ -208,6 +210,7 @@ async fn a_flushall_with_no_writes_after_it_is_found_on_the_read_path() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a_second() {
     let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
     let mut redis = Redis::new();
@@ -291,6 +294,7 @@ async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn the_catch_up_outlives_its_database_going_away() {
     let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
     let mut redis = Redis::new();

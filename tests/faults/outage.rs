@@ -87,6 +87,7 @@ async fn post(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::Res
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
     let Some((db, _)) = services() else { return };
     let dir = Workdir::new();
@@ -143,6 +144,7 @@ async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
     let Some((db, _)) = services() else { return };
     let dir = Workdir::new();
@@ -191,6 +193,7 @@ async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_notice_lost_between_instances_forces_a_refresh() {
     let Some((db, redis_url)) = services() else { return };
     let dir = Workdir::new();
@@ -235,6 +238,7 @@ async fn a_notice_lost_between_instances_forces_a_refresh() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_subscription_that_hears_nothing_is_replaced_within_ten_seconds() {
     if services().is_none() {
         return;

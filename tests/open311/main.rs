@@ -3,6 +3,7 @@
 //! `scripts/with-services.sh`), and driven by Open311 client libraries from PyPI.
 
 mod clients;
+mod deploy;
 mod errors;
 mod form;
 #[path = "../support/mod.rs"]
