@@ -161,6 +161,9 @@ impl Writer {
     async fn commit_alone(&self, job: Job) {
         let mut verdicts = Vec::with_capacity(job.records.len());
         let mut pending: Vec<&[Record]> = vec![&job.records];
+        // The newest committed part is staged last, carrying the answer, so the
+        // client reads its own writes as after any other commit.
+        let mut held: Option<(i64, Vec<Entry>)> = None;
         while let Some(part) = pending.pop() {
             match self.store.commit(part, &self.deadlines).await {
                 Ok(commit) => {
@@ -168,7 +171,9 @@ impl Writer {
                     if let Some(e) = commit.entries.last() {
                         self.freshness.saw_head(e.seq);
                     }
-                    self.stage(commit.prev, commit.entries, Vec::new(), false).await;
+                    if let Some((prev, entries)) = held.replace((commit.prev, commit.entries)) {
+                        self.stage(prev, entries, Vec::new(), false).await;
+                    }
                 }
                 Err(RecordError::Refused(why)) if part.len() > 1 => {
                     let (a, b) = part.split_at(part.len() / 2);
@@ -180,10 +185,20 @@ impl Writer {
                     "(record)",
                     format!("the record store refused this record: {why}"),
                 ))),
-                Err(e) => return self.failed(e, vec![job]),
+                Err(e) => {
+                    if let Some((prev, entries)) = held.take() {
+                        self.stage(prev, entries, Vec::new(), false).await;
+                    }
+                    return self.failed(e, vec![job]);
+                }
             }
         }
-        let _ = job.reply.send(Ok(verdicts));
+        match held {
+            Some((prev, entries)) => self.stage(prev, entries, vec![(job.reply, verdicts)], false).await,
+            None => {
+                let _ = job.reply.send(Ok(verdicts));
+            }
+        }
     }
 
     async fn committed(&self, commit: Commit, jobs: Vec<Job>) {
