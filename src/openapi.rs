@@ -78,6 +78,12 @@ impl Doc {
         let mut op = json!({"tags": [tag], "summary": summary, "parameters": params, "operationId": format!("{method}_{}", path.replace(['/', '{', '}', '.'], "_"))});
         if let Some(b) = body {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b}}});
+            // The edge refuses a body that does not say it is JSON.
+            for (code, about) in [("415", "The body is not declared JSON (Content-Type: application/json)")] {
+                if !responses.contains_key(code) {
+                    responses.extend(self.errors(&[(code, about)]));
+                }
+            }
         }
         if !security.is_empty() {
             // Optional: a deployment may run open (the embedded demo).
