@@ -29,8 +29,9 @@ ulimit -n "$want" 2>/dev/null || echo "bench.sh: cannot raise the open-files lim
 locked=()
 if [[ -f Cargo.lock ]]; then locked=(--locked); fi
 
-# Build before the services start, so nothing compiles while the bench measures.
-cargo bench --bench pipeline "${locked[@]}" --no-run
+# Build before the services start, so nothing compiles while the bench measures
+# (with the build setting with-services.sh gives: build.rs reads it, see cfg(services)).
+COCKPIT_REQUIRE_SERVICES=1 cargo bench --bench pipeline "${locked[@]}" --no-run
 
 backend=(--backend both)
 args=()

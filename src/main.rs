@@ -160,22 +160,23 @@ fn schema(out: &std::path::Path, check: bool) -> anyhow::Result<()> {
 }
 
 async fn keys(settings: &Settings, cmd: KeysCommand) -> anyhow::Result<()> {
-    let records = Backends::open(settings).await?.records;
+    let b = Backends::open(settings).await?;
+    let (records, keys) = (b.records, b.keys);
     records.migrate().await?;
     match cmd {
         KeysCommand::Create { scope, label } => {
             let scope = registered_scope(settings, records.clone(), &scope).await?;
             let (key, plain) = ApiKey::generate(scope, &label);
-            records.put_key(&key).await?;
+            keys.put_key(&key).await?;
             println!("{plain}\n(key {} for {}; the secret is shown only now)", key.id, key.scope);
         }
         KeysCommand::List => {
-            for k in records.keys().await? {
+            for k in keys.keys().await? {
                 println!("{}\t{}\t{}\t{}", k.id, k.scope, if k.revoked { "revoked" } else { "live" }, k.label);
             }
         }
         KeysCommand::Revoke { id } => {
-            anyhow::ensure!(records.revoke_key(&id).await?, "no key {id}");
+            anyhow::ensure!(keys.revoke_key(&id).await?, "no key {id}");
             println!("revoked {id}");
         }
     }

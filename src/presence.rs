@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::aggregates::AggregateStore;
+use crate::aggregates::ScreenBoard;
 use crate::domain::scope::Scope;
 use crate::domain::screen::{Patience, ScreenReport, ScreenStatus};
 use crate::metrics::Metrics;
@@ -221,27 +221,27 @@ impl Presence {
 
     /// Writes this instance's screens and reads back everyone's until shutdown,
     /// then reports once more so the screens it closed read as gone at once.
-    pub async fn run(self, aggregates: Arc<dyn AggregateStore>, every: Duration, metrics: Metrics, mut closing: watch::Receiver<bool>) {
+    pub async fn run(self, board: Arc<dyn ScreenBoard>, every: Duration, metrics: Metrics, mut closing: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                _ = tick.tick() => self.report(aggregates.as_ref(), &metrics).await,
+                _ = tick.tick() => self.report(board.as_ref(), &metrics).await,
                 _ = closing.changed() => break,
             }
         }
         // Sessions close on the same signal: give them a moment to leave.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let last = self.report(aggregates.as_ref(), &metrics);
+        let last = self.report(board.as_ref(), &metrics);
         let _ = tokio::time::timeout(Duration::from_secs(1), last).await;
     }
 
     /// One round of the reporter.
-    async fn report(&self, aggregates: &dyn AggregateStore, metrics: &Metrics) {
+    async fn report(&self, board: &dyn ScreenBoard, metrics: &Metrics) {
         let now = now_ms();
         let (reports, forget) = self.outgoing(now);
-        let merged = match aggregates.put_screens(&reports, &forget).await {
-            Ok(()) => aggregates.screens().await,
+        let merged = match board.put_screens(&reports, &forget).await {
+            Ok(()) => board.screens().await,
             Err(e) => Err(e),
         };
         let all = merged.unwrap_or_else(|e| {

@@ -14,9 +14,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::aggregates::AggregateStore;
 use crate::aggregates::memory::MemoryAggregates;
 use crate::aggregates::redis::RedisAggregates;
+use crate::aggregates::{AggregateStore, AlertClaims, ScreenBoard};
 use crate::alerts::webhook::{Target, Webhook};
 use crate::alerts::{Alerts, Evaluator};
 use crate::auth::Access;
@@ -30,56 +30,75 @@ use crate::ingest::Ingest;
 use crate::metrics::{self, Metrics};
 use crate::presence::Presence;
 use crate::projection::{Freshness, Projection};
-use crate::records::RecordStore;
 use crate::records::postgres::PgRecords;
 use crate::records::sqlite::SqliteRecords;
+use crate::records::{KeyStore, RecordStore, RuleStore};
 use crate::registry::Registry;
 
 /// JSON bodies above this are refused before parsing (10,000 records fit easily).
 const MAX_BODY: usize = 32 * 1024 * 1024;
 
-/// The three seams, chosen by configuration in this one place.
+/// The three seams (and the small ones beside them), chosen by configuration in this one place.
 pub struct Backends {
     pub records: Arc<dyn RecordStore>,
+    /// Ingest API keys and admin alert rules: the record store's database, own seams.
+    pub keys: Arc<dyn KeyStore>,
+    pub rules: Arc<dyn RuleStore>,
     pub aggregates: Arc<dyn AggregateStore>,
+    /// Screen presence and alert-delivery claims: the aggregate store's Redis, own seams.
+    pub screens: Arc<dyn ScreenBoard>,
+    pub claims: Arc<dyn AlertClaims>,
     pub broker: Arc<dyn Broker>,
 }
 
 impl Backends {
     pub async fn open(s: &Settings) -> anyhow::Result<Backends> {
-        let records: Arc<dyn RecordStore> = match &s.database_url {
-            Some(url) => Arc::new(
-                PgRecords::connect(url.expose(), s.db_max_connections)
-                    .await
-                    .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url.expose())))?,
-            ),
+        let (records, keys, rules): (Arc<dyn RecordStore>, Arc<dyn KeyStore>, Arc<dyn RuleStore>) = match &s.database_url {
+            Some(url) => {
+                let pg = Arc::new(
+                    PgRecords::connect(url.expose(), s.db_max_connections)
+                        .await
+                        .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url.expose())))?,
+                );
+                (pg.clone(), pg.clone(), pg)
+            }
             None => {
                 std::fs::create_dir_all(&s.data_dir)
                     .with_context(|| format!("creating the data directory {} (data_dir)", s.data_dir.display()))?;
                 let path = s.data_dir.join("cockpit.sqlite3");
-                Arc::new(
+                let lite = Arc::new(
                     SqliteRecords::open(&path)
                         .await
                         .with_context(|| format!("opening {}", path.display()))?,
-                )
+                );
+                (lite.clone(), lite.clone(), lite)
             }
         };
-        let (aggregates, broker): (Arc<dyn AggregateStore>, Arc<dyn Broker>) = match &s.redis_url {
-            Some(url) => (
-                Arc::new(
+        type Shared = (Arc<dyn AggregateStore>, Arc<dyn ScreenBoard>, Arc<dyn AlertClaims>, Arc<dyn Broker>);
+        let (aggregates, screens, claims, broker): Shared = match &s.redis_url {
+            Some(url) => {
+                let redis = Arc::new(
                     RedisAggregates::connect(url.expose(), &s.redis_prefix)
                         .await
                         .with_context(|| format!("connecting to Redis at {}", crate::config::redact_url(url.expose())))?,
-                ),
-                RedisBroker::connect(url.expose(), &s.redis_prefix)
+                );
+                let broker = RedisBroker::connect(url.expose(), &s.redis_prefix)
                     .await
-                    .context("subscribing to Redis")?,
-            ),
-            None => (Arc::new(MemoryAggregates::new()), Arc::new(MemoryBroker::new())),
+                    .context("subscribing to Redis")?;
+                (redis.clone(), redis.clone(), redis, broker)
+            }
+            None => {
+                let memory = Arc::new(MemoryAggregates::new());
+                (memory.clone(), memory.clone(), memory, Arc::new(MemoryBroker::new()))
+            }
         };
         Ok(Backends {
             records,
+            keys,
+            rules,
             aggregates,
+            screens,
+            claims,
             broker,
         })
     }
@@ -140,7 +159,7 @@ impl Application {
         let b = Backends::open(&settings).await?;
         b.records.migrate().await.context("applying migrations")?;
         let registry = Arc::new(registered(&settings, b.records.clone()).await?);
-        let access = Arc::new(Access::from_settings(&settings, b.records.clone()).map_err(anyhow::Error::msg)?);
+        let access = Arc::new(Access::from_settings(&settings, b.keys.clone()).map_err(anyhow::Error::msg)?);
         let calendar = Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?;
         let metrics = Metrics::new()?;
         let projection = Arc::new(Projection::new(
@@ -163,7 +182,7 @@ impl Application {
         let presence = Presence::new(format!("{:016x}", rand::random::<u64>()), settings.patience());
         let alerts = Alerts::load(
             &settings.alerts.rules,
-            b.records.clone(),
+            b.rules.clone(),
             registry.clone(),
             settings.alerts.resolved_keep_secs as i64 * 1000,
         )
@@ -185,7 +204,7 @@ impl Application {
             metrics.clone(),
         );
         let every = Duration::from_millis(settings.presence_ms.max(100));
-        tokio::spawn(presence.clone().run(b.aggregates.clone(), every, metrics.clone(), hub.closing()));
+        tokio::spawn(presence.clone().run(b.screens.clone(), every, metrics.clone(), hub.closing()));
         tokio::spawn(hub.clone().run(b.broker.clone()));
         let mut evaluator = evaluator(&settings, &alerts, &b, &presence, &calendar, &metrics);
         evaluator.freshness = freshness.clone();
@@ -349,7 +368,7 @@ fn evaluator(s: &Settings, alerts: &Alerts, b: &Backends, presence: &Presence, c
             attempts: s.alerts.webhook_attempts.max(1),
             first_retry: Duration::from_millis(s.alerts.webhook_retry_ms),
         };
-        Webhook::start(target, b.aggregates.clone(), claim_ttl(tick), metrics.clone())
+        Webhook::start(target, b.claims.clone(), claim_ttl(tick), metrics.clone())
     });
     Evaluator {
         alerts: alerts.clone(),

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 
 use super::delta::{Bucket, Delta, Dur, HashMap, HashSet};
-use super::{AggregateError, AggregateStore, Applied, FigureQuery, Reading, SeriesRaw};
+use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
@@ -242,7 +242,10 @@ impl AggregateStore for MemoryAggregates {
     async fn ping(&self) -> Result<(), AggregateError> {
         Ok(())
     }
+}
 
+#[async_trait]
+impl ScreenBoard for MemoryAggregates {
     async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
         let mut st = self.lock();
         for id in forget {
@@ -258,6 +261,9 @@ impl AggregateStore for MemoryAggregates {
         Ok(self.lock().screens.values().cloned().collect())
     }
 }
+
+/// One instance: every claim is granted (the trait's default).
+impl AlertClaims for MemoryAggregates {}
 
 #[cfg(test)]
 mod tests {

@@ -104,14 +104,21 @@ pub trait AggregateStore: Send + Sync {
 
     /// Cheap reachability check for `/readyz`.
     async fn ping(&self) -> Result<(), AggregateError>;
+}
 
-    /// Screen presence, shared by every instance: upserts `reports` (by screen
-    /// id) and forgets the screens named in `forget`.
+/// Screen presence, shared by every instance (`presence.rs` writes and reads it).
+#[async_trait]
+pub trait ScreenBoard: Send + Sync {
+    /// Upserts `reports` (by screen id) and forgets the screens named in `forget`.
     async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError>;
 
     /// Every instance's screen reports, as last written.
     async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError>;
+}
 
+/// Who delivers an alert's transition when several instances take it (`alerts/webhook.rs`).
+#[async_trait]
+pub trait AlertClaims: Send + Sync {
     /// Claims the webhook delivery of an alert's transition (`firing`, `resolved`):
     /// true unless that rule's last claimed transition, within the last `ttl_ms`,
     /// already is `to`, so of several instances taking the same transition at

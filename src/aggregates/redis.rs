@@ -20,7 +20,7 @@ use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::delta::{Bucket, Delta, Dur};
-use super::{AggregateError, AggregateStore, Applied, FigureQuery, Reading, SeriesRaw};
+use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
@@ -480,6 +480,15 @@ impl AggregateStore for RedisAggregates {
         }
     }
 
+    async fn ping(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(err)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ScreenBoard for RedisAggregates {
     async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
         let key = self.key("screens", "all");
         let mut pipe = redis::pipe();
@@ -511,7 +520,10 @@ impl AggregateStore for RedisAggregates {
         // A report this build cannot read (written by a newer version) is skipped, not fatal.
         Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).collect())
     }
+}
 
+#[async_trait]
+impl AlertClaims for RedisAggregates {
     async fn claim_alert(&self, rule: &str, to: &str, ttl_ms: u64) -> Result<bool, AggregateError> {
         let mut conn = self.conn.clone();
         let claimed: i64 = Script::new(CLAIM)
@@ -522,11 +534,5 @@ impl AggregateStore for RedisAggregates {
             .await
             .map_err(err)?;
         Ok(claimed == 1)
-    }
-
-    async fn ping(&self) -> Result<(), AggregateError> {
-        let mut conn = self.conn.clone();
-        let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(err)?;
-        Ok(())
     }
 }

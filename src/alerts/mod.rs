@@ -19,7 +19,7 @@ pub use run::Evaluator;
 use state::Phase;
 
 use crate::domain::scope::Scope;
-use crate::records::{RecordError, RecordStore};
+use crate::records::{RecordError, RuleStore};
 use crate::registry::Registry;
 
 /// Where an alert stands, as screens and `GET /api/v1/alerts` show it.
@@ -89,7 +89,7 @@ struct Tracked {
 
 struct Inner {
     rules: Mutex<Vec<Tracked>>,
-    records: Arc<dyn RecordStore>,
+    stored: Arc<dyn RuleStore>,
     registry: Arc<Registry>,
     /// Bumped when what screens show changes: an alert fires, resolves, expires,
     /// or goes away with its rule (not pending ↔ inactive, nor a value moving).
@@ -118,7 +118,7 @@ fn rfc3339(ms: i64) -> String {
 impl Alerts {
     /// Rules from the configuration, then the durable admin rules (a configuration
     /// rule wins an id clash). Every rule's scope must be registered.
-    pub async fn load(config: &[RuleSpec], records: Arc<dyn RecordStore>, registry: Arc<Registry>, keep_ms: i64) -> anyhow::Result<Alerts> {
+    pub async fn load(config: &[RuleSpec], stored: Arc<dyn RuleStore>, registry: Arc<Registry>, keep_ms: i64) -> anyhow::Result<Alerts> {
         let mut rules = Vec::new();
         for (i, spec) in config.iter().enumerate() {
             let rule = Rule::parse(spec, true).map_err(|e| anyhow::anyhow!("alerts.rules[{i}].{e}"))?;
@@ -133,7 +133,7 @@ impl Alerts {
         let alerts = Alerts {
             inner: Arc::new(Inner {
                 rules: Mutex::new(rules.into_iter().map(Tracked::new).collect()),
-                records,
+                stored,
                 registry,
                 changed: watch::channel(0).0,
                 retired: Mutex::default(),
@@ -146,7 +146,7 @@ impl Alerts {
 
     /// Re-reads the admin rules from the record store (another instance may have changed them).
     pub async fn reload(&self) -> Result<(), RecordError> {
-        let stored = self.inner.records.alert_rules().await?;
+        let stored = self.inner.stored.alert_rules().await?;
         let mut fresh = Vec::new();
         for (id, body) in stored {
             match serde_json::from_str::<RuleSpec>(&body)
@@ -197,7 +197,7 @@ impl Alerts {
             return Err(RuleChangeError::FromConfig(rule.id));
         }
         let body = serde_json::to_string(&spec).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-        self.inner.records.put_alert_rule(&rule.id, &body).await?;
+        self.inner.stored.put_alert_rule(&rule.id, &body).await?;
         let mut rules = lock(&self.inner.rules);
         let old = match rules.iter_mut().find(|t| t.rule.id == rule.id) {
             // The same rule posted again (a retry) keeps its alert as it stands.
@@ -220,7 +220,7 @@ impl Alerts {
         if self.is_config(id) {
             return Err(RuleChangeError::FromConfig(id.to_owned()));
         }
-        let existed = self.inner.records.delete_alert_rule(id).await?;
+        let existed = self.inner.stored.delete_alert_rule(id).await?;
         let mut rules = lock(&self.inner.rules);
         let old = rules.iter().position(|t| t.rule.id == id).map(|i| rules.remove(i));
         drop(rules);
@@ -393,14 +393,15 @@ impl Alerts {
 mod tests {
     use super::*;
     use crate::domain::scope::ScopeInfo;
+    use crate::records::RecordStore;
     use crate::records::sqlite::SqliteRecords;
 
     /// The rule set over a real (SQLite) record store with one registered scope.
     async fn alerts(rules: &[serde_json::Value]) -> (Alerts, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("cockpit-alerts-{:016x}", rand::random::<u64>()));
-        let store = SqliteRecords::open(&dir.join("records.db")).await.unwrap();
+        let store = Arc::new(SqliteRecords::open(&dir.join("records.db")).await.unwrap());
         store.migrate().await.unwrap();
-        let records: Arc<dyn RecordStore> = Arc::new(store);
+        let records: Arc<dyn RecordStore> = store.clone();
         let registry = Arc::new(Registry::load(records.clone()).await.unwrap());
         let scope = ScopeInfo {
             id: Scope::parse("nanan").unwrap(),
@@ -410,7 +411,7 @@ mod tests {
         };
         registry.register(&[scope]).await.unwrap().unwrap();
         let specs: Vec<RuleSpec> = rules.iter().map(|v| RuleSpec::from_json(v.clone()).unwrap()).collect();
-        (Alerts::load(&specs, records, registry, 1_000).await.unwrap(), dir)
+        (Alerts::load(&specs, store, registry, 1_000).await.unwrap(), dir)
     }
 
     fn reading(value: f64) -> HashMap<String, Reading> {

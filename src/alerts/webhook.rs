@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 use super::Alert;
 use super::state::Transition;
-use crate::aggregates::AggregateStore;
+use crate::aggregates::AlertClaims;
 use crate::domain::key::hex;
 use crate::metrics::Metrics;
 
@@ -56,7 +56,7 @@ pub struct Target {
 #[derive(Clone)]
 pub struct Webhook {
     tx: mpsc::Sender<(Transition, Alert)>,
-    aggregates: Arc<dyn AggregateStore>,
+    claims: Arc<dyn AlertClaims>,
     /// How long a claim keeps other instances from delivering the same transition.
     claim_ttl: Duration,
     metrics: Metrics,
@@ -66,12 +66,12 @@ impl Webhook {
     /// Starts the delivery worker. `claim_ttl` should cover how far apart instances
     /// take the same transition (a few evaluation ticks and some slack), and no more:
     /// a claim outliving its episode would swallow the next one.
-    pub fn start(target: Target, aggregates: Arc<dyn AggregateStore>, claim_ttl: Duration, metrics: Metrics) -> Webhook {
+    pub fn start(target: Target, claims: Arc<dyn AlertClaims>, claim_ttl: Duration, metrics: Metrics) -> Webhook {
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(deliver_all(rx, target, metrics.clone()));
         Webhook {
             tx,
-            aggregates,
+            claims,
             claim_ttl,
             metrics,
         }
@@ -83,7 +83,7 @@ impl Webhook {
     /// delivered (maybe twice).
     pub async fn send(&self, t: Transition, alert: Alert) {
         let ttl_ms = u64::try_from(self.claim_ttl.as_millis()).unwrap_or(u64::MAX);
-        if let Ok(false) = self.aggregates.claim_alert(&alert.rule, t.as_str(), ttl_ms).await {
+        if let Ok(false) = self.claims.claim_alert(&alert.rule, t.as_str(), ttl_ms).await {
             self.metrics.alert_webhook.with_label_values(&["claimed_elsewhere"]).inc();
             return;
         }

@@ -30,7 +30,7 @@ pub use tokens::ScreenTokens;
 use crate::config::Settings;
 use crate::domain::scope::Scope;
 use crate::error::ApiError;
-use crate::records::{RecordError, RecordStore};
+use crate::records::{KeyStore, RecordError};
 
 /// Revocations reach other instances within this long.
 const KEYS_FRESH: Duration = Duration::from_secs(5);
@@ -56,7 +56,7 @@ pub struct Access {
 
 impl Access {
     /// Checks the settings describe a policy this deployment may run with.
-    pub fn from_settings(s: &Settings, store: Arc<dyn RecordStore>) -> Result<Access, String> {
+    pub fn from_settings(s: &Settings, store: Arc<dyn KeyStore>) -> Result<Access, String> {
         let secured = s.admin_token.is_some() && s.screen_secret.is_some();
         let partly = s.admin_token.is_some() != s.screen_secret.is_some();
         if partly {
@@ -277,14 +277,14 @@ fn query_token(req: &HttpRequest) -> Option<String> {
     web::Query::<Token>::from_query(req.query_string()).ok()?.into_inner().token
 }
 
-/// The API keys, cached from the record store and refreshed on a miss.
+/// The API keys, cached from the key store and refreshed on a miss.
 pub struct KeyRing {
-    store: Arc<dyn RecordStore>,
+    store: Arc<dyn KeyStore>,
     cache: RwLock<(HashMap<String, ApiKey>, Option<Instant>)>,
 }
 
 impl KeyRing {
-    fn new(store: Arc<dyn RecordStore>) -> KeyRing {
+    fn new(store: Arc<dyn KeyStore>) -> KeyRing {
         KeyRing {
             store,
             cache: RwLock::new((HashMap::new(), None)),

@@ -95,6 +95,17 @@ pub trait RecordStore: Send + Sync {
     /// The journal's newest position (0 when empty).
     async fn head(&self) -> Result<i64, RecordError>;
 
+    /// Tickets matching `q`, newest report first, at most `q.limit`.
+    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
+
+    /// Journal entries of one kind in a scope (or under it), oldest first: a
+    /// ledger's chain, a scope's surveys, a survey's responses.
+    async fn entries(&self, q: &EntryQuery) -> Result<Vec<Entry>, RecordError>;
+}
+
+/// Ingest API keys, kept beside the journal (same database, not journal entries).
+#[async_trait]
+pub trait KeyStore: Send + Sync {
     /// Stores a new API key (its hash, never its secret).
     async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError>;
 
@@ -103,15 +114,12 @@ pub trait RecordStore: Send + Sync {
 
     /// Every key, revoked ones included.
     async fn keys(&self) -> Result<Vec<ApiKey>, RecordError>;
+}
 
-    /// Tickets matching `q`, newest report first, at most `q.limit`.
-    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
-
-    /// Journal entries of one kind in a scope (or under it), oldest first: a
-    /// ledger's chain, a scope's surveys, a survey's responses.
-    async fn entries(&self, q: &EntryQuery) -> Result<Vec<Entry>, RecordError>;
-
-    /// Stores (or replaces) an alert rule defined through the admin API, as its JSON spec.
+/// Alert rules defined through the admin API, kept beside the journal.
+#[async_trait]
+pub trait RuleStore: Send + Sync {
+    /// Stores (or replaces) an alert rule, as its JSON spec.
     async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError>;
 
     /// Deletes an alert rule; false when there is none with this id.

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 
-use super::{Commit, Deadlines, Entry, RecordError, RecordStore};
+use super::{Commit, Deadlines, Entry, KeyStore, RecordError, RecordStore, RuleStore};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
@@ -298,32 +298,6 @@ impl RecordStore for PgRecords {
         Ok(head)
     }
 
-    async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError> {
-        sqlx::query("INSERT INTO api_keys (id, scope, label, hash) VALUES ($1, $2, $3, $4)")
-            .bind(&key.id)
-            .bind(key.scope.as_str())
-            .bind(&key.label)
-            .bind(&key.hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn revoke_key(&self, id: &str) -> Result<bool, RecordError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked = TRUE WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn keys(&self) -> Result<Vec<ApiKey>, RecordError> {
-        let rows: Vec<super::KeyRow> = sqlx::query_as("SELECT id, scope, label, hash, revoked FROM api_keys ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        super::key_rows(rows)
-    }
-
     async fn entries(&self, q: &super::EntryQuery) -> Result<Vec<Entry>, RecordError> {
         let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(q.sql(|i| format!("${i}"))))
             .bind(q.scope.as_str())
@@ -360,7 +334,39 @@ impl RecordStore for PgRecords {
         .await?;
         super::stored_tickets(rows)
     }
+}
 
+#[async_trait]
+impl KeyStore for PgRecords {
+    async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError> {
+        sqlx::query("INSERT INTO api_keys (id, scope, label, hash) VALUES ($1, $2, $3, $4)")
+            .bind(&key.id)
+            .bind(key.scope.as_str())
+            .bind(&key.label)
+            .bind(&key.hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_key(&self, id: &str) -> Result<bool, RecordError> {
+        let done = sqlx::query("UPDATE api_keys SET revoked = TRUE WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn keys(&self) -> Result<Vec<ApiKey>, RecordError> {
+        let rows: Vec<super::KeyRow> = sqlx::query_as("SELECT id, scope, label, hash, revoked FROM api_keys ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        super::key_rows(rows)
+    }
+}
+
+#[async_trait]
+impl RuleStore for PgRecords {
     async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError> {
         sqlx::query(
             "INSERT INTO alert_rules (id, body) VALUES ($1, $2) \

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cockpit::aggregates::memory::MemoryAggregates;
 use cockpit::aggregates::redis::RedisAggregates;
-use cockpit::aggregates::{AggregateStore, Applied, Bucket, Delta, FigureQuery};
+use cockpit::aggregates::{AggregateStore, AlertClaims, Applied, Bucket, Delta, FigureQuery, ScreenBoard};
 use cockpit::domain::day::Calendar;
 use cockpit::domain::decide::{Change, TicketHead};
 use cockpit::domain::figures::Spread;
@@ -232,7 +232,7 @@ fn report(screen: &str, scope_id: &str, seen_at: i64) -> ScreenReport {
 }
 
 /// Screen presence: reports are upserted by screen id and forgotten on request.
-async fn presence_contract(store: Arc<dyn AggregateStore>) {
+async fn presence_contract(store: Arc<dyn ScreenBoard>) {
     assert!(store.screens().await.unwrap().is_empty());
     let (a, b) = (report("a", "d.c", T), report("b", "d.c.g1", T));
     store.put_screens(&[a.clone(), b.clone()], &[]).await.unwrap();

@@ -10,7 +10,7 @@ use cockpit::domain::scope::{Scope, ScopeInfo};
 use cockpit::domain::ticket::Status;
 use cockpit::records::postgres::PgRecords;
 use cockpit::records::sqlite::SqliteRecords;
-use cockpit::records::{Entry, EntryQuery, RecordError, RecordStore};
+use cockpit::records::{Entry, EntryQuery, KeyStore, RecordError, RecordStore, RuleStore};
 
 use super::PgDb;
 
@@ -56,7 +56,7 @@ fn step(id: &str, ticket: &str, to: Status, at: i64) -> Record {
     })
 }
 
-async fn contract(store: Arc<dyn RecordStore>) {
+async fn contract(store: Arc<dyn RecordStore>, keys: Arc<dyn KeyStore>, rules: Arc<dyn RuleStore>) {
     store.migrate().await.unwrap();
     store.migrate().await.expect("migrating twice is harmless");
 
@@ -191,27 +191,27 @@ async fn contract(store: Arc<dyn RecordStore>) {
     assert_eq!(store.tickets(&q(|q| q.limit = 1)).await.unwrap().len(), 1);
 
     let (key, plain) = cockpit::auth::ApiKey::generate(Scope::parse("d.c").unwrap(), "kiosk");
-    store.put_key(&key).await.unwrap();
-    let keys = store.keys().await.unwrap();
-    assert_eq!(keys, vec![key.clone()], "the key reads back, hash included");
-    assert!(keys[0].accepts(cockpit::auth::ApiKey::parse(&plain).unwrap().1));
-    assert!(store.revoke_key(&key.id).await.unwrap());
-    assert!(!store.revoke_key("nokey").await.unwrap());
-    assert!(store.keys().await.unwrap()[0].revoked);
+    keys.put_key(&key).await.unwrap();
+    let all = keys.keys().await.unwrap();
+    assert_eq!(all, vec![key.clone()], "the key reads back, hash included");
+    assert!(all[0].accepts(cockpit::auth::ApiKey::parse(&plain).unwrap().1));
+    assert!(keys.revoke_key(&key.id).await.unwrap());
+    assert!(!keys.revoke_key("nokey").await.unwrap());
+    assert!(keys.keys().await.unwrap()[0].revoked);
     assert_eq!(store.scopes().await.unwrap()[1].households, Some(9000), "households read back");
 
     // Alert rules from the admin API: stored by id, replaced, listed by id, deleted.
-    assert!(store.alert_rules().await.unwrap().is_empty());
-    store.put_alert_rule("b", r#"{"v":1}"#).await.unwrap();
-    store.put_alert_rule("a", r#"{"v":1}"#).await.unwrap();
-    store.put_alert_rule("b", r#"{"v":2}"#).await.unwrap();
+    assert!(rules.alert_rules().await.unwrap().is_empty());
+    rules.put_alert_rule("b", r#"{"v":1}"#).await.unwrap();
+    rules.put_alert_rule("a", r#"{"v":1}"#).await.unwrap();
+    rules.put_alert_rule("b", r#"{"v":2}"#).await.unwrap();
     assert_eq!(
-        store.alert_rules().await.unwrap(),
+        rules.alert_rules().await.unwrap(),
         vec![("a".to_owned(), r#"{"v":1}"#.to_owned()), ("b".to_owned(), r#"{"v":2}"#.to_owned())]
     );
-    assert!(store.delete_alert_rule("a").await.unwrap());
-    assert!(!store.delete_alert_rule("a").await.unwrap());
-    assert_eq!(store.alert_rules().await.unwrap().len(), 1);
+    assert!(rules.delete_alert_rule("a").await.unwrap());
+    assert!(!rules.delete_alert_rule("a").await.unwrap());
+    assert_eq!(rules.alert_rules().await.unwrap().len(), 1);
 
     surveys_and_ledger(store.as_ref()).await;
 }
@@ -326,7 +326,8 @@ async fn surveys_and_ledger(store: &dyn RecordStore) {
 #[tokio::test]
 async fn sqlite_keeps_the_record_store_contract() {
     let dir = std::env::temp_dir().join(format!("cockpit-contract-{:x}", rand::random::<u64>()));
-    contract(Arc::new(SqliteRecords::open(&dir.join("c.sqlite3")).await.unwrap())).await;
+    let store = Arc::new(SqliteRecords::open(&dir.join("c.sqlite3")).await.unwrap());
+    contract(store.clone(), store.clone(), store).await;
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -334,8 +335,8 @@ async fn sqlite_keeps_the_record_store_contract() {
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_keeps_the_record_store_contract() {
     let Some(db) = PgDb::create().await else { return };
-    let store = PgRecords::connect(&db.url, 4).await.unwrap();
-    contract(Arc::new(store)).await;
+    let store = Arc::new(PgRecords::connect(&db.url, 4).await.unwrap());
+    contract(store.clone(), store.clone(), store).await;
     db.drop_db().await;
 }
 
