@@ -45,7 +45,7 @@ const DEAD_AFTER: Duration = Duration::from_secs(30);
 const WINDOW: usize = 4;
 /// A probe is sent once this many messages are unconfirmed, so that a screen
 /// keeping up confirms them before the window fills.
-const PROBE_AT: usize = 2;
+const PROBE_AT: usize = 3;
 /// A probe unanswered this long means the screen is behind: hold back.
 const BEHIND_AFTER: Duration = Duration::from_millis(1500);
 /// An update older than this when its turn comes is replaced by the latest snapshot.
@@ -360,15 +360,16 @@ mod tests {
     #[test]
     fn a_screen_that_answers_its_probes_keeps_the_window_open() {
         let mut f = Flow::default();
+        f.sent(PROBE_AT - 1);
+        assert!(f.probe_due().is_none(), "fewer than PROBE_AT messages need no probe yet");
         f.sent(1);
-        assert!(f.probe_due().is_none(), "one message does not need a probe yet");
-        f.sent(1);
-        let p = f.probe_due().expect("two unconfirmed messages send a probe");
-        assert!(f.open());
+        let p = f.probe_due().expect("PROBE_AT unconfirmed messages send a probe");
+        assert!(f.open(), "the window has room while the probe travels");
         f.sent(1);
         assert!(f.probe_due().is_none(), "one probe in flight at a time");
         f.answered(&p);
         assert_eq!(f.unconfirmed, 1, "the message sent after the probe is still unconfirmed");
+        const { assert!(PROBE_AT < WINDOW, "a probe leaves before the window fills") };
         assert!(f.probe_due().is_some(), "and the next probe covers it at once");
     }
 
