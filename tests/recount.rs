@@ -3,6 +3,9 @@
 //! equals a naive recount from the records sent; and a rebuild gives the same.
 //! Runs the real pipeline (record store → projection → aggregate store) on every backend.
 
+#[path = "shared/pg.rs"]
+mod pg;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -22,7 +25,6 @@ use cockpit::startup::Backends;
 use jiff::civil::Date;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use sqlx::Connection;
 
 const DAY: i64 = 86_400_000;
 const CATEGORIES: [&str; 3] = ["garbage", "street_light", "dispute"];
@@ -529,18 +531,10 @@ fn production_aggregates_equal_a_recount() {
         return;
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let name = format!("cockpit_p_{:x}", rand::random::<u64>());
     let prefix = format!("p-{:x}", rand::random::<u64>());
-    rt.block_on(async {
-        let mut c = sqlx::PgConnection::connect(&db).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-    let (base, _) = db.rsplit_once('/').unwrap();
+    let pg = rt.block_on(pg::PgDb::create(&db, "p"));
     let settings = Settings {
-        database_url: Some(Secret::new(format!("{base}/{name}"))),
+        database_url: Some(Secret::new(pg.url.clone())),
         redis_url: Some(Secret::new(redis.clone())),
         redis_prefix: prefix.clone(),
         db_max_connections: 4,
@@ -548,10 +542,7 @@ fn production_aggregates_equal_a_recount() {
     };
     let outcome = std::panic::catch_unwind(|| property(settings, 16));
     rt.block_on(async {
-        let mut c = sqlx::PgConnection::connect(&db).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-            .execute(&mut c)
-            .await;
+        pg.drop_db().await;
         let client = redis::Client::open(redis.as_str()).unwrap();
         let mut r = client.get_multiplexed_async_connection().await.unwrap();
         let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{{{prefix}}}:*")).query_async(&mut r).await.unwrap();

@@ -143,7 +143,7 @@ async fn kill_9_on_postgres_and_redis_loses_and_doubles_nothing() {
         );
         return;
     };
-    let pg = PgDb::create(&db).await;
+    let pg = PgDb::create(&db, "f").await;
     let dir = Workdir::new();
     let prefix = format!("crash-{:x}", rand::random::<u32>());
     let (mut server, live) = crash_run(

@@ -137,7 +137,7 @@ async fn redis_cli(port: u16, args: &[&str]) {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_restarted_empty_never_shows_zeros_as_live_and_catches_up() {
-    let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
+    let (dir, pg) = (Workdir::new(), PgDb::create(&database(), "f").await);
     let mut redis = Redis::new();
     redis.start().await;
     let server = district(&dir, &pg, &redis, 50).await;
@@ -171,7 +171,7 @@ async fn redis_restarted_empty_never_shows_zeros_as_live_and_catches_up() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_flushall_with_no_writes_after_it_is_found_on_the_read_path() {
-    let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
+    let (dir, pg) = (Workdir::new(), PgDb::create(&database(), "f").await);
     let mut redis = Redis::new();
     redis.start().await;
     let server = district(&dir, &pg, &redis, 30).await;
@@ -212,7 +212,7 @@ async fn a_flushall_with_no_writes_after_it_is_found_on_the_read_path() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a_second() {
-    let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
+    let (dir, pg) = (Workdir::new(), PgDb::create(&database(), "f").await);
     let mut redis = Redis::new();
     redis.start().await;
     let server = district(&dir, &pg, &redis, 1).await;
@@ -296,7 +296,7 @@ async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn the_catch_up_outlives_its_database_going_away() {
-    let (dir, pg) = (Workdir::new(), PgDb::create(&database()).await);
+    let (dir, pg) = (Workdir::new(), PgDb::create(&database(), "f").await);
     let mut redis = Redis::new();
     redis.start().await;
     let pg_port: u16 = pg.url.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse().unwrap();

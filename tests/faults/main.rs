@@ -4,6 +4,8 @@
 mod crash;
 mod freshness;
 mod outage;
+#[path = "../shared/pg.rs"]
+mod pg;
 mod procs;
 mod reconnect;
 mod shutdown;

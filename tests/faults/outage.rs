@@ -91,7 +91,7 @@ async fn post(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::Res
 async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
     let Some((db, _)) = services() else { return };
     let dir = Workdir::new();
-    let pg = PgDb::create(&db).await;
+    let pg = PgDb::create(&db, "f").await;
     let mut redis = Redis::new();
     redis.start().await;
     let s = Settings {
@@ -148,7 +148,7 @@ async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
 async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
     let Some((db, _)) = services() else { return };
     let dir = Workdir::new();
-    let pg = PgDb::create(&db).await;
+    let pg = PgDb::create(&db, "f").await;
     let upstream: u16 = pg.url.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse().unwrap();
     let mut proxy = Proxy::new(upstream).await;
     let via_proxy = pg.url.replacen(&format!(":{upstream}/"), &format!(":{}/", proxy.port), 1);
@@ -197,7 +197,7 @@ async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
 async fn a_notice_lost_between_instances_forces_a_refresh() {
     let Some((db, redis_url)) = services() else { return };
     let dir = Workdir::new();
-    let pg = PgDb::create(&db).await;
+    let pg = PgDb::create(&db, "f").await;
     let prefix = format!("lost-{:x}", rand::random::<u32>());
     let s = Settings {
         database_url: Some(Secret::new(pg.url.clone())),

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use sqlx::Connection;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -50,36 +49,7 @@ impl Drop for Workdir {
     }
 }
 
-/// A fresh PostgreSQL database, dropped with the guard's `drop_db`.
-pub struct PgDb {
-    admin: String,
-    name: String,
-    pub url: String,
-}
-
-impl PgDb {
-    pub async fn create(admin: &str) -> PgDb {
-        let name = format!("cockpit_f_{:x}", rand::random::<u64>());
-        let mut c = sqlx::PgConnection::connect(admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        PgDb {
-            admin: admin.to_owned(),
-            name,
-            url,
-        }
-    }
-
-    pub async fn drop_db(self) {
-        let mut c = sqlx::PgConnection::connect(&self.admin).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
-            .execute(&mut c)
-            .await;
-    }
-}
+pub use crate::pg::PgDb;
 
 /// The `cockpit serve` binary running as a child process.
 pub struct Server {

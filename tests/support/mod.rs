@@ -5,6 +5,9 @@
 
 #![allow(dead_code)] // Each suite uses its own part of the harness.
 
+#[path = "../shared/pg.rs"]
+mod pg;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -14,7 +17,6 @@ use cockpit::config::{Secret, Settings};
 use cockpit::startup::Application;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use sqlx::Connection;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Which record store + aggregate store pair a test runs on.
@@ -118,16 +120,9 @@ impl Resources {
             redis: None,
         };
         if let Backend::Production { database, redis } = backend {
-            let name = unique("cockpit_t_");
-            let mut admin = sqlx::PgConnection::connect(database)
-                .await
-                .expect("TEST_DATABASE_URL must accept connections");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let (base, _) = database.rsplit_once('/').unwrap();
-            settings.database_url = Some(Secret::new(format!("{base}/{name}")));
+            let db = pg::PgDb::create(database, "t").await;
+            let name = db.name().to_owned();
+            settings.database_url = Some(Secret::new(db.url.clone()));
             let prefix = unique("t-");
             settings.redis_url = Some(Secret::new(redis.clone()));
             settings.redis_prefix = prefix.clone();
@@ -150,12 +145,8 @@ impl Drop for Resources {
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
-                if let Some((url, name)) = database
-                    && let Ok(mut c) = sqlx::PgConnection::connect(&url).await
-                {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&mut c)
-                        .await;
+                if let Some((url, name)) = database {
+                    pg::drop_database(&url, &name).await;
                 }
                 if let Some((url, prefix)) = redis
                     && let Ok(client) = redis::Client::open(url.as_str())
