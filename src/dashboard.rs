@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
-use crate::domain::figures::{self, CategoryFigures, Figures, Metric};
+use crate::domain::figures::{self, CategoryFigures, Figures, Metric, RawFigures};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::presence::{Presence, ScreenCounts};
 use crate::projection::freshness::{Freshness, NotCurrent};
@@ -251,9 +251,7 @@ impl Dashboards {
             due_within_ms: due,
             ..FigureQuery::headline(c.id.clone(), !live)
         }));
-        let reading = self.patiently(self.aggregates.read(&queries, day, now)).await?;
-        self.freshness.judge(reading.watermark)?;
-        let raws = reading.figures;
+        let raws = self.figures(&queries, day, now).await?;
         let day_s = day.to_string();
         let Some(own) = raws.first() else {
             return Err(AggregateError("empty read".into()).into());
@@ -324,6 +322,14 @@ impl Dashboards {
         }
     }
 
+    /// Figures of several scopes for `day`, only if they are current: every
+    /// reader of figures (dashboards, series, `/metrics`) goes through here.
+    pub async fn figures(&self, queries: &[FigureQuery], day: Date, now: i64) -> Result<Vec<RawFigures>, FiguresError> {
+        let reading = self.patiently(self.aggregates.read(queries, day, now)).await?;
+        self.freshness.judge(reading.watermark)?;
+        Ok(reading.figures)
+    }
+
     /// Waits for the aggregate store at most [`READ_PATIENCE`]; a store that
     /// fails or does not answer is reported to `freshness` at once.
     async fn patiently<T>(&self, read: impl std::future::Future<Output = Result<T, AggregateError>>) -> Result<T, AggregateError> {
@@ -352,9 +358,7 @@ impl Dashboards {
                 due_within_ms: self.due_soon_ms,
                 ..FigureQuery::headline(scope.clone(), false)
             };
-            let reading = self.patiently(self.aggregates.read(&[q], today, now)).await?;
-            self.freshness.judge(reading.watermark)?;
-            reading.figures.into_iter().next()
+            self.figures(&[q], today, now).await?.into_iter().next()
         } else {
             None
         };

@@ -202,20 +202,13 @@ async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     for (_, g) in &state.metrics.figures {
         g.reset();
     }
-    // Figures that are not current are left out (cockpit_aggregates_current says so), never exported as zeros.
-    // A scrape never waits long on the aggregate store: the rest of the metrics still answer.
-    let read = tokio::time::timeout(std::time::Duration::from_millis(1500), state.aggregates.read(&queries, today, now))
-        .await
-        .unwrap_or_else(|_| {
-            Err(crate::aggregates::AggregateError(
-                "the aggregate store did not answer in time".into(),
-            ))
-        });
-    match read {
-        Ok(reading) if state.dashboards.freshness().judge(reading.watermark).is_err() => {}
-        Ok(reading) => {
+    // Figures that are not current are left out (cockpit_aggregates_current says so), never
+    // exported as zeros; a scrape waits on the aggregate store no longer than a dashboard does.
+    match state.dashboards.figures(&queries, today, now).await {
+        Err(crate::dashboard::FiguresError::NotCurrent(_)) => {}
+        Ok(figures) => {
             let day = today.to_string();
-            for (info, raw) in all.iter().zip(reading.figures) {
+            for (info, raw) in all.iter().zip(figures) {
                 let f = Figures::compute(&raw, &day, true);
                 for (m, g) in &state.metrics.figures {
                     if let Some(v) = m.value(&f) {

@@ -10,13 +10,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::procs::{PgDb, Proxy, Redis, Server, Workdir, today_at};
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::procs::{PgDb, Proxy, Redis, Server, Workdir, Ws, next_json, today_at};
 
 fn database() -> String {
     std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL: run under scripts/with-services.sh (scripts/test.sh does)")
@@ -90,26 +86,9 @@ async fn screen(server: &Server) -> Ws {
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan", server.port))
         .await
         .unwrap();
-    let first = next(&mut ws, Duration::from_secs(5), |m| m["type"] == "snapshot").await;
+    let first = next_json(&mut ws, Duration::from_secs(5), |m| m["type"] == "snapshot").await;
     assert!(first.is_some());
     ws
-}
-
-async fn next(ws: &mut Ws, wait: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
-    tokio::time::timeout(wait, async {
-        while let Some(Ok(m)) = ws.next().await {
-            if let Message::Text(t) = m {
-                let v: Value = serde_json::from_str(&t).unwrap();
-                if pred(&v) {
-                    return Some(v);
-                }
-            }
-        }
-        None
-    })
-    .await
-    .ok()
-    .flatten()
 }
 
 /// How long a GET takes, and its status.
@@ -147,13 +126,13 @@ async fn redis_restarted_empty_never_shows_zeros_as_live_and_catches_up() {
 
     redis.stop();
     let killed = Instant::now();
-    let stale = next(&mut ws, Duration::from_secs(2), |m| m["type"] == "error" && m["code"] == "stale").await;
+    let stale = next_json(&mut ws, Duration::from_secs(2), |m| m["type"] == "error" && m["code"] == "stale").await;
     assert!(stale.is_some(), "the screen is told within 2 s of the kill");
     redis.start().await; // back, and empty
     let first_503 = watch_reads(&client, &server, 50, Duration::from_secs(1)).await;
     assert!(first_503.is_some(), "reads say the figures are not current");
     // No zeros ever come as an update either; the next update is the caught-up figures.
-    let back = next(&mut ws, Duration::from_secs(15), |m| m["type"] == "update")
+    let back = next_json(&mut ws, Duration::from_secs(15), |m| m["type"] == "update")
         .await
         .expect("caught up");
     assert_eq!(back["data"]["figures"]["tickets_open"], 50, "{back}");
@@ -187,7 +166,7 @@ async fn a_flushall_with_no_writes_after_it_is_found_on_the_read_path() {
         ready_failed |= client.get(server.url("/readyz")).send().await.unwrap().status() == 503;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let screen_told = next(&mut ws, Duration::from_secs(15), |m| {
+    let screen_told = next_json(&mut ws, Duration::from_secs(15), |m| {
         m["type"] == "error" || m["data"]["figures"]["tickets_open"] == 30
     })
     .await;
@@ -241,7 +220,7 @@ async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a
         let pid = redis.pid();
         Command::new("kill").arg(format!("-{stop}")).arg(pid.to_string()).status().unwrap();
         let started = Instant::now();
-        let stale = next(&mut ws, Duration::from_secs(2), |m| m["type"] == "error" && m["code"] == "stale").await;
+        let stale = next_json(&mut ws, Duration::from_secs(2), |m| m["type"] == "error" && m["code"] == "stale").await;
         assert!(stale.is_some(), "{phase}: the screen is told within 2 s");
         let mut during = Vec::new();
         for _ in 0..60 {
@@ -284,7 +263,7 @@ async fn ingest_does_not_wait_for_redis_down_or_hung_and_health_answers_within_a
         } else {
             Command::new("kill").arg("-CONT").arg(pid.to_string()).status().unwrap();
         }
-        let back = next(&mut ws, Duration::from_secs(20), |m| m["type"] == "update").await;
+        let back = next_json(&mut ws, Duration::from_secs(20), |m| m["type"] == "update").await;
         assert!(back.is_some(), "{phase}: current again");
     }
     let total = 1 + sent as i64;

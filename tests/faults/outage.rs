@@ -5,13 +5,9 @@ use std::time::Duration;
 
 use cockpit::config::{Secret, Settings};
 use cockpit::startup::Application;
-use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::procs::{PgDb, Proxy, Redis, Workdir, today_at};
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::procs::{PgDb, Proxy, Redis, Workdir, Ws, next_json, today_at};
 
 fn services() -> Option<(String, String)> {
     match (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) {
@@ -63,23 +59,6 @@ async fn district_screen(port: u16) -> Ws {
         .await
         .unwrap();
     ws
-}
-
-async fn next_json(ws: &mut Ws, wait: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
-    tokio::time::timeout(wait, async {
-        while let Some(Ok(m)) = ws.next().await {
-            if let Message::Text(t) = m {
-                let v: Value = serde_json::from_str(&t).unwrap();
-                if pred(&v) {
-                    return Some(v);
-                }
-            }
-        }
-        None
-    })
-    .await
-    .ok()
-    .flatten()
 }
 
 async fn post(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::Response {

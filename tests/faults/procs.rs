@@ -49,6 +49,28 @@ impl Drop for Workdir {
     }
 }
 
+/// A screen's WebSocket, as the fault tests open it.
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message matching `pred` within `wait`, skipping the rest.
+pub async fn next_json(ws: &mut Ws, wait: Duration, pred: impl Fn(&serde_json::Value) -> bool) -> Option<serde_json::Value> {
+    use futures_util::StreamExt;
+    tokio::time::timeout(wait, async {
+        while let Some(Ok(m)) = ws.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+                let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                if pred(&v) {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
 pub use crate::pg::PgDb;
 
 /// The `cockpit serve` binary running as a child process.

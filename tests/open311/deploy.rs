@@ -6,29 +6,17 @@
 use serde_json::json;
 
 use crate::helpers::{backends, local_day, spawn_app, spawn_app_with};
+use crate::secured::report;
 use cockpit::config::Secret;
 
 const REQUESTS: &str = "/open311/v2/requests.json";
 const ADMIN: &str = "admin-secret-for-open311-public-reads";
 
-fn street_light(key: Option<&str>) -> Vec<(&str, &str)> {
-    let mut f = vec![
-        ("jurisdiction_id", "nanan"),
-        ("service_code", "street_light"),
-        ("lat", "29.55"),
-        ("long", "106.57"),
-    ];
-    if let Some(k) = key {
-        f.push(("api_key", k));
-    }
-    f
-}
-
 #[tokio::test]
 async fn a_date_only_window_covers_the_whole_day() {
     for b in backends() {
         let app = spawn_app(&b).await;
-        let r = app.form(REQUESTS, &street_light(None)).await;
+        let r = app.form(REQUESTS, &report(None)).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let today = local_day(0);
         let r = app.get_with(REQUESTS, &[("start_date", &today), ("end_date", &today)]).await;
@@ -86,7 +74,7 @@ async fn public_reads_let_keyless_clients_read_but_never_file() {
             .post_json("/api/v1/admin/keys", &json!({"scope": "nanan", "label": "open311"}), Some(ADMIN))
             .await;
         let key = r.json()["key"].as_str().unwrap().to_owned();
-        let r = app.form(REQUESTS, &street_light(Some(&key))).await;
+        let r = app.form(REQUESTS, &report(Some(&key))).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.json()[0]["service_request_id"].as_str().unwrap().to_owned();
 
@@ -95,11 +83,7 @@ async fn public_reads_let_keyless_clients_read_but_never_file() {
         assert_eq!(list.json()[0]["service_request_id"], id.as_str());
         let one = app.raw_get(&format!("/open311/v2/requests/{id}.json")).await;
         assert_eq!(one.status, 200, "{}", one.text);
-        assert_eq!(
-            app.form(REQUESTS, &street_light(None)).await.status,
-            403,
-            "filing still needs a key"
-        );
+        assert_eq!(app.form(REQUESTS, &report(None)).await.status, 403, "filing still needs a key");
         let wrong = app.get_with(REQUESTS, &[("api_key", "ck_0000_nope")]).await;
         assert_eq!(wrong.status, 403, "a wrong key is still wrong: {}", wrong.text);
     }

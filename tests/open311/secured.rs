@@ -18,7 +18,7 @@ async fn new_key(app: &TestApp, scope: &str) -> String {
 }
 
 /// A street-light report at a point, with `key` as its `api_key`.
-fn report(key: Option<&str>) -> Vec<(&str, &str)> {
+pub fn report(key: Option<&str>) -> Vec<(&str, &str)> {
     let mut f = vec![
         ("jurisdiction_id", "nanan"),
         ("service_code", "street_light"),
