@@ -17,6 +17,7 @@ use crate::domain::figures::Metric;
 use crate::domain::scope::Scope;
 use crate::http::ingest::IngestReport;
 use crate::hub::message::ScreenMessage;
+use crate::tickets::{TicketDetail, TicketPage};
 
 /// One record or a batch of up to 10,000.
 #[derive(JsonSchema)]
@@ -211,6 +212,8 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("screen-message.json", v(schema_for!(ScreenMessage<'static, Dashboard>))),
         ("dashboard.json", v(schema_for!(Dashboard))),
         ("series.json", v(schema_for!(Series))),
+        ("tickets-page.json", v(schema_for!(TicketPage))),
+        ("ticket.json", v(schema_for!(TicketDetail))),
         ("ingest-events.json", v(schema_for!(Batch<EventIn>))),
         ("ingest-attendance.json", v(schema_for!(Batch<AttendanceIn>))),
         ("ingest-tickets.json", v(schema_for!(Batch<TicketIn>))),

@@ -12,9 +12,11 @@ use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric, RawFigures};
-use crate::domain::scope::{Scope, ScopeInfo};
+use crate::domain::scope::{Assignee, Scope, ScopeInfo};
+use crate::domain::ticket::Status;
 use crate::presence::{Presence, ScreenCounts};
 use crate::projection::freshness::{Freshness, NotCurrent};
+use crate::records::{HolderLoad, StoredTicket, TicketBook, TicketOrder, TicketQuery};
 use crate::registry::Registry;
 
 /// One scope's dashboard for one local day.
@@ -40,10 +42,21 @@ pub struct Dashboard {
     pub categories: Vec<CategoryFigures>,
     pub children: Vec<ChildFigures>,
     pub top_grids: Vec<TopUnit>,
-    /// Tickets dispatched to each assignee that day, busiest first.
+    /// Each ticket holder under this scope: open tickets held now and how many
+    /// of them are overdue (today only), and the day's dispatches to it and
+    /// resolutions by it; the biggest caseload first.
     pub workload: Vec<Workload>,
-    /// The open tickets longest past their deadline (today only), oldest first.
-    pub overdue: Vec<OverdueTicket>,
+    /// The open tickets longest past their deadline (today only), oldest first,
+    /// with where they are, what they are and who holds them.
+    pub overdue: Vec<TicketLine>,
+    /// A unit with no units below it (a grid): its open tickets, the most
+    /// overdue first (today only; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_tickets: Option<Vec<TicketLine>>,
+    /// True when the record store did not answer in time: caseloads, the
+    /// overdue tickets' details and the open-ticket list are missing, not empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tickets_unavailable: bool,
     /// Screens showing this scope or any scope under it, by health (today only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screens: Option<ScreenCounts>,
@@ -100,17 +113,47 @@ pub struct ChildFigures {
     pub figures: Figures,
 }
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Workload {
+    /// The holder's id (a worker or a department).
     pub assignee: String,
+    /// Display names, from the scopes file's `assignees` table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<Assignee>,
+    /// Open tickets it holds now (absent when the record store did not answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<i64>,
+    /// Of those, past their deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<i64>,
+    /// Tickets dispatched to it on the day.
     pub dispatched: i64,
+    /// Tickets it resolved on the day.
+    pub resolved: i64,
 }
 
+/// One ticket on a wall: enough to act on it.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct OverdueTicket {
+pub struct TicketLine {
     pub ticket_id: String,
     pub deadline: String,
+    /// Seconds past the deadline (negative: still due in that many).
     pub overdue_seconds: i64,
+    /// The unit it was reported in, and that unit's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_names: Option<Assignee>,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -136,6 +179,56 @@ pub struct Point {
 
 /// How many of the oldest overdue tickets a dashboard lists.
 const OVERDUE_LISTED: usize = 10;
+/// How many open tickets a grid's dashboard lists.
+const OPEN_LISTED: i64 = 20;
+/// How many holders a dashboard's workload lists.
+const WORKLOAD_LISTED: usize = 20;
+
+/// The ticket panels of one dashboard.
+struct TicketPanels {
+    workload: Vec<Workload>,
+    overdue: Vec<TicketLine>,
+    open_tickets: Option<Vec<TicketLine>>,
+    unavailable: bool,
+}
+
+impl TicketPanels {
+    /// Without the record store (a past day, or none configured): ids and deadlines only.
+    fn bare(workload: Vec<Workload>, own: &RawFigures, now: i64) -> TicketPanels {
+        TicketPanels {
+            workload,
+            overdue: own.overdue_oldest.iter().map(|(id, d)| Self::bare_line(id, *d, now)).collect(),
+            open_tickets: None,
+            unavailable: false,
+        }
+    }
+
+    fn unavailable(workload: Vec<Workload>, own: &RawFigures, now: i64) -> TicketPanels {
+        TicketPanels {
+            unavailable: true,
+            ..Self::bare(workload, own, now)
+        }
+    }
+
+    fn bare_line(id: &str, deadline: i64, now: i64) -> TicketLine {
+        TicketLine {
+            ticket_id: id.to_owned(),
+            deadline: rfc3339(deadline),
+            overdue_seconds: (now - deadline).div_euclid(1000),
+            scope: None,
+            scope_name: None,
+            category: None,
+            status: None,
+            description: None,
+            holder: None,
+            holder_names: None,
+        }
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
 
 /// Why figures cannot be shown as current.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +255,7 @@ pub struct Dashboards {
     due_soon_ms: i64,
     presence: Option<Presence>,
     alerts: Option<Alerts>,
+    tickets: Option<Arc<dyn TicketBook>>,
 }
 
 impl Dashboards {
@@ -181,7 +275,15 @@ impl Dashboards {
             due_soon_ms: due_soon_hours.max(1) * 3_600_000,
             presence: None,
             alerts: None,
+            tickets: None,
         }
+    }
+
+    /// Live dashboards also show the tickets behind the numbers: holders'
+    /// caseloads, the overdue tickets' details, a grid's open tickets.
+    pub fn with_tickets(mut self, tickets: Arc<dyn TicketBook>) -> Self {
+        self.tickets = Some(tickets);
+        self
     }
 
     /// Figures are judged against the journal by `freshness`.
@@ -257,6 +359,10 @@ impl Dashboards {
             return Err(AggregateError("empty read".into()).into());
         };
         let next_deadline = raws.iter().filter_map(|r| r.next_deadline).min();
+        let panels = match &self.tickets {
+            Some(book) if live => self.ticket_panels(book.as_ref(), &info.id, own, children.is_empty(), now).await,
+            _ => TicketPanels::bare(self.workload(own, None), own, now),
+        };
         Ok(Dashboard {
             scope: info.id.clone(),
             name: info.name.clone(),
@@ -279,19 +385,10 @@ impl Dashboards {
                 })
                 .collect(),
             top_grids: own.top.iter().map(|(s, n)| self.top_unit(s, *n)).collect(),
-            workload: figures::workload(own)
-                .into_iter()
-                .map(|(assignee, dispatched)| Workload { assignee, dispatched })
-                .collect(),
-            overdue: own
-                .overdue_oldest
-                .iter()
-                .map(|(id, deadline)| OverdueTicket {
-                    ticket_id: id.clone(),
-                    deadline: Timestamp::from_millisecond(*deadline).map(|t| t.to_string()).unwrap_or_default(),
-                    overdue_seconds: (now - deadline) / 1000,
-                })
-                .collect(),
+            workload: panels.workload,
+            overdue: panels.overdue,
+            open_tickets: panels.open_tickets,
+            tickets_unavailable: panels.unavailable,
             screens: self.presence.as_ref().filter(|_| live).map(|p| p.view().counts(&info.id)),
             ledger: LedgerHeadline::of(&own.gauge),
             households: self.registry.households(&info.id),
@@ -307,6 +404,111 @@ impl Dashboards {
             approximate: vec!["unique_attendees"],
             next_deadline,
         })
+    }
+
+    /// The ticket panels of a live dashboard, from the record store (which is
+    /// given [`READ_PATIENCE`] too; without an answer the panels say so).
+    async fn ticket_panels(&self, book: &dyn TicketBook, scope: &Scope, own: &RawFigures, leaf: bool, now: i64) -> TicketPanels {
+        let ids: Vec<String> = own.overdue_oldest.iter().map(|(id, _)| id.clone()).collect();
+        let listed = async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let q = TicketQuery {
+                limit: ids.len() as i64,
+                ids,
+                ..TicketQuery::default()
+            };
+            book.tickets(&q).await
+        };
+        let open = async {
+            if !leaf {
+                return Ok(None);
+            }
+            let q = TicketQuery {
+                within: Some(scope.clone()),
+                statuses: Status::ALL.into_iter().filter(|s| s.is_open()).collect(),
+                order: TicketOrder::Deadline,
+                limit: OPEN_LISTED,
+                ..TicketQuery::default()
+            };
+            book.tickets(&q).await.map(Some)
+        };
+        let read = async { tokio::try_join!(book.holders(scope, now, WORKLOAD_LISTED as i64), listed, open) };
+        match tokio::time::timeout(READ_PATIENCE, read).await {
+            Ok(Ok((holders, listed, open))) => TicketPanels {
+                workload: self.workload(own, Some(&holders)),
+                overdue: own
+                    .overdue_oldest
+                    .iter()
+                    .map(|(id, deadline)| match listed.iter().find(|t| &t.report.id == id) {
+                        Some(t) => self.line(t, now),
+                        None => TicketPanels::bare_line(id, *deadline, now),
+                    })
+                    .collect(),
+                open_tickets: open.map(|v| v.iter().map(|t| self.line(t, now)).collect()),
+                unavailable: false,
+            },
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "dashboard: the record store did not list tickets");
+                TicketPanels::unavailable(self.workload(own, None), own, now)
+            }
+            Err(_) => {
+                tracing::warn!("dashboard: the record store did not list tickets in time");
+                TicketPanels::unavailable(self.workload(own, None), own, now)
+            }
+        }
+    }
+
+    /// Holders' caseloads (from the record store; `None` when it has none to
+    /// give) beside the day's dispatches and resolutions (from the aggregates),
+    /// biggest caseload first.
+    fn workload(&self, own: &RawFigures, holders: Option<&[HolderLoad]>) -> Vec<Workload> {
+        let mut by: BTreeMap<String, Workload> = BTreeMap::new();
+        for (assignee, dispatched, resolved) in figures::workload(own) {
+            let w = by.entry(assignee.clone()).or_insert_with(|| Workload {
+                assignee,
+                ..Workload::default()
+            });
+            (w.dispatched, w.resolved) = (dispatched, resolved);
+        }
+        for h in holders.unwrap_or_default() {
+            let w = by.entry(h.holder.clone()).or_insert_with(|| Workload {
+                assignee: h.holder.clone(),
+                ..Workload::default()
+            });
+            (w.open, w.overdue) = (Some(h.open), Some(h.overdue));
+        }
+        let mut v: Vec<Workload> = by.into_values().collect();
+        for w in &mut v {
+            w.names = self.registry.assignee(&w.assignee);
+            if holders.is_some() {
+                w.open = w.open.or(Some(0));
+                w.overdue = w.overdue.or(Some(0));
+            }
+        }
+        v.sort_by(|a, b| {
+            (b.open, b.overdue, b.dispatched + b.resolved)
+                .cmp(&(a.open, a.overdue, a.dispatched + a.resolved))
+                .then_with(|| a.assignee.cmp(&b.assignee))
+        });
+        v.truncate(WORKLOAD_LISTED);
+        v
+    }
+
+    fn line(&self, t: &StoredTicket, now: i64) -> TicketLine {
+        TicketLine {
+            ticket_id: t.report.id.clone(),
+            deadline: rfc3339(t.deadline),
+            overdue_seconds: (now - t.deadline).div_euclid(1000),
+            scope_name: self.registry.get(&t.report.scope).map(|i| i.name),
+            scope: Some(t.report.scope.clone()),
+            category: Some(t.report.category.clone()),
+            status: Some(t.status.as_str()),
+            description: Some(t.report.description.clone()),
+            holder_names: t.holder.as_deref().and_then(|h| self.registry.assignee(h)),
+            holder: t.holder.clone(),
+        }
     }
 
     fn top_unit(&self, scope: &str, open: i64) -> TopUnit {

@@ -144,11 +144,18 @@ fn banner(base: &str, backends: &str, run: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::admin::parse_scopes;
+    use crate::http::admin::parse_directory;
 
     #[test]
     fn the_embedded_scopes_are_five_communities_of_four_grids() {
-        let scopes = parse_scopes(serde_json::from_str(NANAN_SCOPES).unwrap()).unwrap();
+        let dir = parse_directory(serde_json::from_str(NANAN_SCOPES).unwrap()).unwrap();
+        let scopes = dir.scopes;
+        for c in &world::COMMUNITIES {
+            for g in 1..=4 {
+                let worker = format!("{}-g{g:02}", c.key);
+                assert!(dir.assignees.contains_key(&worker), "the roster names {worker}");
+            }
+        }
         let communities: Vec<_> = scopes.iter().filter(|s| s.theme.is_some()).collect();
         assert_eq!(communities.len(), 5);
         for c in &communities {

@@ -34,3 +34,4 @@ pub mod records;
 pub mod registry;
 pub mod startup;
 pub mod surveys;
+pub mod tickets;

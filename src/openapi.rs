@@ -17,6 +17,7 @@ use crate::ledger::{LedgerCheck, LedgerReport};
 use crate::presence::ScreenHealth;
 use crate::registry::Node;
 use crate::surveys::SurveyReport;
+use crate::tickets::{MAX_LIMIT, TicketDetail, TicketPage};
 
 /// An error answer, `{code, message}` (Open311 uses its own format, see docs/open311.md).
 #[derive(JsonSchema)]
@@ -133,6 +134,91 @@ impl Doc {
         ]));
         self.op("get", path, "query", summary, "screenToken", params, None, r);
     }
+}
+
+/// `GET /api/v1/scopes/{scope}/tickets` and `GET /api/v1/tickets/{id}`.
+fn tickets(d: &mut Doc) {
+    let text = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let page = d.schema::<TicketPage>();
+    d.read(
+        "/api/v1/scopes/{scope}/tickets",
+        "The tickets of a scope and everything under it: filtered, the most overdue (or the newest) first, a page at a time",
+        vec![
+            scope_param(),
+            param(
+                "status",
+                "query",
+                false,
+                text(200),
+                "Comma-separated statuses; `open` stands for reported, dispatched, in_progress and reopened",
+            ),
+            param(
+                "overdue",
+                "query",
+                false,
+                json!({"type": "string", "enum": ["true", "false"]}),
+                "true: open and past the deadline; false: open and not yet past it",
+            ),
+            param(
+                "due_within",
+                "query",
+                false,
+                json!({"type": "string", "pattern": "^[0-9]{1,8}[smhd]?$"}),
+                "Open and falling due within this long from now: 4h, 30m, 2d, or seconds",
+            ),
+            param("category", "query", false, text(2000), "Comma-separated categories"),
+            param("assignee", "query", false, text(2000), "Comma-separated holders"),
+            param(
+                "reported_since",
+                "query",
+                false,
+                text(40),
+                "Reported at or after: RFC 3339, or a local day (YYYY-MM-DD)",
+            ),
+            param(
+                "reported_until",
+                "query",
+                false,
+                text(40),
+                "Reported before: RFC 3339, or a local day (its start)",
+            ),
+            param("q", "query", false, text(100), "A prefix of the ticket id or of its description"),
+            param(
+                "order",
+                "query",
+                false,
+                json!({"type": "string", "enum": ["deadline", "reported_at"]}),
+                "deadline (default): the most overdue first; reported_at: the newest first",
+            ),
+            param("cursor", "query", false, text(400), "The previous page's next_cursor"),
+            param(
+                "limit",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+                "At most this many (default 100)",
+            ),
+        ],
+        page,
+    );
+    let detail = d.schema::<TicketDetail>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The ticket, its lineage and its whole history", detail));
+    r.extend(d.errors(&[
+        ("400", "Malformed id"),
+        ("403", "The token is for another scope"),
+        ("404", "No such ticket"),
+    ]));
+    d.op(
+        "get",
+        "/api/v1/tickets/{id}",
+        "query",
+        "One ticket with every step it took",
+        "screenToken",
+        vec![param("id", "path", true, text(128), "The ticket id")],
+        None,
+        r,
+    );
 }
 
 fn surveys_and_ledger(d: &mut Doc) {
@@ -296,6 +382,7 @@ pub fn document() -> Value {
         ],
         json!({"type": "object"}),
     );
+    tickets(&mut d);
     let screens = d.schema::<ScreenHealth>();
     d.read(
         "/api/v1/scopes/{scope}/screens",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::domain::scope::{Scope, ScopeInfo};
+use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::records::{RecordError, RecordStore};
 
 /// Another instance may have registered a scope: look again at most this often.
@@ -18,6 +18,8 @@ pub struct Registry {
     scopes: RwLock<BTreeMap<Scope, ScopeInfo>>,
     /// Households per scope, summed up the tree at each reload (see [`Registry::households`]).
     households: RwLock<HashMap<Scope, i64>>,
+    /// Ticket holders' display names, from the scopes file (or a registration).
+    assignees: RwLock<HashMap<String, Assignee>>,
     loaded: RwLock<Instant>,
 }
 
@@ -35,6 +37,7 @@ impl Registry {
             store,
             scopes: RwLock::default(),
             households: RwLock::default(),
+            assignees: RwLock::default(),
             loaded: RwLock::new(Instant::now()),
         };
         r.reload().await?;
@@ -64,6 +67,16 @@ impl Registry {
             return self.get(scope);
         }
         None
+    }
+
+    /// Adds (or renames) ticket holders' display names.
+    pub fn name_assignees(&self, names: impl IntoIterator<Item = (String, Assignee)>) {
+        self.assignees.write().unwrap_or_else(|p| p.into_inner()).extend(names);
+    }
+
+    /// A holder's display names, when the scopes file gives them.
+    pub fn assignee(&self, id: &str) -> Option<Assignee> {
+        self.assignees.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
     }
 
     pub fn all(&self) -> Vec<ScopeInfo> {

@@ -32,7 +32,7 @@ use crate::presence::Presence;
 use crate::projection::{Freshness, Projection};
 use crate::records::postgres::PgRecords;
 use crate::records::sqlite::SqliteRecords;
-use crate::records::{KeyStore, RecordStore, RuleStore};
+use crate::records::{KeyStore, RecordStore, RuleStore, TicketBook};
 use crate::registry::Registry;
 
 /// JSON bodies above this are refused before parsing (10,000 records fit easily).
@@ -44,6 +44,8 @@ pub struct Backends {
     /// Ingest API keys and admin alert rules: the record store's database, own seams.
     pub keys: Arc<dyn KeyStore>,
     pub rules: Arc<dyn RuleStore>,
+    /// Tickets as they stand, for listings and panels: the record store's tables.
+    pub tickets: Arc<dyn TicketBook>,
     pub aggregates: Arc<dyn AggregateStore>,
     /// Screen presence and alert-delivery claims: the aggregate store's Redis, own seams.
     pub screens: Arc<dyn ScreenBoard>,
@@ -53,14 +55,15 @@ pub struct Backends {
 
 impl Backends {
     pub async fn open(s: &Settings) -> anyhow::Result<Backends> {
-        let (records, keys, rules): (Arc<dyn RecordStore>, Arc<dyn KeyStore>, Arc<dyn RuleStore>) = match &s.database_url {
+        type Records = (Arc<dyn RecordStore>, Arc<dyn KeyStore>, Arc<dyn RuleStore>, Arc<dyn TicketBook>);
+        let (records, keys, rules, tickets): Records = match &s.database_url {
             Some(url) => {
                 let pg = Arc::new(
                     PgRecords::connect(url.expose(), s.db_max_connections)
                         .await
                         .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url.expose())))?,
                 );
-                (pg.clone(), pg.clone(), pg)
+                (pg.clone(), pg.clone(), pg.clone(), pg)
             }
             None => {
                 std::fs::create_dir_all(&s.data_dir)
@@ -71,7 +74,7 @@ impl Backends {
                         .await
                         .with_context(|| format!("opening {}", path.display()))?,
                 );
-                (lite.clone(), lite.clone(), lite)
+                (lite.clone(), lite.clone(), lite.clone(), lite)
             }
         };
         type Shared = (Arc<dyn AggregateStore>, Arc<dyn ScreenBoard>, Arc<dyn AlertClaims>, Arc<dyn Broker>);
@@ -96,6 +99,7 @@ impl Backends {
             records,
             keys,
             rules,
+            tickets,
             aggregates,
             screens,
             claims,
@@ -133,18 +137,19 @@ fn catch_up(ingest: &Ingest) -> crate::projection::freshness::CatchUp {
 pub async fn registered(settings: &Settings, records: Arc<dyn RecordStore>) -> anyhow::Result<Registry> {
     let registry = Registry::load(records).await?;
     if let Some(file) = &settings.scopes_file {
-        let scopes = read_scopes_file(file)?;
-        if let Err((i, why)) = registry.register(&scopes).await? {
+        let dir = read_scopes_file(file)?;
+        if let Err((i, why)) = registry.register(&dir.scopes).await? {
             anyhow::bail!("{}: scope {i}: {why}", file.display());
         }
+        registry.name_assignees(dir.assignees);
     }
     Ok(registry)
 }
 
-pub fn read_scopes_file(path: &std::path::Path) -> anyhow::Result<Vec<crate::domain::scope::ScopeInfo>> {
+pub fn read_scopes_file(path: &std::path::Path) -> anyhow::Result<http::admin::Directory> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    http::admin::parse_scopes(v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    http::admin::parse_directory(v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 pub struct Application {
@@ -196,6 +201,7 @@ impl Application {
         )
         .with_presence(presence.clone())
         .with_alerts(alerts.clone())
+        .with_tickets(b.tickets.clone())
         .with_freshness(freshness.clone());
         let hub = Hub::new(
             dashboards.clone(),
@@ -215,6 +221,7 @@ impl Application {
             settings: settings.clone(),
             access,
             records: b.records,
+            tickets: b.tickets,
             aggregates: b.aggregates,
             registry,
             ingest,

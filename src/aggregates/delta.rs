@@ -68,8 +68,10 @@ struct StepNames {
     date: Date,
     /// A resolution's member in the durations set (a ticket may resolve again).
     resolution: Option<Arc<str>>,
-    /// The assignee's workload field.
+    /// A dispatch's assignee's workload field.
     assigned: Option<String>,
+    /// A resolution's resolver's field: the step's assignee, else the ticket's holder.
+    resolver: Option<String>,
     /// A first dispatch's member in the durations set: the ticket.
     dispatched: Option<Arc<str>>,
 }
@@ -180,7 +182,8 @@ impl Delta {
                 ticket,
                 from,
                 late: false,
-            } => self.step(t, ticket, *from, cal),
+                holder,
+            } => self.step(t, ticket, *from, holder.as_deref(), cal),
             Change::Survey { .. } => {}
             Change::Response {
                 response,
@@ -199,7 +202,7 @@ impl Delta {
     }
 
     /// A ticket's step from `from` to `t.to`: gauges, closed-loop counters, open set.
-    fn step(&mut self, t: &Transition, ticket: &TicketHead, from: Status, cal: &Calendar) {
+    fn step(&mut self, t: &Transition, ticket: &TicketHead, from: Status, holder: Option<&str>, cal: &Calendar) {
         let gauges: Vec<(String, i64)> = [(from, -1), (t.to, 1)]
             .into_iter()
             .filter(|(status, _)| *status != Status::Closed)
@@ -208,7 +211,13 @@ impl Delta {
         let names = StepNames {
             date: cal.day_of(t.at),
             resolution: (t.to == Status::Resolved).then(|| format!("{}#{}", t.ticket_id, t.id).into()),
-            assigned: t.assignee.as_deref().map(field::assigned),
+            assigned: t.assignee.as_deref().filter(|_| t.to == Status::Dispatched).map(field::assigned),
+            resolver: t
+                .assignee
+                .as_deref()
+                .or(holder)
+                .filter(|_| t.to == Status::Resolved)
+                .map(field::resolved_by),
             dispatched: (t.to == Status::Dispatched && from == Status::Reported).then(|| t.ticket_id.as_str().into()),
         };
         self.each(&ticket.scope, |d, s| {
@@ -256,7 +265,7 @@ impl Delta {
             note: None,
             within: None,
         };
-        self.step(&t, ticket, from, cal);
+        self.step(&t, ticket, from, None, cal);
         let day = cal.day_of(r.at);
         self.each(&ticket.scope, |d, s| {
             d.count(Bucket::Day(s.clone(), day), field::REOPENED_UNFIXED, 1)
@@ -291,6 +300,9 @@ impl Delta {
         match t.to {
             Status::Resolved => {
                 self.count(day(), field::TICKETS_RESOLVED, 1);
+                if let Some(r) = &names.resolver {
+                    self.count(day(), r, 1);
+                }
                 self.count(day(), field::RESOLVE_MS_SUM, waited);
                 self.count(day(), field::RESOLVED_ON_TIME, i64::from(t.at <= ticket.deadline));
                 if let Some(member) = &names.resolution {
@@ -453,6 +465,7 @@ mod tests {
                 ticket: head,
                 from: Status::Reported,
                 late: false,
+                holder: None,
             },
             &cal(),
         );
@@ -482,6 +495,7 @@ mod tests {
             },
             from,
             late: false,
+            holder: None,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::domain::ticket::Status;
 use super::clock::{HOUR, MINUTE};
 use super::rng::Rng;
 use super::sim::Sim;
-use super::world::{COMMUNITIES, Community, GRID_NAMES, descriptions, handler};
+use super::world::{COMMUNITIES, Community, descriptions};
 
 /// One planned transition, `after` ms (simulated) after the previous step.
 #[derive(Clone, Debug)]
@@ -72,7 +72,12 @@ impl Ticket {
         let category = community.categories[sim.rng.weighted(&cats)].0;
         let grid = sim.rng.weighted(&community.grids);
         let deadline = sim.deadline_ms(category);
-        let steps = plan(&mut sim.rng, &handler_for(community, category), grid, deadline);
+        let steps = plan(
+            &mut sim.rng,
+            &handler_for(community, category),
+            &worker_of(community, grid),
+            deadline,
+        );
         Ticket {
             id: sim.id("t"),
             community,
@@ -87,7 +92,8 @@ impl Ticket {
     /// The resident said it is not fixed and the server reopened it: it runs the loop again.
     pub fn replan(&mut self, sim: &mut Sim) {
         let deadline = sim.deadline_ms(self.category);
-        self.steps = plan(&mut sim.rng, &handler_for(self.community, self.category), self.grid, deadline).into();
+        let worker = worker_of(self.community, self.grid);
+        self.steps = plan(&mut sim.rng, &handler_for(self.community, self.category), &worker, deadline).into();
     }
 
     pub fn scope(&self) -> String {
@@ -123,21 +129,40 @@ impl Ticket {
     }
 }
 
-/// Who takes a dispatched ticket; Xinglong's disputes go to its joint management group,
-/// the "老辈子" who mediate with the district justice bureau.
+/// Who takes a dispatched ticket (an id of the `assignees` roster in
+/// deploy/nanan-scopes.json): a district department, the street's, or the
+/// community's own. Xinglong's disputes go to its joint management group, the
+/// "老辈子" who mediate with the district justice bureau.
 fn handler_for(community: &Community, category: &str) -> String {
-    if category == "dispute" && community.key == "xinglong" {
-        return "联合代管工作组·区司法局调解员".to_owned();
+    let street = community.id.split('.').nth(1).unwrap_or("nanan");
+    let key = community.key;
+    match category {
+        "dispute" if key == "xinglong" => "xinglong-joint-group".to_owned(),
+        "street_light" => "nanan-streetlights".to_owned(),
+        "parking" => "nanan-traffic-police".to_owned(),
+        "dispute" => "nanan-justice".to_owned(),
+        "water" => "nanan-water".to_owned(),
+        "road" => "nanan-roads".to_owned(),
+        "greening" => "nanan-greening".to_owned(),
+        "garbage" => format!("{street}-sanitation"),
+        "vending" => format!("{street}-enforcement"),
+        "noise" => format!("{key}-police"),
+        "facility" => format!("{key}-property"),
+        _ => format!("{key}-office"),
     }
-    handler(category).to_owned()
+}
+
+/// The grid worker of grid `grid` (0…3) of `community`, as the roster names them.
+fn worker_of(community: &Community, grid: usize) -> String {
+    format!("{}-g{:02}", community.key, grid + 1)
 }
 
 /// Draws a ticket's closed loop: its fate decides the steps, the category's
 /// deadline (`deadline` ms) decides when it is resolved.
-pub fn plan(rng: &mut Rng, handler: &str, grid: usize, deadline: i64) -> Vec<Step> {
+pub fn plan(rng: &mut Rng, handler: &str, worker: &str, deadline: i64) -> Vec<Step> {
     let weights: Vec<u32> = FATES.iter().map(|(_, w)| *w).collect();
     let fate = FATES[rng.weighted(&weights)].0;
-    let worker = format!("{}网格员", GRID_NAMES.get(grid).copied().unwrap_or("社区"));
+    let worker = worker.to_owned();
     let mut steps = Vec::new();
     match fate {
         Fate::OnTheSpot => {
@@ -216,7 +241,7 @@ fn dispatch(rng: &mut Rng, handler: &str) -> Step {
         Status::Dispatched,
         rng.between(10 * MINUTE, 3 * HOUR),
         handler,
-        &format!("任务下派至{handler}"),
+        "任务下派至责任单位",
     )
 }
 
@@ -239,7 +264,7 @@ mod tests {
         let mut rng = Rng::seeded(1);
         for _ in 0..2000 {
             let mut at = Status::Reported;
-            for s in plan(&mut rng, "物业管家", 2, 24 * HOUR) {
+            for s in plan(&mut rng, "tongjing-property", "tongjing-g03", 24 * HOUR) {
                 assert!(at.can_move_to(s.to), "{at:?} -> {:?}", s.to);
                 assert!(s.after > 0);
                 at = s.to;
@@ -250,7 +275,7 @@ mod tests {
     #[test]
     fn some_plans_stall_and_some_reopen() {
         let mut rng = Rng::seeded(2);
-        let plans: Vec<Vec<Step>> = (0..500).map(|_| plan(&mut rng, "h", 0, 24 * HOUR)).collect();
+        let plans: Vec<Vec<Step>> = (0..500).map(|_| plan(&mut rng, "h", "w", 24 * HOUR)).collect();
         assert!(plans.iter().any(|p| p.last().is_some_and(|s| s.to.is_open())));
         assert!(plans.iter().any(|p| p.iter().any(|s| s.to == Status::Reopened)));
     }

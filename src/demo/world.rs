@@ -211,22 +211,6 @@ pub fn descriptions(category: &str) -> &'static [&'static str] {
     }
 }
 
-/// Who a ticket of `category` is dispatched to.
-pub fn handler(category: &str) -> &'static str {
-    match category {
-        "street_light" => "区城管局路灯所",
-        "garbage" => "镇街环卫所",
-        "parking" => "交巡警南岸区支队",
-        "noise" => "社区民警",
-        "dispute" => "区司法局调解员",
-        "water" => "自来水公司南岸营业所",
-        "road" => "区市政设施所",
-        "greening" => "区园林绿化所",
-        "vending" => "镇街综合执法队",
-        "facility" => "物业管家",
-        _ => "社区工作者",
-    }
-}
-
-/// Grid display names, in the order of `.g01` … `.g04`.
+/// Grid display names, in the order of `.g01` … `.g04` (as deploy/nanan-scopes.json names them).
+#[cfg(test)]
 pub const GRID_NAMES: [&str; 4] = ["第一网格", "第二网格", "第三网格", "第四网格"];

@@ -50,6 +50,11 @@ impl Calendar {
         out
     }
 
+    /// The local day `day`'s first instant, in ms.
+    pub fn start_of(&self, day: Date) -> Option<i64> {
+        day.to_zoned_datetime(self.tz.clone()).ok().map(|z| z.timestamp().as_millisecond())
+    }
+
     /// First instant after the local day `day` ends, in ms.
     pub fn end_of(&self, day: Date) -> i64 {
         day.tomorrow()

@@ -34,6 +34,9 @@ pub struct TicketNow {
     pub status: Status,
     /// Time of the newest applied step; an earlier `at` is late and does not rewind.
     pub last_at: i64,
+    /// Who holds it: the assignee of its newest dispatch, until the next
+    /// dispatch or until it is closed (a worker's or a department's free id).
+    pub holder: Option<String>,
 }
 
 /// What an accepted record changed, as stored in the journal.
@@ -56,6 +59,9 @@ pub enum Change {
         ticket: TicketHead,
         from: Status,
         late: bool,
+        /// The ticket's holder before this step (resolutions count for it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<String>,
     },
     Survey {
         survey: Survey,
@@ -459,6 +465,7 @@ fn decide_ticket(ticket: &TicketReport, known: &mut Known, deadlines: &Deadlines
             head,
             status: Status::Reported,
             last_at: ticket.reported_at,
+            holder: None,
         },
     );
     Verdict::Accepted(Change::Ticket {
@@ -487,6 +494,7 @@ fn decide_transition(t: &Transition, known: &mut Known) -> Verdict {
         return Verdict::Rejected(FieldError::new("ticket_id", reason));
     }
     let from = now.status;
+    let holder = now.holder.clone();
     let late = t.at < now.last_at;
     if !late {
         if !from.can_move_to(t.to) {
@@ -505,6 +513,7 @@ fn decide_transition(t: &Transition, known: &mut Known) -> Verdict {
         }
         now.status = t.to;
         now.last_at = t.at;
+        now.holder = holder_after(now.holder.take(), t);
     }
     let ticket = now.head.clone();
     known.transitions.insert(t.id.clone());
@@ -513,7 +522,18 @@ fn decide_transition(t: &Transition, known: &mut Known) -> Verdict {
         ticket,
         from,
         late,
+        holder,
     })
+}
+
+/// A dispatch hands the ticket to its assignee (to nobody named when it names
+/// none); closing ends the loop and its holding; other steps keep the holder.
+fn holder_after(holder: Option<String>, t: &Transition) -> Option<String> {
+    match t.to {
+        Status::Dispatched => t.assignee.clone(),
+        Status::Closed => None,
+        _ => holder,
+    }
 }
 
 #[cfg(test)]
@@ -565,6 +585,7 @@ mod tests {
             Verdict::Accepted(Change::Transition {
                 from: Status::Reported,
                 late: false,
+                holder: None,
                 ..
             })
         ));
@@ -662,6 +683,7 @@ mod tests {
             v[3],
             Verdict::Accepted(Change::Transition {
                 late: true,
+                holder: None,
                 from: Status::Resolved,
                 ..
             })

@@ -61,6 +61,10 @@ pub mod field {
     pub fn assigned(assignee: &str) -> String {
         format!("assigned:{assignee}")
     }
+    /// Tickets one holder resolved that day (workload).
+    pub fn resolved_by(holder: &str) -> String {
+        format!("resolved_by:{holder}")
+    }
     /// `events_{scheduled,held,cancelled}`
     pub fn events(status: &str) -> String {
         format!("events_{status}")
@@ -348,14 +352,18 @@ fn secs(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// Tickets dispatched per assignee that day, busiest first.
-pub fn workload(raw: &RawFigures) -> Vec<(String, i64)> {
-    let mut v: Vec<(String, i64)> = raw
-        .day
-        .iter()
-        .filter_map(|(k, n)| k.strip_prefix("assigned:").map(|a| (a.to_owned(), *n)))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+/// Tickets dispatched to and resolved by each holder that day, busiest first.
+pub fn workload(raw: &RawFigures) -> Vec<(String, i64, i64)> {
+    let mut by: std::collections::BTreeMap<&str, (i64, i64)> = std::collections::BTreeMap::new();
+    for (k, n) in &raw.day {
+        if let Some(a) = k.strip_prefix("assigned:") {
+            by.entry(a).or_default().0 += n;
+        } else if let Some(a) = k.strip_prefix("resolved_by:") {
+            by.entry(a).or_default().1 += n;
+        }
+    }
+    let mut v: Vec<(String, i64, i64)> = by.into_iter().map(|(a, (d, r))| (a.to_owned(), d, r)).collect();
+    v.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
     v
 }
 

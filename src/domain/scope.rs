@@ -122,6 +122,20 @@ pub struct ScopeInfo {
     pub households: Option<i64>,
 }
 
+/// A ticket holder's display names (a worker or a department: holders are free
+/// ids, named by the optional `assignees` table of the scopes file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignee {
+    /// The name in Chinese, as the screens show it.
+    pub zh: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+    /// The unit it belongs to (a grid, a community office, a department).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

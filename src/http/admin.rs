@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use crate::domain::scope::{Scope, ScopeInfo};
+use std::collections::BTreeMap;
+
+use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::error::ApiError;
 
 pub fn routes() -> Vec<Endpoint> {
@@ -26,6 +28,52 @@ struct ScopeDto {
     name: String,
     theme: Option<String>,
     households: Option<i64>,
+}
+
+/// A scopes file (or registration body): the scopes, and optionally the display
+/// names of ticket holders.
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub scopes: Vec<ScopeInfo>,
+    pub assignees: BTreeMap<String, Assignee>,
+}
+
+/// Parses either an array of scopes (or one scope), or an object
+/// `{"scopes": [...], "assignees": {id: {zh, en, unit}}}`.
+pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
+    let Value::Object(mut o) = v else {
+        return Ok(Directory {
+            scopes: parse_scopes(v)?,
+            ..Directory::default()
+        });
+    };
+    if !o.contains_key("scopes") {
+        return Ok(Directory {
+            scopes: parse_scopes(Value::Object(o))?,
+            ..Directory::default()
+        });
+    }
+    let scopes = parse_scopes(o.remove("scopes").unwrap_or_default())?;
+    let assignees: BTreeMap<String, Assignee> = match o.remove("assignees") {
+        None => BTreeMap::new(),
+        Some(a) => serde_json::from_value(a).map_err(|e| ApiError::bad("invalid_assignee", format!("assignees: {e}")))?,
+    };
+    if let Some(k) = o.keys().next() {
+        return Err(ApiError::bad(
+            "invalid_body",
+            format!("{k}: unknown field; expected scopes and assignees"),
+        ));
+    }
+    for (id, a) in &assignees {
+        let printable = |s: &str| !s.trim().is_empty() && s.chars().count() <= 100 && !s.chars().any(char::is_control);
+        if !printable(id) || !printable(&a.zh) || !a.en.as_deref().is_none_or(printable) || !a.unit.as_deref().is_none_or(printable) {
+            return Err(ApiError::bad(
+                "invalid_assignee",
+                format!("assignees.{id}: id, zh, en and unit must be 1-100 printable characters"),
+            ));
+        }
+    }
+    Ok(Directory { scopes, assignees })
 }
 
 /// Parses the body into scope infos, naming the index and field of the first bad one.
@@ -73,9 +121,12 @@ pub fn parse_scopes(v: Value) -> Result<Vec<ScopeInfo>, ApiError> {
 
 async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
     state.access.admin(&req)?;
-    let scopes = parse_scopes(body.into_inner())?;
+    let Directory { scopes, assignees } = parse_directory(body.into_inner())?;
     match state.registry.register(&scopes).await? {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() }))),
+        Ok(()) => {
+            state.registry.name_assignees(assignees);
+            Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() })))
+        }
         Err((index, reason)) => Err(ApiError::bad("unknown_parent", format!("scope {index}: {reason}"))),
     }
 }

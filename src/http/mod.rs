@@ -12,6 +12,7 @@ pub mod query;
 pub mod routes;
 pub mod screen;
 pub mod surveys;
+pub mod tickets;
 pub mod ws;
 
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use crate::dashboard::Dashboards;
 use crate::hub::Hub;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
-use crate::records::RecordStore;
+use crate::records::{RecordStore, TicketBook};
 use crate::registry::Registry;
 
 /// Everything a handler may use.
@@ -34,6 +35,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub access: Arc<Access>,
     pub records: Arc<dyn RecordStore>,
+    pub tickets: Arc<dyn TicketBook>,
     pub aggregates: Arc<dyn AggregateStore>,
     pub registry: Arc<Registry>,
     pub ingest: Ingest,

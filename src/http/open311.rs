@@ -503,7 +503,7 @@ async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<Stri
         q.from = Some(from);
         q.until = until;
     }
-    let tickets = state.records.tickets(&q).await.map_err(|e| Fail::from_api(format, e.into()))?;
+    let tickets = state.tickets.tickets(&q).await.map_err(|e| Fail::from_api(format, e.into()))?;
     let now = Timestamp::now().as_millisecond();
     let body: Vec<Value> = tickets.iter().map(|t| request_json(&state, t, &tz, now)).collect();
     Ok(format.respond(StatusCode::OK, "service_requests", &Value::Array(body)))
@@ -520,7 +520,7 @@ async fn one(state: web::Data<AppState>, req: HttpRequest, path: web::Path<(Stri
         limit: 1,
         ..TicketQuery::default()
     };
-    let tickets = state.records.tickets(&q).await.map_err(|e| Fail::from_api(format, e.into()))?;
+    let tickets = state.tickets.tickets(&q).await.map_err(|e| Fail::from_api(format, e.into()))?;
     let Some(t) = tickets.first() else {
         return Err(Fail::not_found(format, format!("service_request_id {id:?} was not found")));
     };

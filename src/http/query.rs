@@ -159,7 +159,7 @@ async fn overdue(
     };
     let ids: Vec<String> = raw.overdue_oldest.iter().map(|(id, _)| id.clone()).collect();
     let found = state
-        .records
+        .tickets
         .tickets(&TicketQuery {
             ids,
             limit: limit as i64,

@@ -75,6 +75,7 @@ pub fn all() -> Vec<Endpoint> {
     [
         ingest::routes(),
         query::routes(),
+        tickets::routes(),
         admin::routes(),
         alerts::routes(),
         ws::routes(),

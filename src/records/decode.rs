@@ -38,6 +38,8 @@ struct TransitionBody {
     ticket: TicketHead,
     from: Status,
     late: bool,
+    #[serde(default)]
+    holder: Option<String>,
 }
 
 /// Parses a journal body as written by `serde_json::to_string(&change)`.
@@ -57,6 +59,7 @@ pub(crate) fn change(body: &str) -> serde_json::Result<Change> {
             ticket: b.ticket,
             from: b.from,
             late: b.late,
+            holder: b.holder,
         }),
         Some("event") => serde_json::from_str(body).map(|b: EventBody| Change::Event {
             event: b.event,
@@ -141,6 +144,7 @@ mod tests {
                 ticket: head(),
                 from: Status::Dispatched,
                 late: false,
+                holder: Some("worker-7".into()),
             },
         ]
     }

@@ -6,6 +6,9 @@
 mod decode;
 pub mod postgres;
 pub mod sqlite;
+pub mod tickets;
+
+pub use tickets::{After, HolderLoad, StoredTicket, TicketBook, TicketOrder, TicketQuery};
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,7 +18,7 @@ pub use crate::domain::decide::Deadlines;
 use crate::domain::decide::{Change, Known, TicketHead, TicketNow, Verdict};
 use crate::domain::key::ApiKey;
 use crate::domain::ledger::{Chained, Head};
-use crate::domain::record::{Event, Kind, Record, TicketReport};
+use crate::domain::record::{Event, Kind, Record};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::domain::ticket::Status;
 
@@ -94,9 +97,6 @@ pub trait RecordStore: Send + Sync {
 
     /// The journal's newest position (0 when empty).
     async fn head(&self) -> Result<i64, RecordError>;
-
-    /// Tickets matching `q`, newest report first, at most `q.limit`.
-    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError>;
 
     /// Journal entries of one kind in a scope (or under it), oldest first: a
     /// ledger's chain, a scope's surveys, a survey's responses.
@@ -238,55 +238,6 @@ fn chained(body: &str) -> Result<Chained, RecordError> {
     }
 }
 
-/// Which tickets to list (all conditions must hold; empty lists mean "any").
-#[derive(Clone, Debug, Default)]
-pub struct TicketQuery {
-    /// The scope and everything under it.
-    pub within: Option<Scope>,
-    pub ids: Vec<String>,
-    pub categories: Vec<String>,
-    pub statuses: Vec<Status>,
-    /// Reported at or after (ms).
-    pub from: Option<i64>,
-    /// Reported before (ms).
-    pub until: Option<i64>,
-    pub limit: i64,
-}
-
-/// A ticket as stored: its report, current status and newest step time.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredTicket {
-    pub report: TicketReport,
-    pub deadline: i64,
-    pub status: Status,
-    pub last_at: i64,
-}
-
-/// A `tickets` row joined with its report's journal body.
-pub(crate) type StoredTicketRow = (String, i64, String, i64, String);
-
-pub(crate) fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTicket>, RecordError> {
-    rows.into_iter()
-        .map(|(status, last_at, body, deadline, id)| {
-            let Change::Ticket { ticket, .. } =
-                serde_json::from_str(&body).map_err(|e| RecordError::Corrupt(format!("ticket {id}: {e}")))?
-            else {
-                return Err(RecordError::Corrupt(format!("ticket {id}: journal entry is not a report")));
-            };
-            let status = Status::ALL
-                .into_iter()
-                .find(|s| s.as_str() == status)
-                .ok_or_else(|| RecordError::Corrupt(format!("ticket {id}: status")))?;
-            Ok(StoredTicket {
-                report: ticket,
-                deadline,
-                status,
-                last_at,
-            })
-        })
-        .collect()
-}
-
 /// An `api_keys` row as read back.
 pub(crate) type KeyRow = (String, String, String, String, bool);
 
@@ -320,15 +271,24 @@ pub(crate) fn key_rows(rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, RecordError> {
         .collect()
 }
 
-/// Columns of a journal row for a change: kind, record id, scope, JSON body.
-pub(crate) fn journal_row(change: &Change) -> Result<[String; 4], RecordError> {
+/// Columns of a journal row for a change: kind, record id, scope, JSON body,
+/// and the ticket it is about (for a ticket's history).
+pub(crate) struct JournalRow {
+    pub cols: [String; 4],
+    pub ticket: Option<String>,
+}
+
+pub(crate) fn journal_row(change: &Change) -> Result<JournalRow, RecordError> {
     let body = serde_json::to_string(change).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-    Ok([
-        change.kind().as_str().to_owned(),
-        change.record_id().to_owned(),
-        change.scope().to_string(),
-        body,
-    ])
+    Ok(JournalRow {
+        cols: [
+            change.kind().as_str().to_owned(),
+            change.record_id().to_owned(),
+            change.scope().to_string(),
+            body,
+        ],
+        ticket: tickets::ticket_of(change).map(str::to_owned),
+    })
 }
 
 pub(crate) fn parse_change(seq: i64, body: &str) -> Result<Entry, RecordError> {
@@ -342,10 +302,10 @@ pub(crate) fn parse_event(body: &str) -> Result<Event, RecordError> {
 }
 
 /// A `tickets` row as read back.
-pub(crate) type TicketRow = (String, String, String, i64, i64, String, i64);
+pub(crate) type TicketRow = (String, String, String, i64, i64, String, i64, Option<String>);
 
 pub(crate) fn parse_ticket(row: TicketRow) -> Result<(String, TicketNow), RecordError> {
-    let (id, scope, category, reported_at, deadline, status, last_at) = row;
+    let (id, scope, category, reported_at, deadline, status, last_at, holder) = row;
     let scope = Scope::parse(&scope).map_err(RecordError::Corrupt)?;
     let status = Status::ALL
         .into_iter()
@@ -362,6 +322,7 @@ pub(crate) fn parse_ticket(row: TicketRow) -> Result<(String, TicketNow), Record
             },
             status,
             last_at,
+            holder,
         },
     ))
 }

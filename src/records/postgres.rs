@@ -9,11 +9,12 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 
-use super::{Commit, Deadlines, Entry, KeyStore, RecordError, RecordStore, RuleStore};
+use super::tickets::{self, Bind};
+use super::{Commit, Deadlines, Entry, HolderLoad, KeyStore, RecordError, RecordStore, RuleStore, StoredTicket, TicketBook, TicketQuery};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
-use crate::domain::scope::ScopeInfo;
+use crate::domain::scope::{Scope, ScopeInfo};
 
 /// Migrations applied by a newer release are ignored, not fatal: during a
 /// rolling upgrade (or a rollback) an older binary keeps starting on a schema
@@ -37,7 +38,8 @@ const BEGIN_LOCKED: &str = "BEGIN; SET LOCAL max_parallel_workers_per_gather = 0
 
 /// Everything a batch must know, in one statement: the journal's newest position
 /// (tag 0), then the stored state of each id the batch mentions. One row shape
-/// for all: `(tag, id, body, scope, category, a, b, status, c)`.
+/// for all: `(tag, id, body, scope, category, a, b, status, c)` (a ticket's
+/// holder comes in `body`).
 ///
 /// Each id is one index probe (`LATERAL … LIMIT 1` cannot be flattened into a
 /// join), whatever the table statistics say. With a young table's statistics the
@@ -49,7 +51,7 @@ const LOAD: &str = "\
 SELECT 0, NULL::text, NULL::text, NULL::text, NULL::text, (SELECT COALESCE(MAX(seq), 0) FROM journal)::int8, NULL::int8, NULL::text, NULL::int8 \
 UNION ALL SELECT 1, x.id, x.body, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($1::text[]) AS w(id), \
     LATERAL (SELECT id, body FROM events WHERE id = w.id LIMIT 1) AS x \
-UNION ALL SELECT 2, x.id, NULL, x.scope, x.category, x.reported_at, x.deadline, x.status, x.last_at FROM UNNEST($2::text[]) AS w(id), \
+UNION ALL SELECT 2, x.id, x.holder, x.scope, x.category, x.reported_at, x.deadline, x.status, x.last_at FROM UNNEST($2::text[]) AS w(id), \
     LATERAL (SELECT * FROM tickets WHERE id = w.id LIMIT 1) AS x \
 UNION ALL SELECT 3, x.record_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM UNNEST($3::text[]) AS w(id), \
     LATERAL (SELECT record_id FROM journal WHERE kind = 'attendance' AND record_id = w.id LIMIT 1) AS x \
@@ -145,7 +147,7 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<(i64, Known), R
                 known.events.insert(id.ok_or_else(bad)?, event);
             }
             2 => {
-                let row = (|| Some((id?, scope?, category?, a?, b?, status?, c?)))().ok_or_else(bad)?;
+                let row = (|| Some((id?, scope?, category?, a?, b?, status?, c?, body)))().ok_or_else(bad)?;
                 let (id, t) = super::parse_ticket(row)?;
                 known.tickets.insert(id, t);
             }
@@ -172,14 +174,14 @@ async fn load_known(tx: &mut PgConnection, w: &Wanted) -> Result<(i64, Known), R
 /// new entries. Sequence values are drawn in `ord` order, so sorted seqs line up
 /// with the changes.
 const WRITE: &str = "\
-WITH j AS (INSERT INTO journal (kind, record_id, scope, body) \
-    SELECT k, r, s, b FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(k, r, s, b, ord) ORDER BY ord \
+WITH j AS (INSERT INTO journal (kind, record_id, scope, body, ticket) \
+    SELECT k, r, s, b, t FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, r, s, b, t, ord) ORDER BY ord \
     RETURNING seq), \
-e AS (INSERT INTO events (id, body, seq) SELECT i, b, (SELECT MAX(seq) FROM j) FROM UNNEST($5::text[], $6::text[]) AS u(i, b) \
+e AS (INSERT INTO events (id, body, seq) SELECT i, b, (SELECT MAX(seq) FROM j) FROM UNNEST($6::text[], $7::text[]) AS u(i, b) \
     ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, seq = EXCLUDED.seq), \
-t AS (INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at) \
-    SELECT * FROM UNNEST($7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::int8[]) \
-    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, last_at = EXCLUDED.last_at) \
+t AS (INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at, holder) \
+    SELECT * FROM UNNEST($8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[], $13::text[], $14::int8[], $15::text[]) \
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, last_at = EXCLUDED.last_at, holder = EXCLUDED.holder) \
 SELECT seq FROM j";
 
 async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Result<Vec<Entry>, RecordError> {
@@ -188,10 +190,13 @@ async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Re
         return Ok(Vec::new());
     }
     let mut cols: [Vec<String>; 4] = Default::default();
+    let mut about: Vec<Option<String>> = Vec::with_capacity(changes.len());
     for c in &changes {
-        for (col, v) in cols.iter_mut().zip(super::journal_row(c)?) {
+        let row = super::journal_row(c)?;
+        for (col, v) in cols.iter_mut().zip(row.cols) {
             col.push(v);
         }
+        about.push(row.ticket);
     }
     let w = super::state_writes(verdicts, known);
     let event_ids: Vec<&str> = w.events.iter().map(|e| e.id.as_str()).collect();
@@ -209,12 +214,14 @@ async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Re
         t.4.push(now.head.deadline);
         t.5.push(now.status.as_str());
         t.6.push(now.last_at);
+        t.7.push(now.holder.as_deref());
     }
     let mut seqs: Vec<(i64,)> = sqlx::query_as(WRITE)
         .bind(&cols[0])
         .bind(&cols[1])
         .bind(&cols[2])
         .bind(&cols[3])
+        .bind(&about)
         .bind(&event_ids)
         .bind(&event_bodies)
         .bind(&t.0)
@@ -224,6 +231,7 @@ async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Re
         .bind(&t.4)
         .bind(&t.5)
         .bind(&t.6)
+        .bind(&t.7)
         .fetch_all(&mut *tx)
         .await?;
     seqs.sort_unstable();
@@ -239,7 +247,16 @@ async fn write(tx: &mut PgConnection, verdicts: &[Verdict], known: &Known) -> Re
 
 /// `tickets` rows as column arrays for one `UNNEST` upsert.
 #[derive(Default)]
-struct TicketColumns<'a>(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>, Vec<i64>, Vec<i64>, Vec<&'a str>, Vec<i64>);
+struct TicketColumns<'a>(
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<&'a str>,
+    Vec<i64>,
+    Vec<Option<&'a str>>,
+);
 
 #[async_trait]
 impl RecordStore for PgRecords {
@@ -309,31 +326,66 @@ impl RecordStore for PgRecords {
             .await?;
         rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
     }
+}
 
-    async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {
-        let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
-        let within = q.within.as_ref().map(|s| s.to_string());
-        let rows: Vec<super::StoredTicketRow> = sqlx::query_as(
-            "SELECT t.status, t.last_at, j.body, t.deadline, t.id FROM tickets t \
-             JOIN journal j ON j.kind = 'ticket' AND j.record_id = t.id \
-             WHERE ($1::text IS NULL OR t.scope = $1 OR t.scope LIKE $1 || '.%') \
-               AND (cardinality($2::text[]) = 0 OR t.id = ANY($2)) \
-               AND (cardinality($3::text[]) = 0 OR t.category = ANY($3)) \
-               AND (cardinality($4::text[]) = 0 OR t.status = ANY($4)) \
-               AND ($5::int8 IS NULL OR t.reported_at >= $5) AND ($6::int8 IS NULL OR t.reported_at < $6) \
-             ORDER BY t.reported_at DESC, t.id LIMIT $7",
-        )
-        .bind(within)
-        .bind(&q.ids)
-        .bind(&q.categories)
-        .bind(&statuses)
-        .bind(q.from)
-        .bind(q.until)
-        .bind(q.limit)
-        .fetch_all(&self.pool)
-        .await?;
-        super::stored_tickets(rows)
+#[async_trait]
+impl TicketBook for PgRecords {
+    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError> {
+        let sql = q.sql(dollar);
+        let rows: Vec<tickets::StoredTicketRow> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        tickets::stored_tickets(rows)
     }
+
+    async fn ticket(&self, id: &str) -> Result<Option<(StoredTicket, Vec<Entry>)>, RecordError> {
+        let q = TicketQuery {
+            ids: vec![id.to_owned()],
+            limit: 1,
+            ..TicketQuery::default()
+        };
+        let Some(t) = self.tickets(&q).await?.pop() else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(tickets::history_sql(dollar)))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        let steps = rows
+            .iter()
+            .map(|(seq, body)| super::parse_change(*seq, body))
+            .collect::<Result<_, _>>()?;
+        Ok(Some((t, steps)))
+    }
+
+    async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError> {
+        let sql = tickets::holders_sql(within, now, limit, dollar);
+        let rows: Vec<(String, i64, i64)> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(holder, open, overdue)| HolderLoad { holder, open, overdue })
+            .collect())
+    }
+}
+
+fn dollar(i: usize) -> String {
+    format!("${i}")
+}
+
+/// Binds `binds` in order.
+fn bound<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    for b in binds {
+        q = match b {
+            Bind::Text(v) => q.bind(v),
+            Bind::Int(v) => q.bind(v),
+        };
+    }
+    q
 }
 
 #[async_trait]

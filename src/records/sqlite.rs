@@ -10,11 +10,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::{Commit, Deadlines, Entry, KeyStore, RecordError, RecordStore, RuleStore, TicketRow};
+use super::tickets::{self, Bind};
+use super::{
+    Commit, Deadlines, Entry, HolderLoad, KeyStore, RecordError, RecordStore, RuleStore, StoredTicket, TicketBook, TicketQuery, TicketRow,
+};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
-use crate::domain::scope::ScopeInfo;
+use crate::domain::scope::{Scope, ScopeInfo};
 
 /// Migrations applied by a newer release are ignored, not fatal: during a
 /// rolling upgrade (or a rollback) an older binary keeps starting on a schema
@@ -83,7 +86,7 @@ async fn load_known(tx: &mut SqliteConnection, w: &Wanted) -> Result<Known, Reco
     }
     if !w.tickets.is_empty() {
         let rows: Vec<TicketRow> = sqlx::query_as(
-            "SELECT id, scope, category, reported_at, deadline, status, last_at FROM tickets WHERE id IN (SELECT value FROM json_each(?1))",
+            "SELECT id, scope, category, reported_at, deadline, status, last_at, holder FROM tickets WHERE id IN (SELECT value FROM json_each(?1))",
         )
         .bind(json_list(&w.tickets))
         .fetch_all(&mut *tx)
@@ -165,10 +168,14 @@ async fn write_journal(tx: &mut SqliteConnection, verdicts: &[Verdict]) -> Resul
     if changes.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<[String; 4]> = changes.iter().map(|c| super::journal_row(c)).collect::<Result<_, _>>()?;
+    let rows: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| super::journal_row(c).map(|r| serde_json::json!([r.cols[0], r.cols[1], r.cols[2], r.cols[3], r.ticket])))
+        .collect::<Result<_, _>>()?;
     let mut seqs: Vec<(i64,)> = sqlx::query_as(
-        "INSERT INTO journal (kind, record_id, scope, body) \
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') \
+        "INSERT INTO journal (kind, record_id, scope, body, ticket) \
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
+                json_extract(value, '$[4]') \
          FROM json_each(?1) ORDER BY key RETURNING seq",
     )
     .bind(json_list(&rows))
@@ -214,15 +221,17 @@ async fn write_state(tx: &mut SqliteConnection, verdicts: &[Verdict], known: &Kn
                     t.head.reported_at,
                     t.head.deadline,
                     t.status.as_str(),
-                    t.last_at
+                    t.last_at,
+                    t.holder
                 ])
             })
             .collect();
         sqlx::query(
-            "INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at) \
+            "INSERT INTO tickets (id, scope, category, reported_at, deadline, status, last_at, holder) \
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
-                    json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(?1) WHERE true \
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_at = excluded.last_at",
+                    json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]') \
+             FROM json_each(?1) WHERE true \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_at = excluded.last_at, holder = excluded.holder",
         )
         .bind(json_list(&rows))
         .execute(&mut *tx)
@@ -302,32 +311,66 @@ impl RecordStore for SqliteRecords {
             .await?;
         rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
     }
+}
 
-    async fn tickets(&self, q: &super::TicketQuery) -> Result<Vec<super::StoredTicket>, RecordError> {
-        let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
-        let within = q.within.as_ref().map(|s| s.to_string());
-        // `j.kind <> 'event'` repeats journal_once's condition so SQLite uses it (see load_known).
-        let rows: Vec<super::StoredTicketRow> = sqlx::query_as(
-            "SELECT t.status, t.last_at, j.body, t.deadline, t.id FROM tickets t \
-             JOIN journal j ON j.kind = 'ticket' AND j.kind <> 'event' AND j.record_id = t.id \
-             WHERE (?1 IS NULL OR t.scope = ?1 OR t.scope LIKE ?1 || '.%') \
-               AND (json_array_length(?2) = 0 OR t.id IN (SELECT value FROM json_each(?2))) \
-               AND (json_array_length(?3) = 0 OR t.category IN (SELECT value FROM json_each(?3))) \
-               AND (json_array_length(?4) = 0 OR t.status IN (SELECT value FROM json_each(?4))) \
-               AND (?5 IS NULL OR t.reported_at >= ?5) AND (?6 IS NULL OR t.reported_at < ?6) \
-             ORDER BY t.reported_at DESC, t.id LIMIT ?7",
-        )
-        .bind(within)
-        .bind(json_list(&q.ids))
-        .bind(json_list(&q.categories))
-        .bind(json_list(&statuses))
-        .bind(q.from)
-        .bind(q.until)
-        .bind(q.limit)
-        .fetch_all(&self.pool)
-        .await?;
-        super::stored_tickets(rows)
+#[async_trait]
+impl TicketBook for SqliteRecords {
+    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError> {
+        let sql = q.sql(numbered);
+        let rows: Vec<tickets::StoredTicketRow> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        tickets::stored_tickets(rows)
     }
+
+    async fn ticket(&self, id: &str) -> Result<Option<(StoredTicket, Vec<Entry>)>, RecordError> {
+        let q = TicketQuery {
+            ids: vec![id.to_owned()],
+            limit: 1,
+            ..TicketQuery::default()
+        };
+        let Some(t) = self.tickets(&q).await?.pop() else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(tickets::history_sql(numbered)))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        let steps = rows
+            .iter()
+            .map(|(seq, body)| super::parse_change(*seq, body))
+            .collect::<Result<_, _>>()?;
+        Ok(Some((t, steps)))
+    }
+
+    async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError> {
+        let sql = tickets::holders_sql(within, now, limit, numbered);
+        let rows: Vec<(String, i64, i64)> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(holder, open, overdue)| HolderLoad { holder, open, overdue })
+            .collect())
+    }
+}
+
+fn numbered(i: usize) -> String {
+    format!("?{i}")
+}
+
+/// Binds `binds` in order.
+fn bound<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments> {
+    for b in binds {
+        q = match b {
+            Bind::Text(v) => q.bind(v),
+            Bind::Int(v) => q.bind(v),
+        };
+    }
+    q
 }
 
 #[async_trait]

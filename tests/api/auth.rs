@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, backends, spawn_app_with, today_at};
 use cockpit::config::Secret;
 
-const ADMIN: &str = "admin-secret-for-tests";
+pub(crate) const ADMIN: &str = "admin-secret-for-tests";
 const SCREENS: &str = "screen-secret-for-tests";
 
-async fn secured(b: &crate::helpers::Backend) -> TestApp {
+pub(crate) async fn secured(b: &crate::helpers::Backend) -> TestApp {
     spawn_app_with(b, |s| {
         s.admin_token = Some(Secret::new(ADMIN));
         s.screen_secret = Some(Secret::new(SCREENS));
@@ -19,7 +19,13 @@ async fn secured(b: &crate::helpers::Backend) -> TestApp {
     .await
 }
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, bearer: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+pub(crate) async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut r = app.client.request(method, format!("{}{path}", app.address));
     if let Some(b) = bearer {
         r = r.bearer_auth(b);

@@ -41,7 +41,11 @@ async fn closed_loop_figures_on_the_dashboard_series_and_metrics() {
         assert_eq!(f["reopen_rate"].as_f64(), Some(0.5));
         assert_eq!(
             d["workload"],
-            json!([{"assignee":"老王","dispatched":2},{"assignee":"小李","dispatched":1}])
+            json!([
+                {"assignee":"老王","open":1,"overdue":0,"dispatched":2,"resolved":2},
+                {"assignee":"小李","open":1,"overdue":0,"dispatched":1,"resolved":0}
+            ]),
+            "k2 reopened stays with 老王, who resolved k1 and k2 today"
         );
         let (_, s) = app.get("/api/v1/scopes/nanan/series?metric=p90_resolve_seconds&days=1").await;
         assert_eq!(s["points"][0]["value"].as_f64(), Some(7200.0), "{s}");

@@ -6,6 +6,8 @@ mod auth;
 mod closed_loop;
 mod dashboard;
 mod edge;
+#[path = "../shared/clock.rs"]
+mod clock;
 #[path = "../support/mod.rs"]
 mod helpers;
 mod hostile;
@@ -17,5 +19,6 @@ mod scenario;
 mod schema;
 mod screens;
 mod surveys;
+mod tickets;
 mod ws;
 mod ws_protocol;

@@ -59,6 +59,7 @@ fn step(ticket: &str, id: &str, from: Status, to: Status, at: i64) -> Change {
         ticket: head,
         from,
         late: false,
+        holder: None,
     }
 }
 

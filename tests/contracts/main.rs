@@ -5,6 +5,7 @@ mod broker;
 #[path = "../shared/pg.rs"]
 mod pg;
 mod record_store;
+mod ticket_book;
 
 /// A fresh PostgreSQL database URL (dropped by the returned guard), if configured.
 pub use pg::PgDb;

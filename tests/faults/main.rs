@@ -1,6 +1,8 @@
 //! Faults injected for real: `kill -9` mid-ingest, SIGTERM, a Redis stopped and
 //! restarted empty, PostgreSQL cut off, and a notice lost between instances.
 
+#[path = "../shared/clock.rs"]
+mod clock;
 mod crash;
 mod freshness;
 mod outage;
