@@ -12,6 +12,7 @@ use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, Figures, Metric, RawFigures};
+use crate::domain::period::{Period, PeriodKind};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::domain::ticket::Status;
 use crate::presence::{Presence, ScreenCounts};
@@ -29,9 +30,12 @@ pub struct Dashboard {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
-    /// The local day (YYYY-MM-DD) the daily figures count.
+    /// The local day (YYYY-MM-DD) asked for: the figures count the period containing it.
     pub day: String,
-    /// True when `day` is today: open and overdue are live, not end-of-day values.
+    /// The period the counts and sums cover (a day unless asked otherwise).
+    pub period: PeriodView,
+    /// True when the period includes today: open and overdue are live, not the
+    /// end-of-day values of its last day.
     pub live: bool,
     /// The deployment's time zone (IANA name) that `day` is counted in; screens show
     /// their clock in it, whatever zone the browser is set to.
@@ -163,18 +167,35 @@ pub struct TopUnit {
     pub tickets_open: i64,
 }
 
-/// Daily values of one metric.
+/// One metric's values per day, week or month.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Series {
     pub scope: Scope,
     pub metric: &'static str,
+    /// `day`, `week` or `month`.
+    pub interval: &'static str,
     pub points: Vec<Point>,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Point {
+    /// The period's name: `2024-11-28`, `2024-W48` or `2024-11`.
     pub day: String,
     pub value: Option<f64>,
+}
+
+/// Which period a dashboard's counts and sums cover.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct PeriodView {
+    /// `day`, `week` (ISO, local), `month`, `year` or `all` (since launch).
+    pub kind: &'static str,
+    /// Its name: `2024-11-28`, `2024-W48`, `2024-11`, `2024` or `all`.
+    pub name: String,
+    /// Its first and last local day (absent for all time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 /// How many of the oldest overdue tickets a dashboard lists.
@@ -335,10 +356,21 @@ impl Dashboards {
 
     /// The dashboard of a registered scope for `day` (today when `None`).
     pub async fn dashboard(&self, info: &ScopeInfo, day: Option<Date>) -> Result<Dashboard, FiguresError> {
+        self.dashboard_of(info, day, PeriodKind::Day).await
+    }
+
+    /// The dashboard of a registered scope for the period of `kind` containing
+    /// `day` (today when `None`): that day, its ISO week, month, year, or all time.
+    /// Counts and sums are the period's; open and overdue are live while the
+    /// period includes today, else as they stood at the end of its last day.
+    pub async fn dashboard_of(&self, info: &ScopeInfo, day: Option<Date>, kind: PeriodKind) -> Result<Dashboard, FiguresError> {
         let now = Timestamp::now().as_millisecond();
         let today = self.calendar.day_of(now);
         let day = day.unwrap_or(today);
-        let live = day == today;
+        let period = Period::of(kind, day);
+        let live = period.contains(today);
+        // The day whose end-of-day open and overdue figures a past period shows.
+        let last = if live { today } else { period.last_day().unwrap_or(day) };
         let children = self.registry.children(&info.id);
         let due = if live { self.due_soon_ms } else { 0 };
         let overdue = if live { OVERDUE_LISTED } else { 0 };
@@ -353,8 +385,9 @@ impl Dashboards {
             due_within_ms: due,
             ..FigureQuery::headline(c.id.clone(), !live)
         }));
-        let raws = self.figures(&queries, day, now).await?;
+        let raws = self.figures(&queries, period, now).await?;
         let day_s = day.to_string();
+        let last_s = last.to_string();
         let Some(own) = raws.first() else {
             return Err(AggregateError("empty read".into()).into());
         };
@@ -367,18 +400,24 @@ impl Dashboards {
             scope: info.id.clone(),
             name: info.name.clone(),
             theme: info.theme.clone(),
-            day: day_s.clone(),
+            day: day_s,
+            period: PeriodView {
+                kind: kind.as_str(),
+                name: period.to_string(),
+                from: period.first_day().map(|d| d.to_string()),
+                to: period.last_day().map(|d| d.to_string()),
+            },
             live,
             time_zone: self.calendar.zone_name().to_owned(),
             as_of: Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default(),
-            figures: Figures::compute(own, &day_s, live),
+            figures: Figures::compute(own, &last_s, live),
             tickets_by_status: figures::by_status(own),
             categories: figures::categories(own),
             children: children
                 .into_iter()
                 .zip(raws.iter().skip(1))
                 .map(|(c, raw)| ChildFigures {
-                    figures: Figures::compute(raw, &day_s, live),
+                    figures: Figures::compute(raw, &last_s, live),
                     scope: c.id,
                     name: c.name,
                     theme: c.theme,
@@ -526,8 +565,8 @@ impl Dashboards {
 
     /// Figures of several scopes for `day`, only if they are current: every
     /// reader of figures (dashboards, series, `/metrics`) goes through here.
-    pub async fn figures(&self, queries: &[FigureQuery], day: Date, now: i64) -> Result<Vec<RawFigures>, FiguresError> {
-        let reading = self.patiently(self.aggregates.read(queries, day, now)).await?;
+    pub async fn figures(&self, queries: &[FigureQuery], period: Period, now: i64) -> Result<Vec<RawFigures>, FiguresError> {
+        let reading = self.patiently(self.aggregates.read(queries, period, now)).await?;
         self.freshness.judge(reading.watermark)?;
         Ok(reading.figures)
     }
@@ -546,43 +585,41 @@ impl Dashboards {
     }
 
     /// The last `days` local days of `metric`, oldest first, today last.
-    pub async fn series(&self, scope: &Scope, metric: Metric, days: usize) -> Result<Series, FiguresError> {
+    /// The last `n` periods of `interval` (days, weeks or months) of `metric`,
+    /// oldest first, the one containing today last.
+    pub async fn series(&self, scope: &Scope, metric: Metric, interval: PeriodKind, n: usize) -> Result<Series, FiguresError> {
         if !self.freshness.current() {
             return Err(self.not_current());
         }
         let now = Timestamp::now().as_millisecond();
         let today = self.calendar.day_of(now);
-        let dates = self.calendar.days_ending(today, days);
-        let mut raw = self.patiently(self.aggregates.series(scope, &dates)).await?;
-        // Today's open/overdue come from the live gauges, as on the dashboard.
-        let live = if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue | Metric::TicketsDueSoon) {
-            let q = FigureQuery {
-                due_within_ms: self.due_soon_ms,
-                ..FigureQuery::headline(scope.clone(), false)
-            };
-            self.figures(&[q], today, now).await?.into_iter().next()
-        } else {
-            None
+        let periods = Period::ending(interval, today, n);
+        let mut raw = self.patiently(self.aggregates.series(scope, &periods)).await?;
+        // The current period's open/overdue come from the live gauges, as on the dashboard.
+        let live = match periods.last() {
+            Some(current) if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue | Metric::TicketsDueSoon) => {
+                let q = FigureQuery {
+                    due_within_ms: self.due_soon_ms,
+                    ..FigureQuery::headline(scope.clone(), false)
+                };
+                self.figures(&[q], *current, now).await?.into_iter().next()
+            }
+            _ => None,
         };
-        let points = dates
+        let points = periods
             .iter()
             .zip(raw.days.iter_mut())
-            .map(|(d, r)| {
-                let ds = d.to_string();
-                let f = match (&live, *d == today) {
-                    (Some(l), true) => {
-                        let mut l = l.clone();
-                        l.day = std::mem::take(&mut r.day);
-                        (l.dispatch, l.resolve) = (r.dispatch, r.resolve);
-                        Figures::compute(&l, &ds, true)
-                    }
+            .map(|(p, r)| {
+                let f = match (&live, p.contains(today)) {
+                    (Some(l), true) => Figures::compute(l, &today.to_string(), true),
                     _ => {
                         r.nets = raw.nets.clone();
-                        Figures::compute(r, &ds, false)
+                        let last = p.last_day().unwrap_or(today).min(today);
+                        Figures::compute(r, &last.to_string(), false)
                     }
                 };
                 Point {
-                    day: ds,
+                    day: p.to_string(),
                     value: metric.value(&f),
                 }
             })
@@ -590,6 +627,7 @@ impl Dashboards {
         Ok(Series {
             scope: scope.clone(),
             metric: metric.name(),
+            interval: interval.as_str(),
             points,
         })
     }

@@ -335,27 +335,48 @@ pub fn document() -> Value {
         json!({"type": "string", "format": "date"}),
         "A local day; default today",
     );
+    let period = param(
+        "period",
+        "query",
+        false,
+        json!({"type": "string", "enum": ["day", "week", "month", "year", "all"]}),
+        "Count over the day (default), its ISO week, month, year, or all time",
+    );
     let dash = d.schema::<Dashboard>();
     d.read(
         "/api/v1/scopes/{scope}/dashboard",
         "A scope's dashboard: exactly what a screen receives",
-        vec![scope_param(), day],
+        vec![scope_param(), day, period],
         dash,
     );
     let metric = d.schema::<Metric>();
     let series = d.schema::<Series>();
     d.read(
         "/api/v1/scopes/{scope}/series",
-        "Daily values of one figure",
+        "Values of one figure per day, week or month",
         vec![
             scope_param(),
             param("metric", "query", true, metric, "A figure name"),
+            param(
+                "interval",
+                "query",
+                false,
+                json!({"type": "string", "enum": ["day", "week", "month"]}),
+                "One point per day (default), ISO week or month",
+            ),
+            param(
+                "points",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": 366}),
+                "How many periods, ending with the current one (default 30)",
+            ),
             param(
                 "days",
                 "query",
                 false,
                 json!({"type": "integer", "minimum": 1, "maximum": 366}),
-                "How many days, ending today (default 30)",
+                "The same as points (kept for daily series)",
             ),
         ],
         series,

@@ -428,6 +428,7 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
                 }
             }
         }
+        check_periods(p, &info, want, today).await?;
         let d = p.dashboards.dashboard(&info, None).await.map_err(|e| e.to_string())?;
         let live = want.live.get(&s).cloned().unwrap_or_default();
         let got = [
@@ -437,6 +438,64 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
         for (k, v) in got.into_iter().chain(d.tickets_by_status.iter().map(|(k, v)| (*k, *v))) {
             if v != live.get(k).copied().unwrap_or(0) {
                 return Err(format!("{s} live {k}: got {v}, recount {:?}", live.get(k)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The week, month, year and all time containing `day` (and the day before the
+/// stream's first, so periods in the past are checked too): every count and sum
+/// is the sum of the recount's days in the period, and unique attendees its union.
+async fn check_periods(p: &Pipeline, info: &ScopeInfo, want: &Recount, today: Date) -> Result<(), String> {
+    use cockpit::domain::period::{Period, PeriodKind};
+    let s = info.id.to_string();
+    for day in [today, today.checked_sub(jiff::Span::new().days(4)).unwrap()] {
+        for kind in [PeriodKind::Week, PeriodKind::Month, PeriodKind::Year, PeriodKind::All] {
+            let period = Period::of(kind, day);
+            let d = p.dashboards.dashboard_of(info, Some(day), kind).await.map_err(|e| e.to_string())?;
+            let f = serde_json::to_value(&d.figures).unwrap();
+            let inside = || {
+                want.day
+                    .iter()
+                    .filter(|((sc, d), _)| *sc == s && period.contains(*d))
+                    .map(|(_, c)| c)
+            };
+            for k in [
+                "events_held",
+                "events_scheduled",
+                "events_cancelled",
+                "attendance",
+                "tickets_reported",
+                "tickets_resolved",
+                "tickets_closed",
+                "tickets_reopened",
+                "tickets_dispatched",
+            ] {
+                let expected: i64 = inside().map(|c| c.get(k).copied().unwrap_or(0)).sum();
+                if f[k].as_i64() != Some(expected) {
+                    return Err(format!("{s} {period} {k}: got {}, recount {expected}", f[k]));
+                }
+            }
+            let resolved: i64 = inside().map(|c| c.get("tickets_resolved").copied().unwrap_or(0)).sum();
+            let resolve_ms: i64 = inside().map(|c| c.get("resolve_ms").copied().unwrap_or(0)).sum();
+            let mean = (resolved > 0).then(|| (resolve_ms as f64 / resolved as f64).round());
+            if d.figures.mean_resolve_seconds.map(|m| (m * 1000.0).round()) != mean {
+                return Err(format!(
+                    "{s} {period} mean: got {:?}, recount {mean:?} ms",
+                    d.figures.mean_resolve_seconds
+                ));
+            }
+            let persons: HashSet<&String> = want
+                .persons
+                .iter()
+                .filter(|((sc, d), _)| *sc == s && period.contains(*d))
+                .flat_map(|(_, ps)| ps.iter())
+                .collect();
+            let (got, n) = (d.figures.unique_attendees, persons.len() as i64);
+            let slack = if p.redis { 1 } else { 0 }; // HyperLogLog may merge two persons
+            if (got - n).abs() > slack || got > n {
+                return Err(format!("{s} {period} unique: got {got}, recount {n}"));
             }
         }
     }

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use jiff::civil::Date;
 
+use crate::domain::period::Period;
+
 use super::delta::{Bucket, Delta, Dur, HashMap, HashSet};
 use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
@@ -71,7 +73,7 @@ struct State {
     /// Each hash's counters in the standard map the read side hands out, so a
     /// read clones them as they are.
     hashes: HashMap<Bucket, StdHashMap<String, i64>>,
-    uniques: HashMap<(Scope, Date), HashSet<Arc<str>>>,
+    uniques: HashMap<(Scope, Period), HashSet<Arc<str>>>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), Durations>,
@@ -80,7 +82,11 @@ struct State {
 }
 
 impl State {
-    fn spread(&self, scope: &Scope, day: Date, kind: Dur) -> Spread {
+    /// Durations are kept per day: a longer period has no percentiles.
+    fn spread(&self, scope: &Scope, period: Period, kind: Dur) -> Spread {
+        let Period::Day(day) = period else {
+            return Spread::default();
+        };
         let Some(d) = self.durations.get(&(scope.clone(), day, kind)) else {
             return Spread::default();
         };
@@ -98,8 +104,16 @@ impl State {
         self.hashes.get(b).cloned().unwrap_or_default()
     }
 
-    fn unique(&self, scope: &Scope, day: Date) -> i64 {
-        self.uniques.get(&(scope.clone(), day)).map_or(0, |s| s.len() as i64)
+    fn unique(&self, scope: &Scope, period: Period) -> i64 {
+        self.uniques.get(&(scope.clone(), period)).map_or(0, |s| s.len() as i64)
+    }
+
+    /// A period's counters: a day's own hash, or a longer period's running totals.
+    fn counters(&self, scope: &Scope, period: Period) -> StdHashMap<String, i64> {
+        match period {
+            Period::Day(d) => self.hash(&Bucket::Day(scope.clone(), d)),
+            p => self.hash(&Bucket::Period(scope.clone(), p)),
+        }
     }
 
     fn top(&self, scope: &Scope, n: usize) -> Vec<(String, i64)> {
@@ -149,8 +163,18 @@ impl AggregateStore for MemoryAggregates {
                 *hash.entry(field.clone()).or_default() += n;
             }
         }
-        for (key, persons) in &delta.uniques {
-            st.uniques.entry(key.clone()).or_default().extend(persons.iter().cloned());
+        for (bucket, fields) in delta.rollups() {
+            let hash = st.hashes.entry(bucket).or_default();
+            for (field, n) in fields {
+                *hash.entry(field.to_owned()).or_default() += n;
+            }
+        }
+        for ((scope, day), persons) in &delta.uniques {
+            let key = (scope.clone(), Period::Day(*day));
+            st.uniques.entry(key).or_default().extend(persons.iter().cloned());
+        }
+        for (key, persons) in delta.unique_rollups() {
+            st.uniques.entry(key).or_default().extend(persons);
         }
         for ((under, unit), n) in &delta.ranks {
             let ranks = st.ranks.entry(under.clone()).or_default();
@@ -172,26 +196,26 @@ impl AggregateStore for MemoryAggregates {
         Ok(Applied::Done)
     }
 
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError> {
         let st = self.lock();
         let figures = queries
             .iter()
             .map(|q| {
                 let dl = st.deadlines.get(&q.scope);
                 RawFigures {
-                    day: st.hash(&Bucket::Day(q.scope.clone(), day)),
+                    day: st.counters(&q.scope, period),
                     gauge: st.hash(&Bucket::Gauge(q.scope.clone())),
                     nets: if q.nets {
                         st.hash(&Bucket::Net(q.scope.clone()))
                     } else {
                         StdHashMap::new()
                     },
-                    unique: st.unique(&q.scope, day),
+                    unique: st.unique(&q.scope, period),
                     overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
                     next_deadline: dl.and_then(|d| d.next_after(now_ms)),
                     top: st.top(&q.scope, q.top),
-                    dispatch: st.spread(&q.scope, day, Dur::Dispatch),
-                    resolve: st.spread(&q.scope, day, Dur::Resolve),
+                    dispatch: st.spread(&q.scope, period, Dur::Dispatch),
+                    resolve: st.spread(&q.scope, period, Dur::Resolve),
                     due_soon: if q.due_within_ms > 0 {
                         dl.map_or(0, |d| d.due_within(now_ms, q.due_within_ms))
                     } else {
@@ -212,12 +236,12 @@ impl AggregateStore for MemoryAggregates {
         Ok(buckets.iter().map(|b| st.hash(b)).collect())
     }
 
-    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {
+    async fn series(&self, scope: &Scope, days: &[Period]) -> Result<SeriesRaw, AggregateError> {
         let st = self.lock();
         let days = days
             .iter()
             .map(|d| RawFigures {
-                day: st.hash(&Bucket::Day(scope.clone(), *d)),
+                day: st.counters(scope, *d),
                 unique: st.unique(scope, *d),
                 dispatch: st.spread(scope, *d, Dur::Dispatch),
                 resolve: st.spread(scope, *d, Dur::Resolve),
@@ -282,7 +306,7 @@ mod tests {
     async fn a_remembered_spread_follows_every_apply() {
         let store = MemoryAggregates::new();
         let (scope, day) = (Scope::parse("d").unwrap(), Date::constant(2026, 11, 28));
-        let spread = || async { store.series(&scope, &[day]).await.unwrap().days[0].resolve };
+        let spread = || async { store.series(&scope, &[Period::Day(day)]).await.unwrap().days[0].resolve };
         store.apply(&resolved(0, "k1#t", 100)).await.unwrap();
         assert_eq!((spread().await.n, spread().await.p50), (1, Some(100)));
         store.apply(&resolved(1, "k2#t", 300)).await.unwrap();

@@ -9,9 +9,9 @@ pub mod redis;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use jiff::civil::Date;
 
 use crate::domain::figures::RawFigures;
+use crate::domain::period::Period;
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
 pub use delta::{Bucket, Delta};
@@ -51,7 +51,7 @@ impl FigureQuery {
 /// Per-day values of one scope, for the series endpoint.
 #[derive(Clone, Debug, Default)]
 pub struct SeriesRaw {
-    /// One entry per requested day, in order: (day counters, unique attendees).
+    /// One entry per requested period, in order.
     pub days: Vec<RawFigures>,
     /// All per-day nets of the scope.
     pub nets: std::collections::HashMap<String, i64>,
@@ -86,12 +86,13 @@ pub trait AggregateStore: Send + Sync {
     /// only when the watermark stands exactly at `delta.prev_seq`.
     async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError>;
 
-    /// Reads the figures of several scopes for `day`, and the watermark they
-    /// reflect, as one consistent view; `now_ms` drives the overdue clock.
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError>;
+    /// Reads the figures of several scopes for `period` (a day's counters, or a
+    /// week's, month's, year's or all time's running totals), and the watermark
+    /// they reflect, as one consistent view; `now_ms` drives the overdue clock.
+    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError>;
 
-    /// Reads day counters and unique attendees of one scope for several days, plus its nets.
-    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError>;
+    /// Reads counters and unique attendees of one scope for several periods, plus its nets.
+    async fn series(&self, scope: &Scope, periods: &[Period]) -> Result<SeriesRaw, AggregateError>;
 
     /// Reads whole counter hashes (survey tallies, ledger totals), one per bucket.
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError>;

@@ -15,13 +15,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use jiff::civil::Date;
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
+use crate::domain::period::Period;
 use crate::domain::scope::Scope;
 use crate::domain::screen::ScreenReport;
 
@@ -125,6 +125,8 @@ impl RedisAggregates {
     fn write_bucket_key(&self, k: &mut String, b: &Bucket) {
         match b {
             Bucket::Day(s, d) => self.write_key(k, "d", s.as_str(), Some(d)),
+            // A day's period name is its date: both name the same hash.
+            Bucket::Period(s, p) => self.write_key(k, "d", s.as_str(), Some(p)),
             Bucket::Gauge(s) => self.write_key(k, "g", s.as_str(), None),
             Bucket::Net(s) => self.write_key(k, "n", s.as_str(), None),
             // A scope never holds `:`, so the first one ends it.
@@ -157,9 +159,19 @@ impl RedisAggregates {
         p.cmd("EVAL").arg(GUARD).arg(1).arg(&wm).arg(delta.last_seq).arg(delta.prev_seq);
         p.cmd("MULTI").ignore();
         let mut k = String::new();
-        self.queue_counts(&mut p, delta);
-        for ((scope, day), persons) in &delta.uniques {
-            self.write_key(&mut k, "u", scope.as_str(), Some(day));
+        let rollups = delta.rollups();
+        let counts = delta
+            .counts
+            .iter()
+            .map(|(b, f)| (b, f.iter().map(|(k, n)| (k.as_str(), *n)).collect::<Vec<_>>()));
+        let rolled = rollups
+            .iter()
+            .map(|(b, f)| (b, f.iter().map(|(k, n)| (*k, *n)).collect::<Vec<_>>()));
+        self.queue_counts(&mut p, counts.chain(rolled));
+        let days = delta.uniques.iter().map(|((s, d), persons)| (s, Period::Day(*d), persons));
+        let rolled = delta.unique_rollups();
+        for (scope, period, persons) in days.chain(rolled.iter().map(|((s, p), persons)| (s, *p, persons))) {
+            self.write_key(&mut k, "u", scope.as_str(), Some(&period));
             p.cmd("PFADD")
                 .arg(&k)
                 .arg(persons.iter().map(|p| &**p).collect::<Vec<&str>>())
@@ -191,19 +203,19 @@ impl RedisAggregates {
     }
 
     /// Every counter increment, as one [`COUNT`] (nothing when there are none).
-    fn queue_counts(&self, p: &mut redis::Pipeline, delta: &Delta) {
+    fn queue_counts<'a>(&self, p: &mut redis::Pipeline, buckets: impl Iterator<Item = (&'a Bucket, Vec<(&'a str, i64)>)>) {
         let mut c = redis::cmd("EVAL");
         c.arg(COUNT).arg(0);
         let (mut k, mut any) = (String::new(), false);
-        for (bucket, fields) in &delta.counts {
-            let sent = fields.len() - fields.values().filter(|n| **n == 0).count();
+        for (bucket, fields) in buckets {
+            let sent = fields.iter().filter(|(_, n)| *n != 0).count();
             if sent == 0 {
                 continue;
             }
             self.write_bucket_key(&mut k, bucket);
             c.arg(k.as_str()).arg(sent);
-            for (field, n) in fields.iter().filter(|(_, n)| **n != 0) {
-                c.arg(field.as_str()).arg(*n);
+            for (field, n) in fields.iter().filter(|(_, n)| *n != 0) {
+                c.arg(*field).arg(*n);
             }
             any = true;
         }
@@ -228,12 +240,12 @@ impl RedisAggregates {
         }
     }
 
-    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, day: Date, now_ms: i64) {
+    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, period: Period, now_ms: i64) {
         let s = q.scope.as_str();
         let dl = self.key("dl", s);
-        pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{day}")));
+        pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{period}")));
         pipe.cmd("HGETALL").arg(self.key("g", s));
-        pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{day}")));
+        pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{period}")));
         pipe.cmd("ZCOUNT").arg(&dl).arg("-inf").arg(now_ms);
         pipe.cmd("ZRANGE")
             .arg(&dl)
@@ -255,11 +267,13 @@ impl RedisAggregates {
         if q.nets {
             pipe.cmd("HGETALL").arg(self.key("n", s));
         }
+        // Durations are kept per day only: a longer period's percentiles read an
+        // absent set, so they are null (its means come from the totals).
         for kind in [Dur::Dispatch, Dur::Resolve] {
             pipe.cmd("EVAL")
                 .arg(SPREAD)
                 .arg(1)
-                .arg(self.key(kind.key_part(), &format!("{s}:{day}")));
+                .arg(self.key(kind.key_part(), &format!("{s}:{period}")));
         }
         if q.due_within_ms > 0 {
             pipe.cmd("ZCOUNT").arg(&dl).arg(format!("({now_ms}")).arg(now_ms + q.due_within_ms);
@@ -355,14 +369,14 @@ impl AggregateStore for RedisAggregates {
         }
     }
 
-    async fn read(&self, queries: &[FigureQuery], day: Date, now_ms: i64) -> Result<Reading, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError> {
         // One transaction: the watermark and the figures are one view, never
         // figures with an apply half-way through them.
         let mut pipe = redis::pipe();
         pipe.atomic();
         pipe.cmd("GET").arg(self.key("wm", ""));
         for q in queries {
-            self.queue_read(&mut pipe, q, day, now_ms);
+            self.queue_read(&mut pipe, q, period, now_ms);
         }
         let mut conn = self.conn.clone();
         let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
@@ -411,7 +425,7 @@ impl AggregateStore for RedisAggregates {
         values.into_iter().map(|v| counters(Some(v))).collect()
     }
 
-    async fn series(&self, scope: &Scope, days: &[Date]) -> Result<SeriesRaw, AggregateError> {
+    async fn series(&self, scope: &Scope, days: &[Period]) -> Result<SeriesRaw, AggregateError> {
         let s = scope.as_str();
         let mut pipe = redis::pipe();
         for d in days {

@@ -18,6 +18,7 @@ use super::{Alert, Alerts, Reading};
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{Figures, Metric};
+use crate::domain::period::Period;
 use crate::domain::rule::{Rule, Threshold, Watched};
 use crate::domain::scope::Scope;
 use crate::hub::Broker;
@@ -175,7 +176,7 @@ impl Evaluator {
                 ..FigureQuery::headline(s.clone(), false)
             })
             .collect();
-        let reading = self.aggregates.read(&queries, today, now).await?;
+        let reading = self.aggregates.read(&queries, Period::Day(today), now).await?;
         self.freshness.judge(reading.watermark).map_err(|e| AggregateError(e.to_string()))?;
         let day = today.to_string();
         Ok(scopes
@@ -198,7 +199,8 @@ impl Evaluator {
         let days: Vec<Date> = (1..=i64::from(weeks))
             .filter_map(|w| today.checked_sub((7 * w).days()).ok())
             .collect();
-        let mean = match self.aggregates.series(&rule.scope, &days).await {
+        let periods: Vec<Period> = days.iter().map(|d| Period::Day(*d)).collect();
+        let mean = match self.aggregates.series(&rule.scope, &periods).await {
             Ok(mut raw) => {
                 let values: Vec<f64> = days
                     .iter()

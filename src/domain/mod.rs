@@ -6,6 +6,7 @@ pub mod field;
 pub mod figures;
 pub mod key;
 pub mod ledger;
+pub mod period;
 pub mod record;
 pub mod rule;
 pub mod scope;

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::AppState;
 use crate::aggregates::FigureQuery;
 use crate::domain::figures::{Figures, Metric};
+use crate::domain::period::{Period, PeriodKind};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
 use crate::records::TicketQuery;
@@ -58,6 +59,7 @@ async fn screens(state: web::Data<AppState>, req: HttpRequest, path: web::Path<S
 #[derive(Deserialize)]
 struct DayQuery {
     day: Option<String>,
+    period: Option<String>,
 }
 
 async fn dashboard(
@@ -74,13 +76,21 @@ async fn dashboard(
         ),
         None => None,
     };
-    Ok(HttpResponse::Ok().json(state.dashboards.dashboard(&info, day).await?))
+    let kind = match q.period.as_deref() {
+        None => PeriodKind::Day,
+        Some(p) => {
+            PeriodKind::parse(p).ok_or_else(|| ApiError::bad("invalid_period", format!("period must be one of {}", PeriodKind::NAMES)))?
+        }
+    };
+    Ok(HttpResponse::Ok().json(state.dashboards.dashboard_of(&info, day, kind).await?))
 }
 
 #[derive(Deserialize)]
 struct SeriesQuery {
     metric: Option<String>,
     days: Option<String>,
+    interval: Option<String>,
+    points: Option<String>,
 }
 
 async fn series(
@@ -96,15 +106,25 @@ async fn series(
         .as_deref()
         .and_then(Metric::parse)
         .ok_or_else(|| ApiError::bad("invalid_metric", format!("metric must be one of {}", names.join(", "))))?;
-    let days = match &q.days {
+    let interval = match q.interval.as_deref() {
+        None => PeriodKind::Day,
+        Some(i) => PeriodKind::parse(i)
+            .filter(|k| matches!(k, PeriodKind::Day | PeriodKind::Week | PeriodKind::Month))
+            .ok_or_else(|| ApiError::bad("invalid_interval", "interval must be day, week or month"))?,
+    };
+    let (name, code, raw) = match (&q.points, &q.days) {
+        (Some(p), _) => ("points", "invalid_points", Some(p)),
+        (None, d) => ("days", "invalid_days", d.as_ref()),
+    };
+    let n = match raw {
         None => 30,
         Some(d) => d
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=366).contains(n))
-            .ok_or_else(|| ApiError::bad("invalid_days", "days must be a whole number from 1 to 366"))?,
+            .ok_or_else(|| ApiError::bad(code, format!("{name} must be a whole number from 1 to 366")))?,
     };
-    Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, days).await?))
+    Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, interval, n).await?))
 }
 
 async fn openapi() -> HttpResponse {
@@ -148,7 +168,7 @@ async fn overdue(
         overdue: limit,
         ..FigureQuery::headline(info.id.clone(), false)
     };
-    let reading = state.aggregates.read(&[fq], today, now).await?;
+    let reading = state.aggregates.read(&[fq], Period::Day(today), now).await?;
     state
         .dashboards
         .freshness()
@@ -204,7 +224,7 @@ async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     }
     // Figures that are not current are left out (cockpit_aggregates_current says so), never
     // exported as zeros; a scrape waits on the aggregate store no longer than a dashboard does.
-    match state.dashboards.figures(&queries, today, now).await {
+    match state.dashboards.figures(&queries, Period::Day(today), now).await {
         Err(crate::dashboard::FiguresError::NotCurrent(_)) => {}
         Ok(figures) => {
             let day = today.to_string();

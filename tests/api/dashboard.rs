@@ -158,3 +158,60 @@ async fn metrics_and_health_answer() {
         assert_eq!((status, ready["status"].as_str()), (200, Some("ready")), "{b:?}: {ready}");
     }
 }
+
+#[tokio::test]
+async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let g = "nanan.nanping.zhengjie.g01";
+        app.ingest(
+            "/api/v1/tickets",
+            serde_json::json!([
+                {"id":"now","scope":g,"category":"garbage","reported_at":crate::helpers::hours_ago(0)},
+                {"id":"then","scope":g,"category":"garbage","reported_at":crate::helpers::hours_ago(40 * 24)},
+            ]),
+        )
+        .await;
+        let reported = |period: &'static str| {
+            let app = &app;
+            async move {
+                let (status, d) = app.get(&format!("/api/v1/scopes/nanan/dashboard?period={period}")).await;
+                assert_eq!(status, 200, "{d}");
+                assert_eq!(d["period"]["kind"], period);
+                d["figures"]["tickets_reported"].as_i64()
+            }
+        };
+        assert_eq!(reported("day").await, Some(1));
+        assert_eq!(reported("week").await, Some(1), "forty days back is another week");
+        assert_eq!(reported("month").await, Some(1));
+        assert_eq!(reported("all").await, Some(2), "since launch");
+        let year = reported("year").await;
+        assert!(matches!(year, Some(1 | 2)), "{year:?}");
+        let (_, d) = app
+            .get(&format!("/api/v1/scopes/nanan/dashboard?period=month&day={}", local_day(40)))
+            .await;
+        assert_eq!(d["figures"]["tickets_reported"].as_i64(), Some(1), "that month: {}", d["period"]);
+        assert_eq!(d["live"], false);
+        let (status, e) = app.get("/api/v1/scopes/nanan/dashboard?period=fortnight").await;
+        assert_eq!((status, e["code"].as_str()), (400, Some("invalid_period")), "{e}");
+
+        let (status, s) = app
+            .get("/api/v1/scopes/nanan/series?metric=tickets_reported&interval=month&points=3")
+            .await;
+        assert_eq!(status, 200, "{s}");
+        let points: Vec<i64> = s["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_f64().unwrap_or(-1.0) as i64)
+            .collect();
+        assert_eq!(points.iter().sum::<i64>(), 2, "both reports within the last three months: {s}");
+        assert_eq!(points.last(), Some(&1));
+        assert!(
+            s["points"][2]["day"].as_str().is_some_and(|d| d.len() == 7),
+            "months are named YYYY-MM: {s}"
+        );
+        let (status, _) = app.get("/api/v1/scopes/nanan/series?metric=tickets_reported&interval=year").await;
+        assert_eq!(status, 400, "series run by day, week or month");
+    }
+}

@@ -3,11 +3,11 @@
 
 mod alerts;
 mod auth;
+#[path = "../shared/clock.rs"]
+mod clock;
 mod closed_loop;
 mod dashboard;
 mod edge;
-#[path = "../shared/clock.rs"]
-mod clock;
 #[path = "../support/mod.rs"]
 mod helpers;
 mod hostile;

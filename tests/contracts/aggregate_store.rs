@@ -10,6 +10,7 @@ use cockpit::domain::day::Calendar;
 use cockpit::domain::decide::{Change, TicketHead};
 use cockpit::domain::figures::Spread;
 use cockpit::domain::ledger::{Direction, Head, LedgerEntry};
+use cockpit::domain::period::Period;
 use cockpit::domain::record::{Attendance, TicketReport, Transition};
 use cockpit::domain::scope::Scope;
 use cockpit::domain::screen::ScreenReport;
@@ -110,7 +111,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     };
     let now = T + 6 * HOUR; // k1 and k2 are overdue, k3 is next
     let r = store
-        .read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], day, now)
+        .read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], Period::Day(day), now)
         .await
         .unwrap()
         .figures;
@@ -139,7 +140,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     d2.add(10, &ticket("k5", "d.c.g1", T + 2 * HOUR), &cal);
     d2.add(11, &step("k5", "s3", Status::Reported, Status::Resolved, T + 3 * HOUR), &cal);
     assert_eq!(store.apply(&d2).await.unwrap(), Applied::Done);
-    let r = store.read(&[q("d", 0)], day, now).await.unwrap().figures;
+    let r = store.read(&[q("d", 0)], Period::Day(day), now).await.unwrap().figures;
     assert_eq!(
         r[0].resolve,
         Spread {
@@ -158,17 +159,20 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     );
     assert_eq!(r[0].day.get("resolved_on_time"), Some(&1), "k5 was resolved after its deadline");
     assert_eq!(r[0].day.get("assigned:王"), Some(&1));
-    let s = store.series(&scope("d"), &[day]).await.unwrap();
+    let s = store.series(&scope("d"), &[Period::Day(day)]).await.unwrap();
     assert_eq!(s.days[0].resolve, r[0].resolve);
 
-    let s = store.series(&scope("d.c"), &[day.yesterday().unwrap(), day]).await.unwrap();
+    let s = store
+        .series(&scope("d.c"), &[Period::Day(day.yesterday().unwrap()), Period::Day(day)])
+        .await
+        .unwrap();
     assert_eq!(s.days.len(), 2);
     assert!(s.days[0].day.is_empty());
     assert_eq!((s.days[1].day.get("attendance"), s.days[1].unique), (Some(&6), 2));
 
     store.clear().await.unwrap();
     assert_eq!(store.watermark().await.unwrap(), 0);
-    let r = store.read(&[q("d", 5)], day, now).await.unwrap().figures;
+    let r = store.read(&[q("d", 5)], Period::Day(day), now).await.unwrap().figures;
     assert!(r[0].day.is_empty() && r[0].top.is_empty() && r[0].overdue_now == 0);
     store.ping().await.unwrap();
     counter_hashes(store.as_ref()).await;
@@ -203,7 +207,11 @@ async fn long_runs(store: &dyn AggregateStore) {
         due_within_ms: 0,
         overdue: 0,
     };
-    let r = store.read(&[q("d"), q("d.c.g1")], day, T + 6 * HOUR).await.unwrap().figures;
+    let r = store
+        .read(&[q("d"), q("d.c.g1")], Period::Day(day), T + 6 * HOUR)
+        .await
+        .unwrap()
+        .figures;
     for (r, s) in r.iter().zip(["d", "d.c.g1"]) {
         assert_eq!(r.overdue_now, 1_300, "{s}: 2,500 overdue, 1,200 resolved");
         assert_eq!(r.gauge.get("status:reported"), Some(&1_300), "{s}");
@@ -253,8 +261,83 @@ async fn presence_contract(store: Arc<dyn ScreenBoard>) {
     store.put_screens(&[], &[]).await.unwrap();
 }
 
+/// A check-in of `person` at `at` in grid 1.
+fn checkin_at(id: &str, person: &str, at: i64) -> Change {
+    let Change::Attendance { mut checkin } = checkin(id, person) else {
+        unreachable!("checkin makes an attendance")
+    };
+    checkin.at = at;
+    Change::Attendance { checkin }
+}
+
+/// Running totals: what four days in three weeks, two months and two years add
+/// up to, per period, read back as one figure each; uniques per period too.
+async fn periods(store: &dyn AggregateStore) {
+    use cockpit::domain::period::PeriodKind;
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    store.clear().await.unwrap();
+    const DAY: i64 = 24 * HOUR;
+    // 2023-11-15 (Wed, W46), 2023-11-16 (W46), 2023-11-30 (W48), 2024-01-02 (W01 of 2024).
+    let days = [(T, "p1"), (T + DAY, "p2"), (T + 15 * DAY, "p1"), (T + 48 * DAY, "p3")];
+    let mut seq = 0;
+    for (i, (at, person)) in days.iter().enumerate() {
+        // One delta per day, as live ingest would bring them, a ticket and two check-ins each.
+        let mut d = Delta::after(seq);
+        for c in [
+            ticket(&format!("k{i}"), "d.c.g1", at + DAY),
+            checkin_at(&format!("a{i}"), person, *at),
+            checkin_at(&format!("b{i}"), "p9", *at),
+        ] {
+            seq += 1;
+            let mut c = c;
+            if let Change::Ticket { ticket, .. } = &mut c {
+                ticket.reported_at = *at;
+            }
+            d.add(seq, &c, &cal);
+        }
+        assert_eq!(store.apply(&d).await.unwrap(), Applied::Done);
+    }
+    let read = |kind: PeriodKind, day: &str| {
+        let period = Period::of(kind, day.parse().unwrap());
+        async move {
+            let q = FigureQuery::headline(scope("d"), false);
+            store.read(&[q], period, T).await.unwrap().figures.remove(0)
+        }
+    };
+    for (kind, day, reported, attendance, unique) in [
+        (PeriodKind::Day, "2023-11-16", 1, 4, 2),
+        (PeriodKind::Week, "2023-11-15", 2, 8, 3),
+        (PeriodKind::Week, "2023-11-30", 1, 4, 2),
+        (PeriodKind::Month, "2023-11-01", 3, 12, 3),
+        (PeriodKind::Year, "2023-12-31", 3, 12, 3),
+        (PeriodKind::Year, "2024-01-02", 1, 4, 2),
+        (PeriodKind::All, "2024-01-02", 4, 16, 4),
+    ] {
+        let r = read(kind, day).await;
+        assert_eq!(
+            (r.day.get("tickets_reported").copied(), r.day.get("attendance").copied(), r.unique),
+            (Some(reported), Some(attendance), unique),
+            "{kind:?} of {day}"
+        );
+    }
+    let weeks = Period::ending(PeriodKind::Week, "2023-11-30".parse().unwrap(), 3);
+    let s = store.series(&scope("d.c"), &weeks).await.unwrap();
+    let reported: Vec<Option<i64>> = s.days.iter().map(|r| r.day.get("tickets_reported").copied()).collect();
+    assert_eq!(
+        reported,
+        [Some(2), None, Some(1)],
+        "weeks 46, 47 and 48, under the grid's community"
+    );
+    store.clear().await.unwrap();
+    assert!(
+        read(PeriodKind::All, "2024-01-02").await.day.is_empty(),
+        "clearing forgets the running totals"
+    );
+}
+
 #[tokio::test]
 async fn memory_keeps_the_aggregate_store_contract() {
+    periods(&MemoryAggregates::new()).await;
     contract(Arc::new(MemoryAggregates::new())).await;
     presence_contract(Arc::new(MemoryAggregates::new())).await;
 }
@@ -265,6 +348,7 @@ async fn redis_keeps_the_aggregate_store_contract() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    periods(&store).await;
     contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
     presence_contract(Arc::new(store.clone())).await;
@@ -400,7 +484,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
         due_within_ms: 0,
         overdue: 0,
     };
-    let r = store.read(&[q], day, T).await.unwrap().figures;
+    let r = store.read(&[q], Period::Day(day), T).await.unwrap().figures;
     assert_eq!(
         r[0].day.get("attendance"),
         Some(&(2 * DELTAS * PER)),
