@@ -35,6 +35,11 @@ pub struct EventIn {
     pub scope: Scope,
     #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
     pub category: String,
+    /// What kind of gathering: `lecture`, `activity`, `meeting`, `training`,
+    /// `service`, … (absent: counted as `other`).
+    #[serde(rename = "type")]
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
+    pub event_type: Option<String>,
     #[schemars(length(max = 200))]
     pub title: String,
     /// RFC 3339.
@@ -196,6 +201,20 @@ pub struct Panel {
     /// Ticket categories the panel highlights, if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
+    /// Which events the panel's event figures count (all when absent): the
+    /// dashboard's `events_by_kind` rows of these categories and types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventFilter>,
+}
+
+/// Event categories and types, each list empty for "any".
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventFilter {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]

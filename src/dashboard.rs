@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
-use crate::domain::figures::{self, CategoryFigures, Figures, Metric, RawFigures};
+use crate::domain::figures::{self, CategoryFigures, EventGroup, Figures, Metric, RawFigures};
 use crate::domain::period::{Period, PeriodKind};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::domain::ticket::Status;
@@ -44,6 +44,10 @@ pub struct Dashboard {
     /// Live tickets by status (`resolved` awaits verification before `closed`).
     pub tickets_by_status: BTreeMap<&'static str, i64>,
     pub categories: Vec<CategoryFigures>,
+    /// The period's events and attendance by event category and type (events
+    /// sent without a type count as `other`; check-ins recorded before types
+    /// were kept count in the totals only).
+    pub events_by_kind: Vec<EventGroup>,
     pub children: Vec<ChildFigures>,
     pub top_grids: Vec<TopUnit>,
     /// Each ticket holder under this scope: open tickets held now and how many
@@ -413,6 +417,7 @@ impl Dashboards {
             figures: Figures::compute(own, &last_s, live),
             tickets_by_status: figures::by_status(own),
             categories: figures::categories(own),
+            events_by_kind: figures::event_groups(own),
             children: children
                 .into_iter()
                 .zip(raws.iter().skip(1))

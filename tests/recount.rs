@@ -116,6 +116,7 @@ impl World {
                 id: format!("{r}-e{ev}"),
                 scope: self.grid(grid),
                 category: "health".into(),
+                event_type: (ev % 2 == 0).then(|| "lecture".to_owned()),
                 title: "lecture".into(),
                 starts_at: self.base + day * DAY + 14 * 3_600_000,
                 status: [EventStatus::Scheduled, EventStatus::Held, EventStatus::Cancelled][status as usize],
@@ -200,6 +201,8 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                 if ok && seen.insert(a.id.clone()) {
                     let day = cal.day_of(a.at);
                     bump(&mut out, &a.scope, day, "attendance", a.count);
+                    let lecture = events.get(&a.event_id).is_some_and(|e| e.event_type.is_some());
+                    bump(&mut out, &a.scope, day, if lecture { "att:lecture" } else { "att:other" }, a.count);
                     if let Some(p) = &a.person {
                         for s in a.scope.lineage() {
                             out.persons.entry((s.to_string(), day)).or_default().insert(p.clone());
@@ -267,6 +270,15 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
             EventStatus::Cancelled => "events_cancelled",
         };
         bump(&mut out, &e.scope, cal.day_of(e.starts_at), k, 1);
+        let by_type = match (e.status, e.event_type.is_some()) {
+            (EventStatus::Held, true) => "held:lecture",
+            (EventStatus::Held, false) => "held:other",
+            (EventStatus::Scheduled, true) => "scheduled:lecture",
+            (EventStatus::Scheduled, false) => "scheduled:other",
+            (EventStatus::Cancelled, true) => "cancelled:lecture",
+            (EventStatus::Cancelled, false) => "cancelled:other",
+        };
+        bump(&mut out, &e.scope, cal.day_of(e.starts_at), by_type, 1);
     }
     for (report, status, _, changes) in tickets.into_values() {
         let deadline = deadlines.deadline(&report.category, report.reported_at);
@@ -360,6 +372,27 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
                 if f[k].as_i64() != Some(expected) {
                     return Err(format!("{s} {day} {k}: got {}, recount {expected}", f[k]));
                 }
+            }
+            for g in &d.events_by_kind {
+                let t = g.event_type.as_str();
+                let got = [g.events_held, g.events_scheduled, g.events_cancelled, g.attendance];
+                let want_of = |k: String| counts.get(k.as_str()).copied().unwrap_or(0);
+                let expected = [
+                    want_of(format!("held:{t}")),
+                    want_of(format!("scheduled:{t}")),
+                    want_of(format!("cancelled:{t}")),
+                    want_of(format!("att:{t}")),
+                ];
+                if got != expected || g.category != "health" {
+                    return Err(format!("{s} {day} {}/{t}: got {got:?}, recount {expected:?}", g.category));
+                }
+            }
+            let typed: i64 = d.events_by_kind.iter().map(|g| g.attendance).sum();
+            if typed != counts.get("attendance").copied().unwrap_or(0) {
+                return Err(format!(
+                    "{s} {day}: attendance by type sums to {typed}, total {:?}",
+                    counts.get("attendance")
+                ));
             }
             let resolved = counts.get("tickets_resolved").copied().unwrap_or(0);
             let mean = (resolved > 0).then(|| counts.get("resolve_ms").copied().unwrap_or(0) as f64 / 1000.0 / resolved as f64);

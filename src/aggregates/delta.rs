@@ -19,7 +19,7 @@ use crate::domain::decide::{Change, TicketHead};
 use crate::domain::figures::field;
 use crate::domain::ledger::Chained;
 use crate::domain::period::Period;
-use crate::domain::record::Transition;
+use crate::domain::record::{Event, EventKind, Transition};
 use crate::domain::scope::Scope;
 use crate::domain::survey::{Response, SATISFACTION, Tally};
 use crate::domain::ticket::Status;
@@ -176,18 +176,20 @@ impl Delta {
         match change {
             Change::Event { event, previous } => {
                 if let Some(p) = previous {
-                    let (day, f) = (cal.day_of(p.starts_at), field::events(p.status.as_str()));
-                    self.each(&p.scope, |d, s| d.count(Bucket::Day(s.clone(), day), &f, -1));
+                    self.event(p, -1, cal);
                 }
-                let (day, f) = (cal.day_of(event.starts_at), field::events(event.status.as_str()));
-                self.each(&event.scope, |d, s| d.count(Bucket::Day(s.clone(), day), &f, 1));
+                self.event(event, 1, cal);
             }
-            Change::Attendance { checkin } => {
+            Change::Attendance { checkin, event } => {
                 let day = cal.day_of(checkin.at);
                 // One copy of the person, shared by every scope's set.
                 let person: Option<Arc<str>> = checkin.person.as_deref().map(Arc::from);
+                let by_kind = event.as_ref().map(|k| field::attendance_by(&k.category, k.type_code()));
                 self.each(&checkin.scope, |d, s| {
                     d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE, checkin.count);
+                    if let Some(f) = &by_kind {
+                        d.count(Bucket::Day(s.clone(), day), f, checkin.count);
+                    }
                     if let Some(p) = &person {
                         d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
                     }
@@ -232,6 +234,19 @@ impl Delta {
             }
             Change::Ledger { chained } => self.ledger(chained, cal),
         }
+    }
+
+    /// An event counted (`n = 1`) or taken back (`n = -1`, the version it replaces)
+    /// on the day it starts, in total and by its category and type.
+    fn event(&mut self, e: &Event, n: i64, cal: &Calendar) {
+        let day = cal.day_of(e.starts_at);
+        let kind = EventKind::of(e);
+        let total = field::events(e.status.as_str());
+        let by_kind = field::events_by(&kind.category, kind.type_code(), e.status.as_str());
+        self.each(&e.scope, |d, s| {
+            d.count(Bucket::Day(s.clone(), day), &total, n);
+            d.count(Bucket::Day(s.clone(), day), &by_kind, n);
+        });
     }
 
     /// A ticket's step from `from` to `t.to`: gauges, closed-loop counters, open set.
@@ -567,7 +582,7 @@ mod tests {
                 count: 2,
                 person: Some(format!("p{}", i % 2)),
             };
-            d.add(i, &Change::Attendance { checkin: c }, &cal());
+            d.add(i, &Change::Attendance { checkin: c, event: None }, &cal());
         }
         let day = cal().day_of(5);
         assert_eq!(counter(&d, &Bucket::Day(Scope::parse("d").unwrap(), day), "attendance"), Some(6));

@@ -43,6 +43,7 @@ impl Gathering {
             "id": self.id,
             "scope": self.community.id,
             "category": self.session.category,
+            "type": self.session.kind,
             "title": self.session.title,
             "starts_at": sim.clock.rfc3339(self.starts_at),
             "status": status,

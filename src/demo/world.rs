@@ -10,9 +10,42 @@ pub struct Session {
     pub hour: i8,
     pub minute: i8,
     pub category: &'static str,
+    /// The event type of the dictionary (`lecture`, `activity`, …).
+    pub kind: &'static str,
     pub title: &'static str,
     /// Usual attendance (person-times), lowest and highest.
     pub size: (i64, i64),
+}
+
+/// The type of a session, by what its title says it is.
+const fn kind_of(title: &str) -> &'static str {
+    let t = title.as_bytes();
+    // Titles are fixed below; a const fn cannot use str methods, so compare bytes.
+    if ends_with(t, "讲堂".as_bytes()) || ends_with(t, "讲座".as_bytes()) {
+        "lecture"
+    } else if ends_with(t, "议事会".as_bytes()) || ends_with(t, "调解会".as_bytes()) {
+        "meeting"
+    } else if ends_with(t, "课".as_bytes()) || ends_with(t, "课堂".as_bytes()) || ends_with(t, "班".as_bytes()) {
+        "training"
+    } else if ends_with(t, "义诊".as_bytes()) || ends_with(t, "接待日".as_bytes()) || ends_with(t, "义修".as_bytes()) {
+        "service"
+    } else {
+        "activity"
+    }
+}
+
+const fn ends_with(s: &[u8], tail: &[u8]) -> bool {
+    if tail.len() > s.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < tail.len() {
+        if s[s.len() - tail.len() + i] != tail[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// One theme community and the habits that make its figures look like it.
@@ -43,6 +76,7 @@ const fn s(weekday: Weekday, hour: i8, minute: i8, category: &'static str, title
         hour,
         minute,
         category,
+        kind: kind_of(title),
         title,
         size,
     }
@@ -214,3 +248,25 @@ pub fn descriptions(category: &str) -> &'static [&'static str] {
 /// Grid display names, in the order of `.g01` … `.g04` (as deploy/nanan-scopes.json names them).
 #[cfg(test)]
 pub const GRID_NAMES: [&str; 4] = ["第一网格", "第二网格", "第三网格", "第四网格"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_session_has_the_type_its_title_says() {
+        let kind = |title: &str| {
+            COMMUNITIES
+                .iter()
+                .flat_map(|c| c.programme)
+                .find(|s| s.title == title)
+                .map(|s| s.kind)
+        };
+        assert_eq!(kind("健康大讲堂"), Some("lecture"));
+        assert_eq!(kind("普法讲座"), Some("lecture"));
+        assert_eq!(kind("名中医义诊"), Some("service"));
+        assert_eq!(kind("“和家”居民议事会"), Some("meeting"));
+        assert_eq!(kind("长者智能手机课堂"), Some("training"));
+        assert_eq!(kind("坝坝舞"), Some("activity"));
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Chained, Head, LedgerEntry};
-use super::record::{Attendance, Event, FieldError, Kind, Record, TicketReport, Transition};
+use super::record::{Attendance, Event, EventKind, FieldError, Kind, Record, TicketReport, Transition};
 use super::scope::Scope;
 use super::survey::{Response, SATISFACTION, Survey, Tally};
 use super::ticket::Status;
@@ -45,10 +45,15 @@ pub struct TicketNow {
 pub enum Change {
     Event {
         event: Event,
-        previous: Option<Event>,
+        /// The version it replaces (boxed: two events outweigh every other change).
+        previous: Option<Box<Event>>,
     },
     Attendance {
         checkin: Attendance,
+        /// The category and type of the event checked in to, decided once, so
+        /// the aggregates count attendance by type without the event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<EventKind>,
     },
     Ticket {
         ticket: TicketReport,
@@ -101,7 +106,7 @@ impl Change {
     pub fn record_id(&self) -> &str {
         match self {
             Change::Event { event, .. } => &event.id,
-            Change::Attendance { checkin } => &checkin.id,
+            Change::Attendance { checkin, .. } => &checkin.id,
             Change::Ticket { ticket, .. } => &ticket.id,
             Change::Transition { transition, .. } => &transition.id,
             Change::Survey { survey } => &survey.id,
@@ -113,7 +118,7 @@ impl Change {
     pub fn scope(&self) -> &Scope {
         match self {
             Change::Event { event, .. } => &event.scope,
-            Change::Attendance { checkin } => &checkin.scope,
+            Change::Attendance { checkin, .. } => &checkin.scope,
             Change::Ticket { ticket, .. } => &ticket.scope,
             Change::Transition { ticket, .. } => &ticket.scope,
             Change::Survey { survey } => &survey.scope,
@@ -419,8 +424,8 @@ fn decide_ledger(e: &LedgerEntry, known: &mut Known) -> Verdict {
 }
 
 fn decide_event(event: &Event, known: &mut Known) -> Verdict {
-    let previous = known.events.get(&event.id).cloned();
-    if previous.as_ref() == Some(event) {
+    let previous = known.events.get(&event.id).cloned().map(Box::new);
+    if previous.as_deref() == Some(event) {
         return Verdict::Duplicate;
     }
     known.events.insert(event.id.clone(), event.clone());
@@ -444,8 +449,12 @@ fn decide_checkin(checkin: &Attendance, known: &mut Known) -> Verdict {
         let reason = format!("{} is not within the event's scope {}", checkin.scope, event.scope);
         return Verdict::Rejected(FieldError::new("scope", reason));
     }
+    let event = Some(EventKind::of(event));
     known.checkins.insert(checkin.id.clone());
-    Verdict::Accepted(Change::Attendance { checkin: checkin.clone() })
+    Verdict::Accepted(Change::Attendance {
+        checkin: checkin.clone(),
+        event,
+    })
 }
 
 fn decide_ticket(ticket: &TicketReport, known: &mut Known, deadlines: &Deadlines) -> Verdict {
@@ -700,6 +709,7 @@ mod tests {
                 id: "e1".into(),
                 scope: scope("nanan"),
                 category: "health".into(),
+                event_type: None,
                 title: "lecture".into(),
                 starts_at: 1,
                 status,
@@ -727,6 +737,7 @@ mod tests {
                 id: "e1".into(),
                 scope: scope("nanan.a"),
                 category: "c".into(),
+                event_type: None,
                 title: "t".into(),
                 starts_at: 1,
                 status: EventStatus::Held,

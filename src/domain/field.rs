@@ -85,6 +85,14 @@ impl<'a> Fields<'a> {
         Ok(s)
     }
 
+    /// An optional code (absent or null: none).
+    pub(crate) fn opt_code(&self, name: &'static str) -> Result<Option<String>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(_) => self.code(name).map(Some),
+        }
+    }
+
     pub(crate) fn scope(&self) -> Result<Scope, FieldError> {
         Scope::parse(&self.text("scope", 200)?).map_err(|e| FieldError::new("scope", e))
     }

@@ -69,6 +69,14 @@ pub mod field {
     pub fn events(status: &str) -> String {
         format!("events_{status}")
     }
+    /// Events of one category and type in one status (`ev:health:lecture:held`).
+    pub fn events_by(category: &str, event_type: &str, status: &str) -> String {
+        format!("ev:{category}:{event_type}:{status}")
+    }
+    /// Attendance at events of one category and type (`att:health:lecture`).
+    pub fn attendance_by(category: &str, event_type: &str) -> String {
+        format!("att:{category}:{event_type}")
+    }
     /// Per-day reports of one category.
     pub fn reported_in(category: &str) -> String {
         format!("rep:{category}")
@@ -381,6 +389,59 @@ pub fn by_status(raw: &RawFigures) -> BTreeMap<&'static str, i64> {
         .iter()
         .map(|s| (s.as_str(), raw.gauge.get(&field::status(s.as_str())).copied().unwrap_or(0)))
         .collect()
+}
+
+/// Events and attendance of one event category and type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct EventGroup {
+    pub category: String,
+    /// The events' type (`other` for events sent without one).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub events_held: i64,
+    pub events_scheduled: i64,
+    pub events_cancelled: i64,
+    /// Person-times checked in to these events.
+    pub attendance: i64,
+}
+
+/// The period's events and attendance by category and type, the most attended first.
+pub fn event_groups(raw: &RawFigures) -> Vec<EventGroup> {
+    let mut rows: BTreeMap<(&str, &str), EventGroup> = BTreeMap::new();
+    let row = |c: &str, t: &str| -> EventGroup {
+        EventGroup {
+            category: c.to_owned(),
+            event_type: t.to_owned(),
+            ..EventGroup::default()
+        }
+    };
+    for (k, v) in &raw.day {
+        if let Some(rest) = k.strip_prefix("ev:") {
+            let mut parts = rest.splitn(3, ':');
+            let (Some(c), Some(t), Some(status)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let r = rows.entry((c, t)).or_insert_with(|| row(c, t));
+            match status {
+                "held" => r.events_held += v,
+                "scheduled" => r.events_scheduled += v,
+                "cancelled" => r.events_cancelled += v,
+                _ => {}
+            }
+        } else if let Some((c, t)) = k.strip_prefix("att:").and_then(|rest| rest.split_once(':')) {
+            rows.entry((c, t)).or_insert_with(|| row(c, t)).attendance += v;
+        }
+    }
+    let mut out: Vec<EventGroup> = rows
+        .into_values()
+        .filter(|r| r.events_held != 0 || r.events_scheduled != 0 || r.events_cancelled != 0 || r.attendance != 0)
+        .collect();
+    out.sort_by(|a, b| {
+        (b.attendance, b.events_held)
+            .cmp(&(a.attendance, a.events_held))
+            .then_with(|| (&a.category, &a.event_type).cmp(&(&b.category, &b.event_type)))
+    });
+    out
 }
 
 /// One row of the category breakdown.

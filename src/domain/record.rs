@@ -75,9 +75,37 @@ pub struct Event {
     pub id: String,
     pub scope: Scope,
     pub category: String,
+    /// What kind of gathering (`lecture`, `activity`, `meeting`, `training`,
+    /// `service`, …: a code of the dictionary); none counts as `other`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
     pub title: String,
     pub starts_at: i64,
     pub status: EventStatus,
+}
+
+/// An event's category and type: what its figures are broken down by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EventKind {
+    pub category: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+}
+
+impl EventKind {
+    /// The type a record without one counts under.
+    pub const OTHER: &'static str = "other";
+
+    pub fn of(event: &Event) -> EventKind {
+        EventKind {
+            category: event.category.clone(),
+            event_type: event.event_type.clone(),
+        }
+    }
+
+    pub fn type_code(&self) -> &str {
+        self.event_type.as_deref().unwrap_or(Self::OTHER)
+    }
 }
 
 /// A check-in at an event: `count` person-times, optionally by an opaque `person`.
@@ -183,6 +211,7 @@ impl Record {
                 id: f.id("id")?,
                 scope: f.scope()?,
                 category: f.code("category")?,
+                event_type: f.opt_code("type")?,
                 title: f.text("title", 200)?,
                 starts_at: f.time("starts_at", now_ms + SCHEDULE_AHEAD_MS)?,
                 status: match f.text("status", 16)?.as_str() {

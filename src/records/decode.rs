@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::domain::decide::{Change, TicketHead};
-use crate::domain::record::{Attendance, Event, TicketReport, Transition};
+use crate::domain::record::{Attendance, Event, EventKind, TicketReport, Transition};
 use crate::domain::ticket::Status;
 
 // The fields of the high-volume variants. A field added to or dropped from a
@@ -18,12 +18,14 @@ use crate::domain::ticket::Status;
 #[derive(Deserialize)]
 struct EventBody {
     event: Event,
-    previous: Option<Event>,
+    previous: Option<Box<Event>>,
 }
 
 #[derive(Deserialize)]
 struct AttendanceBody {
     checkin: Attendance,
+    #[serde(default)]
+    event: Option<EventKind>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +51,10 @@ pub(crate) fn change(body: &str) -> serde_json::Result<Change> {
         .and_then(|rest| rest.split_once('"'))
         .map(|(tag, _)| tag);
     match tag {
-        Some("attendance") => serde_json::from_str(body).map(|b: AttendanceBody| Change::Attendance { checkin: b.checkin }),
+        Some("attendance") => serde_json::from_str(body).map(|b: AttendanceBody| Change::Attendance {
+            checkin: b.checkin,
+            event: b.event,
+        }),
         Some("ticket") => serde_json::from_str(body).map(|b: TicketBody| Change::Ticket {
             ticket: b.ticket,
             deadline: b.deadline,
@@ -85,6 +90,7 @@ mod tests {
             id: "e1".into(),
             scope: scope(),
             category: "lecture".into(),
+            event_type: None,
             title: "健康大讲堂".into(),
             starts_at: 5,
             status,
@@ -104,7 +110,7 @@ mod tests {
         vec![
             Change::Event {
                 event: event(EventStatus::Held),
-                previous: Some(event(EventStatus::Scheduled)),
+                previous: Some(Box::new(event(EventStatus::Scheduled))),
             },
             Change::Event {
                 event: event(EventStatus::Scheduled),
@@ -119,6 +125,10 @@ mod tests {
                     count: 2,
                     person: Some("p\"1".into()),
                 },
+                event: Some(EventKind {
+                    category: "health".into(),
+                    event_type: Some("lecture".into()),
+                }),
             },
             Change::Ticket {
                 ticket: TicketReport {

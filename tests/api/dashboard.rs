@@ -215,3 +215,66 @@ async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
         assert_eq!(status, 400, "series run by day, week or month");
     }
 }
+
+#[tokio::test]
+async fn events_count_by_type_and_untyped_ones_as_other() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let c = "nanan.nanping.zhengjie";
+        let at = crate::helpers::hours_ago(1);
+        app.ingest(
+            "/api/v1/events",
+            serde_json::json!([
+                {"id":"lec","scope":c,"category":"health","type":"lecture","title":"健康大讲堂","starts_at":at,"status":"held"},
+                {"id":"dance","scope":c,"category":"dance","type":"activity","title":"广场舞","starts_at":at,"status":"held"},
+                {"id":"old","scope":c,"category":"health","title":"名中医义诊","starts_at":at,"status":"held"},
+            ]),
+        )
+        .await;
+        app.ingest(
+            "/api/v1/attendance",
+            serde_json::json!([
+                {"id":"a1","event_id":"lec","scope":format!("{c}.g01"),"at":at,"count":40},
+                {"id":"a2","event_id":"dance","scope":c,"at":at,"count":15},
+                {"id":"a3","event_id":"old","scope":c,"at":at,"count":5},
+            ]),
+        )
+        .await;
+        let (status, e) = app
+            .post(
+                "/api/v1/events",
+                &serde_json::json!({"id":"bad","scope":c,"category":"health","type":"Lecture!","title":"t","starts_at":at,"status":"held"}),
+            )
+            .await;
+        assert_eq!(status, 422, "{e}");
+        assert!(e.to_string().contains("type"), "the refusal names the field: {e}");
+        for period in ["day", "all"] {
+            let (_, d) = app.get(&format!("/api/v1/scopes/nanan/dashboard?period={period}")).await;
+            let rows: Vec<(String, String, i64, i64)> = d["events_by_kind"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{d}"))
+                .iter()
+                .map(|g| {
+                    let s = |k: &str| g[k].as_str().unwrap_or_default().to_owned();
+                    (
+                        s("category"),
+                        s("type"),
+                        g["events_held"].as_i64().unwrap_or(-1),
+                        g["attendance"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect();
+            let want = |c: &str, t: &str, n, a| (c.to_owned(), t.to_owned(), n, a);
+            assert_eq!(
+                rows,
+                [
+                    want("health", "lecture", 1, 40),
+                    want("dance", "activity", 1, 15),
+                    want("health", "other", 1, 5)
+                ],
+                "{period}"
+            );
+            assert_eq!(d["figures"]["attendance"].as_i64(), Some(60), "the totals count every type");
+        }
+    }
+}

@@ -74,6 +74,7 @@ fn checkin(id: &str, person: &str) -> Change {
             count: 2,
             person: Some(person.into()),
         },
+        event: None,
     }
 }
 
@@ -263,11 +264,11 @@ async fn presence_contract(store: Arc<dyn ScreenBoard>) {
 
 /// A check-in of `person` at `at` in grid 1.
 fn checkin_at(id: &str, person: &str, at: i64) -> Change {
-    let Change::Attendance { mut checkin } = checkin(id, person) else {
+    let Change::Attendance { mut checkin, event } = checkin(id, person) else {
         unreachable!("checkin makes an attendance")
     };
     checkin.at = at;
-    Change::Attendance { checkin }
+    Change::Attendance { checkin, event }
 }
 
 /// Running totals: what four days in three weeks, two months and two years add
