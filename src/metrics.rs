@@ -40,6 +40,8 @@ pub struct Metrics {
     pub alert_transitions: IntCounterVec,
     /// Webhook deliveries by outcome.
     pub alert_webhook: IntCounterVec,
+    /// Records sent with a code the dictionary does not name, by vocabulary.
+    pub unknown_codes: IntCounterVec,
 }
 
 impl Metrics {
@@ -98,6 +100,17 @@ impl Metrics {
         registry.register(Box::new(alerts.clone()))?;
         registry.register(Box::new(alert_transitions.clone()))?;
         registry.register(Box::new(alert_webhook.clone()))?;
+        let unknown_codes = IntCounterVec::new(
+            Opts::new(
+                "cockpit_unknown_codes_total",
+                "Records sent with a category or type the dictionary does not name (shown as the raw code)",
+            ),
+            &["vocabulary"],
+        )?;
+        registry.register(Box::new(unknown_codes.clone()))?;
+        for v in crate::domain::dictionary::Vocabulary::ALL {
+            unknown_codes.with_label_values(&[v.as_str()]).inc_by(0);
+        }
         let build_info = IntGaugeVec::new(
             Opts::new("cockpit_build_info", "1, labelled with the running binary's version and commit"),
             &["version", "commit"],
@@ -146,6 +159,7 @@ impl Metrics {
             alerts,
             alert_transitions,
             alert_webhook,
+            unknown_codes,
         })
     }
 

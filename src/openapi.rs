@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::alerts::{Alert, RuleSpec};
 use crate::contract::{AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, SurveyIn, ThemeDefinition, TicketIn, TransitionIn};
 use crate::dashboard::{Dashboard, Series};
+use crate::domain::dictionary::Names;
 use crate::domain::figures::Metric;
 use crate::http::ingest::IngestReport;
 use crate::hub::message::ScreenMessage;
@@ -410,6 +411,19 @@ pub fn document() -> Value {
         "Screen health: the screens showing the scope or anything under it, online, behind or gone",
         vec![scope_param()],
         screens,
+    );
+    let names = d.schema::<Names>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every code's names and every ticket holder's", names));
+    d.op(
+        "get",
+        "/api/v1/dictionary",
+        "query",
+        "Chinese and English names of ticket categories (with their groups and deadlines), event categories and types, ledger categories and ticket holders",
+        "",
+        vec![],
+        None,
+        r,
     );
     let theme = d.schema::<ThemeDefinition>();
     let mut r = Map::new();

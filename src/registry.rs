@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::domain::dictionary::{Dictionary, Vocabulary};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::records::{RecordError, RecordStore};
 
@@ -20,6 +21,8 @@ pub struct Registry {
     households: RwLock<HashMap<Scope, i64>>,
     /// Ticket holders' display names, from the scopes file (or a registration).
     assignees: RwLock<HashMap<String, Assignee>>,
+    /// Names of codes: the shipped defaults and the scopes file's dictionary.
+    dictionary: RwLock<Dictionary>,
     loaded: RwLock<Instant>,
 }
 
@@ -38,6 +41,7 @@ impl Registry {
             scopes: RwLock::default(),
             households: RwLock::default(),
             assignees: RwLock::default(),
+            dictionary: RwLock::new(Dictionary::defaults()),
             loaded: RwLock::new(Instant::now()),
         };
         r.reload().await?;
@@ -72,6 +76,31 @@ impl Registry {
     /// Adds (or renames) ticket holders' display names.
     pub fn name_assignees(&self, names: impl IntoIterator<Item = (String, Assignee)>) {
         self.assignees.write().unwrap_or_else(|p| p.into_inner()).extend(names);
+    }
+
+    /// Adds (or renames) codes of the dictionary.
+    pub fn name_codes(&self, names: Dictionary) {
+        self.dictionary.write().unwrap_or_else(|p| p.into_inner()).extend(names);
+    }
+
+    /// The dictionary as it stands.
+    pub fn dictionary(&self) -> Dictionary {
+        self.dictionary.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether the dictionary names `code` in `v`.
+    pub fn knows(&self, v: Vocabulary, code: &str) -> bool {
+        self.dictionary.read().unwrap_or_else(|p| p.into_inner()).knows(v, code)
+    }
+
+    /// Every holder's display names.
+    pub fn assignees(&self) -> BTreeMap<String, Assignee> {
+        self.assignees
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .into_iter()
+            .collect()
     }
 
     /// A holder's display names, when the scopes file gives them.

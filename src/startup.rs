@@ -142,8 +142,19 @@ pub async fn registered(settings: &Settings, records: Arc<dyn RecordStore>) -> a
             anyhow::bail!("{}: scope {i}: {why}", file.display());
         }
         registry.name_assignees(dir.assignees);
+        registry.name_codes(dir.dictionary);
     }
     Ok(registry)
+}
+
+/// The deadlines tickets are decided with: the settings', and for the ticket
+/// categories they do not name, the dictionary's.
+fn deadlines(settings: &Settings, registry: &Registry) -> crate::domain::decide::Deadlines {
+    let mut d = settings.deadlines();
+    for (code, secs) in registry.dictionary().deadlines() {
+        d.by_category.entry(code.to_owned()).or_insert(secs);
+    }
+    d
 }
 
 pub fn read_scopes_file(path: &std::path::Path) -> anyhow::Result<http::admin::Directory> {
@@ -175,7 +186,7 @@ impl Application {
             metrics.clone(),
         ));
         let freshness = Freshness::new();
-        let ingest = Ingest::start(b.records.clone(), projection, freshness.clone(), settings.deadlines());
+        let ingest = Ingest::start(b.records.clone(), projection, freshness.clone(), deadlines(&settings, &registry));
         ingest.sync().await.context("catching the aggregates up with the journal")?;
         freshness.started_at(b.records.head().await.context("reading the journal's head")?);
         freshness.first_check(b.records.as_ref(), b.aggregates.as_ref()).await;

@@ -2,6 +2,7 @@
 
 pub mod day;
 pub mod decide;
+pub mod dictionary;
 pub mod field;
 pub mod figures;
 pub mod key;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use std::collections::BTreeMap;
 
+use crate::domain::dictionary::Dictionary;
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::error::ApiError;
 
@@ -36,10 +37,12 @@ struct ScopeDto {
 pub struct Directory {
     pub scopes: Vec<ScopeInfo>,
     pub assignees: BTreeMap<String, Assignee>,
+    /// Names of codes, added to (or renaming) the shipped dictionary.
+    pub dictionary: Dictionary,
 }
 
 /// Parses either an array of scopes (or one scope), or an object
-/// `{"scopes": [...], "assignees": {id: {zh, en, unit}}}`.
+/// `{"scopes": [...], "assignees": {id: {zh, en, unit}}, "dictionary": {...}}`.
 pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
     let Value::Object(mut o) = v else {
         return Ok(Directory {
@@ -58,10 +61,17 @@ pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
         None => BTreeMap::new(),
         Some(a) => serde_json::from_value(a).map_err(|e| ApiError::bad("invalid_assignee", format!("assignees: {e}")))?,
     };
+    let dictionary: Dictionary = match o.remove("dictionary") {
+        None => Dictionary::default(),
+        Some(d) => serde_json::from_value(d).map_err(|e| ApiError::bad("invalid_dictionary", format!("dictionary: {e}")))?,
+    };
+    dictionary
+        .check()
+        .map_err(|e| ApiError::bad("invalid_dictionary", format!("dictionary.{e}")))?;
     if let Some(k) = o.keys().next() {
         return Err(ApiError::bad(
             "invalid_body",
-            format!("{k}: unknown field; expected scopes and assignees"),
+            format!("{k}: unknown field; expected scopes, assignees and dictionary"),
         ));
     }
     for (id, a) in &assignees {
@@ -73,7 +83,11 @@ pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
             ));
         }
     }
-    Ok(Directory { scopes, assignees })
+    Ok(Directory {
+        scopes,
+        assignees,
+        dictionary,
+    })
 }
 
 /// Parses the body into scope infos, naming the index and field of the first bad one.
@@ -121,10 +135,15 @@ pub fn parse_scopes(v: Value) -> Result<Vec<ScopeInfo>, ApiError> {
 
 async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
     state.access.admin(&req)?;
-    let Directory { scopes, assignees } = parse_directory(body.into_inner())?;
+    let Directory {
+        scopes,
+        assignees,
+        dictionary,
+    } = parse_directory(body.into_inner())?;
     match state.registry.register(&scopes).await? {
         Ok(()) => {
             state.registry.name_assignees(assignees);
+            state.registry.name_codes(dictionary);
             Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() })))
         }
         Err((index, reason)) => Err(ApiError::bad("unknown_parent", format!("scope {index}: {reason}"))),

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::AppState;
 use crate::domain::decide::Verdict;
+use crate::domain::dictionary::Vocabulary;
 use crate::domain::record::{FieldError, Kind, Record};
 use crate::domain::scope::Scope;
 use crate::error::ApiError;
@@ -154,7 +155,29 @@ async fn check(
         Record::Response(r) => r.within = writer.cloned(),
         _ => {}
     }
+    count_unknown_codes(state, &record);
     Ok(record)
+}
+
+/// Codes are free (an unknown one is kept and shown as itself), but each
+/// record carrying one the dictionary does not name is counted, so an operator
+/// sees which names to add.
+fn count_unknown_codes(state: &AppState, record: &Record) {
+    let codes: Vec<(Vocabulary, &str)> = match record {
+        Record::Ticket(t) => vec![(Vocabulary::TicketCategory, &t.category)],
+        Record::Event(e) => {
+            let mut v = vec![(Vocabulary::EventCategory, e.category.as_str())];
+            v.extend(e.event_type.as_deref().map(|t| (Vocabulary::EventType, t)));
+            v
+        }
+        Record::Ledger(l) => vec![(Vocabulary::LedgerCategory, &l.category)],
+        _ => Vec::new(),
+    };
+    for (v, code) in codes {
+        if !state.registry.knows(v, code) {
+            state.metrics.unknown_codes.with_label_values(&[v.as_str()]).inc();
+        }
+    }
 }
 
 /// No string anywhere in a record may hold NUL: no store keeps it in text, and a

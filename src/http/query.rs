@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/scopes/{scope}/overdue", overdue),
         Endpoint::get("/api/v1/scopes/{scope}/screens", screens),
         Endpoint::get("/api/v1/themes/{theme}", theme),
+        Endpoint::get("/api/v1/dictionary", dictionary),
         Endpoint::get("/api/v1/openapi.json", openapi),
         Endpoint::get("/metrics", metrics),
     ]
@@ -129,6 +130,15 @@ async fn series(
 
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(crate::openapi::render())
+}
+
+/// Names of every code (ticket and event categories, event types, ledger
+/// categories) and of every ticket holder: public, like the scope tree.
+async fn dictionary(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(crate::domain::dictionary::Names {
+        dictionary: state.registry.dictionary(),
+        assignees: state.registry.assignees(),
+    })
 }
 
 /// A theme's dashboard definition (`dashboard-schema/themes/`): which panels lead.

@@ -278,3 +278,49 @@ async fn events_count_by_type_and_untyped_ones_as_other() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_code_has_names_and_an_unknown_one_is_counted() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let (status, n) = app.get("/api/v1/dictionary").await;
+        assert_eq!(status, 200, "{n}");
+        let d = &n["dictionary"];
+        assert_eq!(
+            d["ticket_categories"]["facility"]["zh"], "物业设施",
+            "no raw code reaches a Chinese screen"
+        );
+        assert_eq!(d["ticket_categories"]["vending"]["en"], "Street vending");
+        assert_eq!(d["event_types"]["lecture"]["zh"], "讲座");
+        assert_eq!(d["ledger_categories"]["carried_forward"]["zh"], "上年结转");
+        let extra = serde_json::json!({"scopes": [], "dictionary": {"ticket_categories": {"pets": {"zh": "宠物扰民", "en": "Pets", "group": "order"}}}});
+        let (status, r) = app.post("/api/v1/admin/scopes", &extra).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(
+            app.get("/api/v1/dictionary").await.1["dictionary"]["ticket_categories"]["pets"]["zh"],
+            "宠物扰民"
+        );
+        let bad = serde_json::json!({"scopes": [], "dictionary": {"event_types": {"Bad": {"zh": "x"}}}});
+        let (status, e) = app.post("/api/v1/admin/scopes", &bad).await;
+        assert_eq!((status, e["code"].as_str()), (400, Some("invalid_dictionary")), "{e}");
+
+        let unknown = |text: &str| {
+            text.lines()
+                .find(|l| l.starts_with("cockpit_unknown_codes_total{vocabulary=\"ticket_category\"}"))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        assert_eq!(unknown(&app.text("/metrics").await), Some(0));
+        app.ingest(
+            "/api/v1/tickets",
+            serde_json::json!([
+                {"id":"u1","scope":"nanan.nanping.zhengjie.g01","category":"graffiti","reported_at":crate::helpers::hours_ago(1)},
+                {"id":"u2","scope":"nanan.nanping.zhengjie.g01","category":"pets","reported_at":crate::helpers::hours_ago(1)},
+            ]),
+        )
+        .await;
+        assert_eq!(unknown(&app.text("/metrics").await), Some(1), "graffiti is unknown, pets now named");
+        let cats = app.dashboard("nanan").await["categories"].to_string();
+        assert!(cats.contains("graffiti"), "an unknown code still counts, as itself: {cats}");
+    }
+}
