@@ -135,16 +135,16 @@ impl RedisAggregates {
         }
     }
 
-    /// Writes `{p}:kind:a` or `{p}:kind:a:b` into `k` (cleared first): the one
-    /// place the key layout above is spelled out.
+    /// Writes `{p}:L:kind:a` or `{p}:L:kind:a:b` into `k` (cleared first), `L`
+    /// being [`LAYOUT`]: the one place the key layout above is spelled out.
     fn write_key(&self, k: &mut String, kind: &str, a: &str, b: Option<&dyn std::fmt::Display>) {
         use std::fmt::Write;
         k.clear();
         let p = &self.prefix;
         // Writing into a String cannot fail.
         let _ = match b {
-            Some(b) => write!(k, "{{{p}}}:{kind}:{a}:{b}"),
-            None => write!(k, "{{{p}}}:{kind}:{a}"),
+            Some(b) => write!(k, "{{{p}}}:{LAYOUT}:{kind}:{a}:{b}"),
+            None => write!(k, "{{{p}}}:{LAYOUT}:{kind}:{a}"),
         };
     }
 
@@ -291,6 +291,14 @@ impl RedisAggregates {
         }
     }
 }
+
+/// The aggregates' key layout, part of every key. A release that keeps figures
+/// the journal was never projected into (the period totals came with layout 2)
+/// raises it: its keys then start empty, with watermark 0, and the catch-up at
+/// start replays the whole journal into them, exactly once, while an older
+/// release still running beside it keeps its own. Old layouts' keys are left
+/// until `cockpit rebuild` (which clears `{p}:*`) or an operator removes them.
+const LAYOUT: u32 = 2;
 
 /// Fail fast rather than wait: a command on a lost connection gets its error
 /// at once (one immediate reconnect attempt, refused or timing out within a
