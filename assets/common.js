@@ -110,6 +110,7 @@
       'cat.noise': '噪音扰民', 'cat.dispute': '矛盾纠纷', 'cat.water': '供水',
       'cat.road': '道路', 'cat.greening': '绿化', 'cat.health': '健康', 'cat.safety': '安全隐患',
       'cat.elevator': '电梯', 'cat.sanitation': '环境卫生', 'cat.drainage': '排水',
+      'cat.facility': '物业设施', 'cat.vending': '占道经营',
       'foot.screens': '大屏 在线 {online} · 滞后 {behind} · 离线 {gone}',
       'alert.firing': '预警', 'alert.resolved': '已恢复', 'alert.since': '自 {time}',
       'alert.resolved_at': '{time} 恢复', 'alert.more': '另有 {n} 条预警',
@@ -221,6 +222,7 @@
       'cat.noise': 'Noise', 'cat.dispute': 'Disputes', 'cat.water': 'Water',
       'cat.road': 'Roads', 'cat.greening': 'Greening', 'cat.health': 'Health', 'cat.safety': 'Safety hazards',
       'cat.elevator': 'Elevators', 'cat.sanitation': 'Sanitation', 'cat.drainage': 'Drainage',
+      'cat.facility': 'Building facilities', 'cat.vending': 'Street vending',
       'foot.screens': 'Screens: {online} online · {behind} behind · {gone} gone',
       'alert.firing': 'Alert', 'alert.resolved': 'Resolved', 'alert.since': 'since {time}',
       'alert.resolved_at': 'resolved {time}', 'alert.more': '{n} more alerts',
@@ -336,6 +338,49 @@
     return tOr('cat.' + c, c.replace(/_/g, ' '));
   }
 
+  /** An event type's name (`lecture` → 讲座), or the code itself. */
+  function eventTypeName(c) {
+    return tOr('etype.' + c, c.replace(/_/g, ' '));
+  }
+
+  /** An event category's name, or the code itself. */
+  function eventCategoryName(c) {
+    return tOr('ecat.' + c, c.replace(/_/g, ' '));
+  }
+
+  /** A ticket holder's name (from the scopes file's roster), or its id. */
+  function holderName(id) {
+    return tOr('holder.' + id, id);
+  }
+
+  /** Takes every name the server's dictionary gives (GET /api/v1/dictionary) into the
+   * label table, so a code the deployment names is never shown raw; an unknown code
+   * still shows as itself. Fires `cockpit:names` on the document once they are in. */
+  async function loadNames() {
+    try {
+      const r = await fetch('/api/v1/dictionary', { cache: 'no-store' });
+      if (!r.ok) return;
+      const body = await r.json();
+      const take = (prefix, list) => {
+        for (const [code, term] of Object.entries(list || {})) {
+          DICT.zh[prefix + code] = term.zh;
+          DICT.en[prefix + code] = term.en || term.zh;
+        }
+      };
+      const d = body.dictionary || {};
+      take('cat.', d.ticket_categories);
+      take('group.', d.ticket_groups);
+      take('ecat.', d.event_categories);
+      take('etype.', d.event_types);
+      take('lcat.', d.ledger_categories);
+      take('holder.', body.assignees);
+      document.dispatchEvent(new CustomEvent('cockpit:names'));
+    } catch (_) {
+      // Offline or an older server: the built-in names stand.
+    }
+  }
+  loadNames();
+
   /** Colour of each community theme (also set as --accent on the screen). */
   const THEME_COLOURS = {
     health: '#34e0a1',
@@ -365,6 +410,7 @@
 
   window.Cockpit = {
     t, setLang, applyI18n, h, svg, fmtNum, fmtChart, fmtPct, fmtDuration, durParts, themeName, categoryName,
+    eventTypeName, eventCategoryName, holderName, loadNames,
     THEME_COLOURS, withToken, screenHref,
     hasToken: () => Boolean(token),
     lang: () => current,
