@@ -5,7 +5,8 @@
 //! run, as a ratio, with the target of issue 6. See docs/benchmarks.md.
 //!
 //! Figures: batch ingest, single-record ingest, ingest → screen latency, fan-out,
-//! memory per idle screen and after N records, rebuild. Baselines: the trivial
+//! memory per idle screen and after N records, rebuild, ticket pages (`tickets.rs`,
+//! against a hand-written SELECT of the same rows). Baselines: the trivial
 //! actix-web servers of `trivial.rs` (this binary, run as a child with
 //! `--trivial-server`), `redis-benchmark`, a PostgreSQL `COPY` / SQLite bulk insert of
 //! the same journal rows, and a plain read of the journal.
@@ -26,6 +27,8 @@ mod phases;
 mod procs;
 #[path = "pipeline/report.rs"]
 mod report;
+#[path = "pipeline/tickets.rs"]
+mod tickets;
 #[path = "pipeline/trivial.rs"]
 mod trivial;
 
@@ -43,7 +46,7 @@ use crate::phases::{Meter, Prober};
 use crate::procs::Child;
 use crate::report::{Row, fmt, thousands};
 
-const PHASES: [&str; 6] = ["batch", "single", "latency", "fanout", "rebuild", "slow"];
+const PHASES: [&str; 7] = ["batch", "single", "latency", "fanout", "rebuild", "slow", "tickets"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Backend {
@@ -77,6 +80,8 @@ struct Args {
     communities: usize,
     records: usize,
     screens: usize,
+    /// Tickets loaded for the ticket book's pages (PostgreSQL).
+    tickets: i64,
     phases: BTreeSet<String>,
     perf: Option<PathBuf>,
     /// Log the plans of slow PostgreSQL statements (auto_explain) to `<logs>/pg-slow.log`.
@@ -86,8 +91,8 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
-         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow]\n\
-         \x20      [--perf DIR] [--pg-explain]\n\
+         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets]\n\
+         \x20      [--tickets N] [--perf DIR] [--pg-explain]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
     std::process::exit(2)
@@ -113,6 +118,7 @@ fn parse_args() -> Args {
         communities: 30,
         records: 0,
         screens: 0,
+        tickets: 0,
         phases: PHASES.iter().map(|s| s.to_string()).collect(),
         perf: None,
         pg_explain: false,
@@ -129,6 +135,7 @@ fn parse_args() -> Args {
             "--scopes" => a.communities = value("--scopes").parse().unwrap_or_else(|_| usage()),
             "--records" => a.records = value("--records").parse().unwrap_or_else(|_| usage()),
             "--screens" => a.screens = value("--screens").parse().unwrap_or_else(|_| usage()),
+            "--tickets" => a.tickets = value("--tickets").parse().unwrap_or_else(|_| usage()),
             "--phases" => {
                 a.phases = value("--phases").split(',').map(|s| s.trim().to_owned()).collect();
                 if let Some(bad) = a.phases.iter().find(|p| !PHASES.contains(&p.as_str())) {
@@ -176,6 +183,23 @@ fn parse_args() -> Args {
     if a.screens == 0 {
         a.screens = if a.short { 1_000 } else { 10_000 };
     }
+    if a.tickets <= 0 {
+        // Enough open and overdue tickets for two full pages, at any size.
+        a.tickets = if a.smoke {
+            40_000
+        } else if a.short {
+            100_000
+        } else {
+            1_000_000
+        };
+    }
+    if a.tickets < 40_000 {
+        eprintln!(
+            "bench: --tickets {} is too few for two pages of open and of overdue tickets: using 40,000",
+            a.tickets
+        );
+        a.tickets = 40_000;
+    }
     a
 }
 
@@ -186,6 +210,9 @@ struct Plan {
     fan_measure: Duration,
     /// (screens, probes at window 0, probes at the default window)
     latency: [(usize, usize, usize); 3],
+    /// Rounds of ticket pages (each page read three ways), and the time they may take.
+    ticket_rounds: usize,
+    ticket_budget: Duration,
 }
 
 impl Plan {
@@ -196,6 +223,8 @@ impl Plan {
                 single_measure: Duration::from_secs(2),
                 fan_measure: Duration::from_secs(2),
                 latency: [(1, 40, 6), (100, 15, 5), (1000, 8, 4)],
+                ticket_rounds: 50,
+                ticket_budget: Duration::from_secs(10),
             }
         } else {
             Plan {
@@ -203,6 +232,8 @@ impl Plan {
                 single_measure: Duration::from_secs(8),
                 fan_measure: Duration::from_secs(8),
                 latency: [(1, 200, 40), (100, 60, 25), (1000, 30, 15)],
+                ticket_rounds: 200,
+                ticket_budget: Duration::from_secs(90),
             }
         }
     }
@@ -348,6 +379,17 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     let label = b.label();
     let ph = |p: &str| ctx.args.phases.contains(p);
     let (do_batch, do_single, do_latency, do_fanout, do_rebuild) = (ph("batch"), ph("single"), ph("latency"), ph("fanout"), ph("rebuild"));
+    let server_phases = PHASES.iter().any(|p| *p != "tickets" && ph(p));
+    // First, on a database of its own: nothing else runs meanwhile.
+    if ph("tickets") {
+        match b {
+            Backend::Production => tickets_phase(ctx, b).await?,
+            Backend::Embedded => say(b, "ticket pages: measured on PostgreSQL only"),
+        }
+    }
+    if !server_phases {
+        return Ok(());
+    }
     let ws_path = format!("/api/v1/ws?scope={}", ctx.tree.root);
     let perf_dir = ctx.args.perf.clone();
 
@@ -739,6 +781,114 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The ticket book's 1,000-ticket pages over a district of `--tickets` tickets, in a
+/// fresh database of their own, beside a hand-written indexed SELECT of the same rows.
+async fn tickets_phase(ctx: &mut Ctx, b: Backend) -> anyhow::Result<()> {
+    let admin = std::env::var("TEST_DATABASE_URL")?;
+    let name = format!("cockpit_bench_{}_tickets", ctx.run);
+    let url = baselines::create_pg_db(&admin, &name).await?;
+    let r = tickets_measured(ctx, b, &url).await;
+    baselines::drop_pg_db(&admin, &name).await;
+    r
+}
+
+async fn tickets_measured(ctx: &mut Ctx, b: Backend, url: &str) -> anyhow::Result<()> {
+    let n = ctx.args.tickets;
+    let now = jiff::Timestamp::now().as_millisecond();
+    say(
+        b,
+        format!(
+            "ticket pages: loading {} tickets under `{}` (1,000 grids) with SQL",
+            thousands(n as f64),
+            tickets::DISTRICT
+        ),
+    );
+    let load = tickets::load(url, n, now).await.context("loading tickets")?;
+    say(
+        b,
+        format!(
+            "loaded in {:.1} s (rows generated {:.1} s, journal and tickets inserted {:.1} s, ANALYZE {:.1} s): {} open, {} overdue; journal {:.0} MiB",
+            load.total_secs,
+            load.generate_secs,
+            load.insert_secs,
+            load.analyze_secs,
+            thousands(load.open as f64),
+            thousands(load.overdue as f64),
+            load.journal_bytes as f64 / 1048576.0
+        ),
+    );
+    let (mut rounds, mut budget) = (ctx.plan.ticket_rounds, ctx.plan.ticket_budget);
+    if ctx.args.smoke {
+        // A test build: enough rounds to see every page work, no more.
+        (rounds, budget) = (10, Duration::from_secs(10));
+    }
+    say(
+        b,
+        format!(
+            "ticket pages: {rounds} rounds of 3 pages × 3 ways (TicketBook::tickets, plain SELECT, plain SELECT without parallel workers), interleaved"
+        ),
+    );
+    let out = tickets::measure(url, now, 10, rounds, budget).await?;
+    let mut shapes = serde_json::Map::new();
+    for m in &out {
+        let parallel = m.plan.contains("Gather");
+        say(
+            b,
+            format!(
+                "{}: ticket book p50 {:.2} / p99 {:.2} ms; plain SELECT p50 {:.2} / p99 {:.2} ms ({} plan); without parallel workers p50 {:.2} / p99 {:.2} ms; {} samples each",
+                m.what,
+                m.ours.p50,
+                m.ours.p99,
+                m.base.p50,
+                m.base.p99,
+                if parallel { "parallel" } else { "serial" },
+                m.serial.p50,
+                m.serial.p99,
+                m.samples
+            ),
+        );
+        shapes.insert(
+            m.key.to_owned(),
+            json!({"what": m.what, "samples": m.samples, "ticket_book": m.ours.to_json(), "plain_select": m.base.to_json(),
+                   "plain_select_serial": m.serial.to_json(), "plain_select_plan": m.plan, "serial_plan": m.serial_plan}),
+        );
+        let plan = if parallel { ", parallel plan" } else { "" };
+        for (p, ours, base, serial, other) in [
+            ("p50", m.ours.p50, m.base.p50, m.serial.p50, format!("p99 {:.2} ms", m.ours.p99)),
+            (
+                "p99",
+                m.ours.p99,
+                m.base.p99,
+                m.serial.p99,
+                format!("p50 {:.2} / max {:.1} ms", m.ours.p50, m.ours.max),
+            ),
+        ] {
+            ctx.push(
+                Row::new(
+                    format!("tickets_{}_{p}", m.key),
+                    format!("1,000-ticket page {p}, {} ({} tickets)", m.what, thousands(n as f64)),
+                    TICKETS_LABEL,
+                    ours,
+                    "ms",
+                )
+                .detail(format!("{other}; {:.2}× the serial SELECT's {serial:.2} ms", ours / serial))
+                .baseline(base, format!("(plain indexed SELECT {p}{plan})")),
+            );
+        }
+    }
+    ctx.detail(
+        b,
+        "tickets",
+        json!({"tickets": load.tickets, "open": load.open, "overdue": load.overdue, "journal_bytes": load.journal_bytes,
+               "load_secs": load.total_secs, "generate_secs": load.generate_secs, "insert_secs": load.insert_secs,
+               "analyze_secs": load.analyze_secs, "page": tickets::PAGE, "rounds": rounds, "pages": shapes}),
+    );
+    Ok(())
+}
+
+/// The backend column of the ticket pages' rows: PostgreSQL alone, no Redis.
+const TICKETS_LABEL: &str = "PostgreSQL";
+
 /// `count` tickets under the first grid, each in its own category: fat dashboards.
 fn fat_batch(ctx: &Ctx, b: Backend, round: usize, count: usize) -> String {
     let at = data::ts(Clock::now().hi);
@@ -910,7 +1060,7 @@ fn latency_rows(ctx: &mut Ctx, b: Backend, window: u64, ours: &phases::LatOut, b
 
 /// Groups the rows by figure, in the issue's order, the backends side by side.
 fn order_rows(rows: &mut [Row]) {
-    const ORDER: [&str; 13] = [
+    const ORDER: [&str; 16] = [
         "batch_vs_",
         "single_rate",
         "single_p99",
@@ -923,6 +1073,9 @@ fn order_rows(rows: &mut [Row]) {
         "rss_after_records",
         "rebuild",
         "slow_screens",
+        "tickets_open",
+        "tickets_next",
+        "tickets_overdue",
         "",
     ];
     let rank = |r: &Row| {
@@ -1070,13 +1223,21 @@ fn missing_figures(ctx: &Ctx) -> Vec<String> {
             "batch_vs_insert"
         };
         let keys = want.iter().copied().chain([batch]).chain(latency.iter().map(String::as_str));
-        for key in keys {
+        let mut wanted: Vec<(String, &str)> = keys.map(|k| (k.to_owned(), b.label())).collect();
+        if *b == Backend::Production {
+            for page in ["open", "next", "overdue"] {
+                for p in ["p50", "p99"] {
+                    wanted.push((format!("tickets_{page}_{p}"), TICKETS_LABEL));
+                }
+            }
+        }
+        for (key, label) in wanted {
             let ok = ctx
                 .rows
                 .iter()
-                .any(|r| r.key == key && r.backend == b.label() && r.value.is_finite() && r.baseline.is_none_or(f64::is_finite));
+                .any(|r| r.key == key && r.backend == label && r.value.is_finite() && r.baseline.is_none_or(f64::is_finite));
             if !ok {
-                missing.push(format!("{key} ({})", b.label()));
+                missing.push(format!("{key} ({label})"));
             }
         }
     }

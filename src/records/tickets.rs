@@ -215,9 +215,19 @@ impl TicketQuery {
             TicketOrder::Deadline => ("t.deadline", "t.deadline, t.id"),
         };
         if let Some(a) = &self.after {
-            let (k1, k2, id) = (sql.int(a.key), sql.int(a.key), sql.text(&a.id));
-            let beyond = if self.order == TicketOrder::Reported { "<" } else { ">" };
-            wh.push(format!("({key} {beyond} {k1} OR ({key} = {k2} AND t.id > {id}))"));
+            wh.push(match self.order {
+                // A row comparison starts the index scan at the cursor; the
+                // spelled-out OR made every page read and drop all pages before it.
+                TicketOrder::Deadline => {
+                    let (k, id) = (sql.int(a.key), sql.text(&a.id));
+                    format!("({key}, t.id) > ({k}, {id})")
+                }
+                // Newest first, then ids ascending: the columns run opposite ways.
+                TicketOrder::Reported => {
+                    let (k1, k2, id) = (sql.int(a.key), sql.int(a.key), sql.text(&a.id));
+                    format!("({key} < {k1} OR ({key} = {k2} AND t.id > {id}))")
+                }
+            });
         }
         let limit = sql.int(self.limit);
         let filter = if wh.is_empty() {
@@ -323,11 +333,12 @@ mod tests {
         };
         let sql = q.sql(pg);
         assert!(!sql.text.contains("DROP"), "{}", sql.text);
-        assert!(sql.text.contains("$10"), "{}", sql.text);
-        assert_eq!(sql.binds.len(), 10);
+        assert!(sql.text.contains("$9"), "{}", sql.text);
+        assert_eq!(sql.binds.len(), 9);
         assert_eq!(sql.binds[1], Bind::Text("nanan.x.%".into()));
         assert_eq!(sql.binds[4], Bind::Text("50!%!_off%".into()));
-        assert!(sql.text.ends_with("ORDER BY t.deadline, t.id LIMIT $10"), "{}", sql.text);
+        assert!(sql.text.contains("(t.deadline, t.id) > ($7, $8)"), "{}", sql.text);
+        assert!(sql.text.ends_with("ORDER BY t.deadline, t.id LIMIT $9"), "{}", sql.text);
     }
 
     #[test]
