@@ -33,6 +33,63 @@
   const PIPELINE = ['reported', 'dispatched', 'in_progress', 'resolved'];
   const THEMES = ['health', 'rule-of-law', 'heritage', 'smart', 'home'];
 
+  /**
+   * Labels of the ticket panels (overdue tickets, a grid's open tickets, holders'
+   * caseload), in both languages; the rest are common.js's. Elements with
+   * `data-label` take theirs on every render, so the language switch relabels them.
+   */
+  const LABELS = {
+    zh: {
+      'overdue.title': '超期工单 · 督办',
+      'overdue.count': '共 {n} 件',
+      'overdue.none': '暂无超期工单',
+      'tickets.title': '在办事件 · 超期优先',
+      'tickets.count': '共 {n} 件',
+      'tickets.none': '暂无在办事件',
+      'workload.title': '处置人员 · 工作量',
+      'workload.none': '暂无处置中的工单',
+      'unavailable': '暂不可用',
+      'unavailable.details': '工单详情暂不可用',
+      'unavailable.open': '在办事件暂不可用',
+      'unavailable.caseload': '在办数暂不可用',
+      'col.deadline': '时限', 'col.category': '分类', 'col.issue': '事项', 'col.status': '状态', 'col.holder': '处置人',
+      'col.held': '在办', 'col.late': '超期', 'col.dispatched': '今日派单', 'col.solved': '今日办结',
+      'holder.none': '未派单',
+      'ticket.no_detail': '详情暂缺',
+      'late.d': '天', 'late.h': '小时', 'late.m': '分', 'late.min': '分钟', 'late.sep': '',
+      'late.in': '剩{d}', 'late.over': '超{d}',
+    },
+    en: {
+      'overdue.title': 'Overdue tickets',
+      'overdue.count': '{n} in all',
+      'overdue.none': 'Nothing overdue',
+      'tickets.title': 'Open tickets · overdue first',
+      'tickets.count': '{n} open',
+      'tickets.none': 'No open tickets',
+      'workload.title': 'Caseload · new and done today',
+      'workload.none': 'No tickets held',
+      'unavailable': 'unavailable',
+      'unavailable.details': 'ticket details unavailable',
+      'unavailable.open': 'Open tickets unavailable',
+      'unavailable.caseload': 'caseload unavailable',
+      'col.deadline': 'Deadline', 'col.category': 'Category', 'col.issue': 'Issue', 'col.status': 'Status', 'col.holder': 'Holder',
+      'col.held': 'Open', 'col.late': 'Overdue', 'col.dispatched': 'New', 'col.solved': 'Done',
+      'holder.none': 'Unassigned',
+      'ticket.no_detail': 'no details',
+      'late.d': 'd', 'late.h': 'h', 'late.m': 'm', 'late.min': 'm', 'late.sep': ' ',
+      'late.in': 'in {d}', 'late.over': '{d} over',
+    },
+  };
+
+  /** A ticket panel's label in the current language, `{name}` filled from `vars`. */
+  function L(key, vars) {
+    const dict = LABELS[C.lang() === 'en' ? 'en' : 'zh'];
+    let s = key in dict ? dict[key] : LABELS.zh[key];
+    if (s === undefined) return key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] === undefined ? '' : String(vars[k])));
+    return s;
+  }
+
   const scope = decodeURIComponent(location.pathname.replace(/^\/screen\//, '').replace(/\/+$/, ''));
   const $ = (id) => document.getElementById(id);
   /** Where this screen keeps its last figures (one entry per scope). */
@@ -84,6 +141,9 @@
     seriesTimer: 0,
     seriesLoading: false,
     childPage: 0,
+    listPage: 0, // the page the ticket lists show (each modulo its own page count)
+    turnTimer: 0,
+    ageBase: 0, // Date.now() when the ticket ages on the wall were last given (they count on from there)
     toastTimer: 0,
     toastKey: '',
     zone: null, // the deployment's time zone (the dashboard's time_zone): the clock's, whatever the browser's is
@@ -327,6 +387,7 @@
     age.textContent = ageText(now);
     age.classList.toggle('old', st.conn !== 'live' || now - st.lastMsgAt > PROBE_AFTER_MS + PROBE_TIMEOUT_MS);
     paintConn();
+    tickAges(now);
     // The clock is the deployment's, as the statistics day is: a kiosk left in UTC would
     // otherwise show 16:06 on the 2nd beside figures of the 3rd. Until a dashboard (or the
     // kept one) names the zone, the clock shows dashes rather than a time that may be wrong.
@@ -393,7 +454,8 @@
   function unitsFor(d) {
     if (!st.units || !d) return null;
     const out = {};
-    for (const start of [d.scope, ...(d.top_grids || []).map((g) => g.scope)]) {
+    const tickets = [].concat(d.overdue || [], d.open_tickets || []).map((l) => l.scope).filter(Boolean);
+    for (const start of [d.scope, ...(d.top_grids || []).map((g) => g.scope), ...tickets]) {
       for (let id = start; id && st.units[id] && !out[id]; id = st.units[id].parent) out[id] = st.units[id];
     }
     return out;
@@ -572,6 +634,8 @@
   function render(d) {
     if (!d || !d.figures) return;
     const prev = st.dash;
+    // Ticket ages count on from when this dashboard arrived (a re-render keeps that time).
+    if (d !== prev) st.ageBase = st.lastMsgAt || Date.now();
     st.dash = d;
     setZone(d.time_zone);
     renderHeader(d);
@@ -583,6 +647,7 @@
     renderCategories(d);
     renderPipeline(d);
     renderTopGrids(d);
+    renderTickets(d);
     renderTrend();
     renderFoot(d);
     fitLists();
@@ -932,6 +997,7 @@
     fitRows($('categories'));
     fitRows($('top-grids'));
     paginateChildren();
+    paginateLists();
     // The chart is drawn to its panel's size in pixels: redraw it when an alert strip or a
     // banner has changed that size, or its bottom labels are cut off.
     const chart = $('trend').querySelector('svg');
@@ -1080,6 +1146,244 @@
     );
   }
 
+  /* ---------------------------------------------------------------- ticket panels */
+
+  /**
+   * Which panels a screen shows: `overview` (a street and above) adds a strip of the
+   * most overdue tickets under the six panels; `grid` (a unit with none below) shows its
+   * open tickets and its holders' caseload where "units below" and the grid ranking
+   * would be empty; `plain` (a community, or a server without ticket panels) neither.
+   */
+  function layoutOf(d) {
+    const leaf = !(d.children || []).length;
+    if (leaf) return Array.isArray(d.open_tickets) || d.tickets_unavailable ? 'grid' : 'plain';
+    return Array.isArray(d.overdue) && String(d.scope).split('.').length <= 2 ? 'overview' : 'plain';
+  }
+
+  function renderTickets(d) {
+    const layout = layoutOf(d);
+    document.body.dataset.layout = layout;
+    $('overdue-panel').hidden = layout !== 'overview';
+    $('tickets-panel').hidden = layout !== 'grid';
+    $('workload-panel').hidden = layout !== 'grid';
+    document.querySelector('.panel.children').hidden = layout === 'grid';
+    document.querySelector('.panel.grids').hidden = layout === 'grid';
+    for (const el of document.querySelectorAll('[data-label]')) el.textContent = L(el.dataset.label);
+    if (layout === 'overview') renderOverdue(d);
+    if (layout === 'grid') {
+      renderOpenTickets(d);
+      renderWorkload(d);
+    }
+  }
+
+  /** Seconds as days and hours, hours and minutes, or minutes: "3天4小时" / "3d 4h". */
+  function fmtLate(sec) {
+    const s = Math.max(0, Math.floor(sec));
+    const d = Math.floor(s / 86400);
+    const hr = Math.floor((s % 86400) / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const sep = L('late.sep');
+    if (d > 0) return fmtNum(d) + L('late.d') + (hr ? sep + hr + L('late.h') : '');
+    if (hr > 0) return hr + L('late.h') + (m ? sep + m + L('late.m') : '');
+    return Math.max(1, m) + L('late.min');
+  }
+
+  /**
+   * How late a ticket is (red), or how long it has left (amber): counts on between pushes.
+   * `said`: "超3天4小时" / "3d 4h over" where a list mixes late and not yet due.
+   */
+  function lateCell(tag, cls, sec, said) {
+    const el = h(tag, { class: cls + (said ? ' said' : ''), dataset: { sec: String(Math.round(sec)) } });
+    paintLate(el, sec);
+    return el;
+  }
+
+  function paintLate(el, sec) {
+    const over = sec >= 0;
+    const late = el.classList.contains('said') ? L('late.over', { d: fmtLate(sec) }) : fmtLate(sec);
+    const text = over ? late : L('late.in', { d: fmtLate(-sec) });
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle('over', over);
+    el.classList.toggle('ahead', !over);
+  }
+
+  /** The ages on the wall were given when the dashboard arrived: add the time since. */
+  function tickAges(now) {
+    if (!st.ageBase) return;
+    const gone = Math.max(0, Math.floor((now - st.ageBase) / 1000));
+    for (const el of document.querySelectorAll('[data-sec]')) paintLate(el, Number(el.dataset.sec) + gone);
+  }
+
+  /**
+   * A holder's name in the screen's language: the dashboard's names (Chinese, or English
+   * else Chinese), else the server's roster (common.js), else the id.
+   */
+  function holderName(id, names) {
+    if (!id) return L('holder.none');
+    if (names) return (C.lang() === 'en' && names.en) || names.zh || id;
+    return C.holderName ? C.holderName(id) : id;
+  }
+
+  /** A ticket's grid (with its community when above this screen's scope), linking to its screen. */
+  function ticketWhere(l) {
+    if (!l.scope) return h('span', { class: 'od-id' }, l.ticket_id);
+    return h('a', { href: screenHref(l.scope) }, unitLabel(l.scope, l.scope_name));
+  }
+
+  /** A panel's note in its header: the count, and "unavailable" when the record store did not answer. */
+  function panelNote(id, text, warn) {
+    const el = $(id);
+    el.textContent = text;
+    el.classList.toggle('warn', !!warn);
+  }
+
+  /** Street and above: the open tickets longest past their deadline, oldest first. */
+  function renderOverdue(d) {
+    const body = $('overdue');
+    const list = Array.isArray(d.overdue) ? d.overdue : [];
+    const n = d.figures.tickets_overdue;
+    panelNote('overdue-note', d.tickets_unavailable ? L('unavailable.details') : n > 0 ? L('overdue.count', { n: fmtNum(n) }) : '', d.tickets_unavailable);
+    if (!list.length) {
+      body.replaceChildren(h('div', { class: 'empty' + (d.tickets_unavailable ? ' warn' : '') }, d.tickets_unavailable ? L('unavailable') : L('overdue.none')));
+      return;
+    }
+    body.replaceChildren(
+      ...list.map((l) =>
+        h(
+          'div',
+          { class: 'od', dataset: { ticket: l.ticket_id } },
+          lateCell('span', 'od-late late', l.overdue_seconds),
+          h('span', { class: 'od-where' }, ticketWhere(l)),
+          h(
+            'span',
+            { class: 'od-what' },
+            l.category ? h('span', { class: 'od-cat' }, C.categoryName(l.category)) : null,
+            l.scope ? h('b', { class: 'od-who' + (l.holder ? '' : ' none') }, holderName(l.holder, l.holder_names)) : null,
+            h('span', { class: 'od-desc' }, l.scope ? l.description || '' : L('ticket.no_detail')),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** A grid: its open tickets, the most overdue first. */
+  function renderOpenTickets(d) {
+    const body = $('tickets');
+    const list = Array.isArray(d.open_tickets) ? d.open_tickets : null;
+    const n = d.figures.tickets_open;
+    panelNote('tickets-note', list ? (n > 0 ? L('tickets.count', { n: fmtNum(n) }) : '') : L('unavailable'), !list);
+    if (!list || !list.length) {
+      body.replaceChildren(h('div', { class: 'empty' + (list ? '' : ' warn') }, list ? L('tickets.none') : L('unavailable.open')));
+      return;
+    }
+    const head = h(
+      'tr',
+      null,
+      h('th', { class: 't-late' }, L('col.deadline')),
+      h('th', { class: 't-cat' }, L('col.category')),
+      h('th', { class: 't-desc' }, L('col.issue')),
+      h('th', { class: 't-status' }, L('col.status')),
+      h('th', { class: 't-who' }, L('col.holder')),
+    );
+    const rows = list.map((l) =>
+      h(
+        'tr',
+        { dataset: { ticket: l.ticket_id } },
+        lateCell('td', 't-late late', l.overdue_seconds, true),
+        h('td', { class: 't-cat' }, l.category ? C.categoryName(l.category) : '—'),
+        h('td', { class: 't-desc' }, l.description || l.ticket_id),
+        h('td', { class: 't-status', dataset: { status: l.status || '' } }, l.status ? t('status.' + l.status) : '—'),
+        h('td', { class: 't-who' + (l.holder ? '' : ' none') }, holderName(l.holder, l.holder_names)),
+      ),
+    );
+    body.replaceChildren(h('table', { class: 'tlist' }, h('thead', null, head), h('tbody', null, rows)));
+  }
+
+  /** A grid: who holds its tickets, how many are overdue, and today's dispatches and resolutions. */
+  function renderWorkload(d) {
+    const body = $('workload');
+    const list = Array.isArray(d.workload) ? d.workload : [];
+    panelNote('workload-note', d.tickets_unavailable ? L('unavailable.caseload') : '', d.tickets_unavailable);
+    if (!list.length) {
+      body.replaceChildren(h('div', { class: 'empty' + (d.tickets_unavailable ? ' warn' : '') }, d.tickets_unavailable ? L('unavailable') : L('workload.none')));
+      return;
+    }
+    const count = (v) => (typeof v === 'number' ? fmtNum(v) : '—');
+    const maxOpen = Math.max(1, ...list.map((w) => w.open || 0));
+    const head = h(
+      'tr',
+      null,
+      h('th', { class: 'unit' }, L('col.holder')),
+      ['held', 'late', 'dispatched', 'solved'].map((k) => h('th', null, L('col.' + k))),
+    );
+    const rows = list.map((w) =>
+      h(
+        'tr',
+        { dataset: { holder: w.assignee } },
+        h('td', { class: 'unit' }, holderName(w.assignee, w.names)),
+        h(
+          'td',
+          { class: 'n open' },
+          typeof w.open === 'number' ? h('span', { class: 'cellbar', style: { width: `${(w.open / maxOpen) * 100}%` } }) : null,
+          h('span', { class: 'v' }, count(w.open)),
+        ),
+        h('td', { class: 'n overdue' + (w.overdue > 0 ? ' hot' : '') }, count(w.overdue)),
+        h('td', { class: 'n' }, count(w.dispatched)),
+        h('td', { class: 'n resolved' }, count(w.resolved)),
+      ),
+    );
+    body.replaceChildren(h('table', { class: 'units wl' }, h('thead', null, head), h('tbody', null, rows)));
+  }
+
+  /** Every 10 s: the next page of the units below and of the ticket lists. */
+  function turnPages() {
+    st.childPage += 1;
+    st.listPage += 1;
+    paginateChildren();
+    paginateLists();
+  }
+
+  /** The ticket lists show the page that fits; a wall has no scroll bar, so pages rotate. */
+  function paginateLists() {
+    if (!$('overdue-panel').hidden) paginate($('overdue'), [...$('overdue').querySelectorAll('.od')], $('overdue-page'));
+    if (!$('tickets-panel').hidden) paginate($('tickets'), [...$('tickets').querySelectorAll('tbody tr')], $('tickets-page'));
+    if (!$('workload-panel').hidden) {
+      fitUnits($('workload'));
+      paginate($('workload'), [...$('workload').querySelectorAll('tbody tr')], $('workload-page'));
+    }
+  }
+
+  /** Splits `rows` into pages that fit `body` (rows may differ in height) and shows one. */
+  function paginate(body, rows, label) {
+    rows.forEach((r) => {
+      r.hidden = false;
+    });
+    if (!rows.length) {
+      label.textContent = '';
+      return;
+    }
+    const bottom = body.getBoundingClientRect().bottom + 0.5;
+    const room = bottom - rows[0].getBoundingClientRect().top;
+    const pageOf = [];
+    let page = 0;
+    let start = rows[0].getBoundingClientRect().top;
+    rows.forEach((r, i) => {
+      const box = r.getBoundingClientRect();
+      // A row (or a line of cards) that would end below the panel starts the next page.
+      if (i > 0 && box.top > start + 1 && box.bottom - start > room) {
+        page += 1;
+        start = box.top;
+      }
+      pageOf.push(page);
+    });
+    const pages = page + 1;
+    const shown = st.listPage % pages;
+    rows.forEach((r, i) => {
+      r.hidden = pageOf[i] !== shown;
+    });
+    label.textContent = pages > 1 ? t('children.page', { i: shown + 1, n: pages }) : '';
+  }
+
   /** Seven days: bars of tickets reported, a line of tickets resolved, today marked. */
   function renderTrend() {
     const body = $('trend');
@@ -1190,15 +1494,14 @@
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(rerender, 120);
     });
+    // Category and holder names from the server's dictionary arrive after the first render.
+    document.addEventListener('cockpit:names', rerender);
     window.addEventListener('online', () => {
       if (!st.sock) connect();
     });
     setInterval(tick, 250);
     setInterval(loadSeries, SERIES_EVERY_MS);
-    setInterval(() => {
-      st.childPage += 1;
-      paginateChildren();
-    }, CHILD_PAGE_MS);
+    st.turnTimer = setInterval(turnPages, CHILD_PAGE_MS);
     /** For diagnostics (and the browser test): the connection as this page sees it. */
     window.cockpitScreen = {
       status: () => ({
@@ -1207,6 +1510,14 @@
       }),
       /** Renders a dashboard as if the server had sent it (until its next message): to see how the wall takes figures it has not had yet. */
       show: (d) => render(d),
+      /** Shows page `n` (from 0) of every rotating list, the next turn 10 s from now: for screenshots. */
+      page: (n) => {
+        st.childPage = st.listPage = n;
+        clearInterval(st.turnTimer);
+        st.turnTimer = setInterval(turnPages, CHILD_PAGE_MS);
+        paginateChildren();
+        paginateLists();
+      },
     };
     restore();
     tick();

@@ -16,6 +16,8 @@ mod cdp;
 mod css;
 #[path = "browser/sturdy.rs"]
 mod sturdy;
+#[path = "browser/tickets.rs"]
+mod tickets;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -22,8 +22,8 @@ const BIG: i64 = 1_234_567;
 /// Every figure element on the screen that is not where it should be: wider than its own
 /// box (cut, or ellipsised), or spilling out of a box that clips it (a panel, a cell, a
 /// chevron), or off the screen. Each as `where “text”: why`.
-const FIGURES_THAT_DO_NOT_FIT: &str = r#"(() => {
-  const sel = '.kpi .num, .units td.n, .step b, .rank-v, .cat-v, .stat-v b, .duo-v, .tile b, .ring-text b, .chip-line, .alert .a-value, .spark-x span';
+pub(super) const FIGURES_THAT_DO_NOT_FIT: &str = r#"(() => {
+  const sel = '.kpi .num, .units td.n, .step b, .rank-v, .cat-v, .stat-v b, .duo-v, .tile b, .ring-text b, .chip-line, .alert .a-value, .spark-x span, .late, .od-cat, .panel h2 .note';
   const describe = (el) => {
     const parts = [];
     for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
@@ -85,7 +85,7 @@ fn small_text(min: f64) -> String {
 
 /// Asserts every visible text is readable at 1920×1080 (≥ 20 px) and at 3840×2160
 /// (scaled: ≥ 40 px), then leaves the page at 1920×1080.
-async fn assert_readable(page: &Page<'_>, what: &str) {
+pub(super) async fn assert_readable(page: &Page<'_>, what: &str) {
     for (w, h, min) in [(1920, 1080, MIN_TEXT_1080P), (3840, 2160, 2.0 * MIN_TEXT_1080P)] {
         settle_at(page, w, h).await;
         let r = page.eval(&small_text(min)).await.unwrap();
@@ -114,7 +114,7 @@ async fn assert_figures_fit(page: &Page<'_>, what: &str) {
 /// Sets the viewport, waits for the page's re-layout after a resize (120 ms), for the
 /// animations that end (a changed figure's 1.8 s bump scales it by 8 %) and two frames:
 /// what is measured is what the wall shows once it is still.
-async fn settle_at(page: &Page<'_>, w: u32, h: u32) {
+pub(super) async fn settle_at(page: &Page<'_>, w: u32, h: u32) {
     page.viewport(w, h).await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     page.eval(
@@ -154,14 +154,14 @@ async fn server(dir: &Workdir, port: u16) -> (Running, Settings) {
     (Running::start(settings.clone()).await, settings)
 }
 
-async fn launch(exe: &Path, how: cdp::Launch) -> Browser {
+pub(super) async fn launch(exe: &Path, how: cdp::Launch) -> Browser {
     Browser::launch_with(exe, how)
         .await
         .unwrap_or_else(|e| panic!("launching {}: {e}", exe.display()))
 }
 
 /// Opens `url` at 1080p and waits until the page is live.
-async fn open_live<'b>(browser: &'b Browser, url: &str) -> Page<'b> {
+pub(super) async fn open_live<'b>(browser: &'b Browser, url: &str) -> Page<'b> {
     let page = browser.new_page().await.unwrap();
     page.viewport(1920, 1080).await.unwrap();
     page.goto(url).await.unwrap();
@@ -172,7 +172,7 @@ async fn open_live<'b>(browser: &'b Browser, url: &str) -> Page<'b> {
 }
 
 /// Switches the page's language with its own button and waits for the relabel.
-async fn switch_to_english(page: &Page<'_>) {
+pub(super) async fn switch_to_english(page: &Page<'_>) {
     page.eval("document.getElementById('lang').click()").await.unwrap();
     page.wait_for("document.documentElement.lang === 'en'", Duration::from_secs(2))
         .await
