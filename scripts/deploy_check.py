@@ -728,7 +728,7 @@ def cmd_fill(a):
 
 # --------------------------------------------------------------------------- figures
 
-VOLATILE = {"as_of", "live", "screens", "alerts", "overdue", "workload"}
+VOLATILE = {"as_of", "live", "screens", "alerts", "overdue", "workload", "open_tickets"}
 
 
 def scope_ids(http, token):
