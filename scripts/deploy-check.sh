@@ -381,7 +381,11 @@ live_checks() {
             COCKPIT_REDIS_PREFIX="dc-up-$v" COCKPIT_ALLOW_OPEN=true NO_COLOR=1 RUST_LOG=warn \
             "$COCKPIT_BIN" --config "$REPO/deploy/compose/cockpit.toml" rebuild) | sed 's/^/  /'
         PY figures --url "http://127.0.0.1:$p_up" --out "$TMP/up-$v.json"
+        # A past day's open tickets by category (which also choose and order the
+        # rows) and by status were today's in v0.1.0 and are that day's end since
+        # layout 3: the rest must match.
         PY compare --expected "deploy/testdata/$v-figures.json" --actual "$TMP/up-$v.json" --subset \
+            --drop categories --drop tickets_by_status \
             --what "$v's database migrated by today's binary, against $v's own figures"
         instance stop "up-$v"
         n=$((n + 1))

@@ -788,9 +788,26 @@ def subset_equal(exp, act):
     return exp == act
 
 
+def drop_path(doc, path):
+    """Removes `path` (dot-separated keys, `*` for every list item) from doc."""
+    head, _, rest = path.partition(".")
+    if head == "*" and isinstance(doc, list):
+        for item in doc:
+            drop_path(item, rest)
+    elif isinstance(doc, dict) and head in doc:
+        if rest:
+            drop_path(doc[head], rest)
+        else:
+            doc.pop(head)
+
+
 def cmd_compare(a):
     x = json.load(open(a.expected, encoding="utf-8"))
     y = json.load(open(a.actual, encoding="utf-8"))
+    for path in a.drop or []:
+        for doc in (x, y):
+            for d in doc.values():
+                drop_path(d, path)
     diffs = []
     for k in sorted(set(x) | set(y)):
         same = subset_equal(x.get(k), y.get(k)) if a.subset and k in x else x.get(k) == y.get(k)
@@ -1201,6 +1218,8 @@ def main():
     s.add_argument("--actual", required=True)
     s.add_argument("--what", required=True)
     s.add_argument("--subset", action="store_true", help="actual may carry fields that expected lacks")
+    s.add_argument("--drop", action="append", help="a field whose meaning changed since expected was recorded "
+                   "(dot path, * for each list item), left out of both")
     s.set_defaults(f=cmd_compare)
 
     s = sub.add_parser("live-nginx")

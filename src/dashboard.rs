@@ -12,7 +12,7 @@ use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, EventGroup, Figures, Metric, RawFigures};
-use crate::domain::period::{Period, PeriodKind};
+use crate::domain::period::{Period, PeriodKind, Span};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::domain::ticket::Status;
 use crate::presence::{Presence, ScreenCounts};
@@ -41,7 +41,8 @@ pub struct Dashboard {
     /// their clock in it, whatever zone the browser is set to.
     pub time_zone: String,
     pub figures: Figures,
-    /// Live tickets by status (`resolved` awaits verification before `closed`).
+    /// Tickets by status (`resolved` awaits verification before `closed`): live,
+    /// or at the end of a past period's last day.
     pub tickets_by_status: BTreeMap<&'static str, i64>,
     pub categories: Vec<CategoryFigures>,
     /// The period's events and attendance by event category and type (events
@@ -191,9 +192,10 @@ pub struct Point {
 /// Which period a dashboard's counts and sums cover.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PeriodView {
-    /// `day`, `week` (ISO, local), `month`, `year` or `all` (since launch).
+    /// `day`, `week` (ISO, local), `month`, `year`, `all` (since launch) or
+    /// `range` (any days, asked for with `from` and `to`).
     pub kind: &'static str,
-    /// Its name: `2024-11-28`, `2024-W48`, `2024-11`, `2024` or `all`.
+    /// Its name: `2024-11-28`, `2024-W48`, `2024-11`, `2024`, `all` or `2024-03-15..2024-04-20`.
     pub name: String,
     /// Its first and last local day (absent for all time).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,13 +370,31 @@ impl Dashboards {
     /// Counts and sums are the period's; open and overdue are live while the
     /// period includes today, else as they stood at the end of its last day.
     pub async fn dashboard_of(&self, info: &ScopeInfo, day: Option<Date>, kind: PeriodKind) -> Result<Dashboard, FiguresError> {
+        let today = self.calendar.day_of(Timestamp::now().as_millisecond());
+        let day = day.unwrap_or(today);
+        self.dashboard_over(info, Span::Period(Period::of(kind, day)), day).await
+    }
+
+    /// The dashboard of a registered scope over any range of local days.
+    pub async fn dashboard_between(&self, info: &ScopeInfo, span: Span) -> Result<Dashboard, FiguresError> {
+        let day = span
+            .last_day()
+            .unwrap_or_else(|| self.calendar.day_of(Timestamp::now().as_millisecond()));
+        self.dashboard_over(info, span, day).await
+    }
+
+    async fn dashboard_over(&self, info: &ScopeInfo, span: Span, day: Date) -> Result<Dashboard, FiguresError> {
         let now = Timestamp::now().as_millisecond();
         let today = self.calendar.day_of(now);
-        let day = day.unwrap_or(today);
-        let period = Period::of(kind, day);
-        let live = period.contains(today);
-        // The day whose end-of-day open and overdue figures a past period shows.
-        let last = if live { today } else { period.last_day().unwrap_or(day) };
+        let live = span.contains(today);
+        // The day whose end-of-day open and overdue figures a past period shows
+        // (a range that ends in the future is live).
+        let last = if live || span.last_day().is_some_and(|l| l > today) {
+            today
+        } else {
+            span.last_day().unwrap_or(day)
+        };
+        let live = live || last == today;
         let children = self.registry.children(&info.id);
         let due = if live { self.due_soon_ms } else { 0 };
         let overdue = if live { OVERDUE_LISTED } else { 0 };
@@ -389,7 +409,7 @@ impl Dashboards {
             due_within_ms: due,
             ..FigureQuery::headline(c.id.clone(), !live)
         }));
-        let raws = self.figures(&queries, period, now).await?;
+        let raws = self.figures(&queries, &span.cover(), now).await?;
         let day_s = day.to_string();
         let last_s = last.to_string();
         let Some(own) = raws.first() else {
@@ -406,17 +426,17 @@ impl Dashboards {
             theme: info.theme.clone(),
             day: day_s,
             period: PeriodView {
-                kind: kind.as_str(),
-                name: period.to_string(),
-                from: period.first_day().map(|d| d.to_string()),
-                to: period.last_day().map(|d| d.to_string()),
+                kind: span.kind_name(),
+                name: span.to_string(),
+                from: span.first_day().map(|d| d.to_string()),
+                to: span.last_day().map(|d| d.to_string()),
             },
             live,
             time_zone: self.calendar.zone_name().to_owned(),
             as_of: Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default(),
             figures: Figures::compute(own, &last_s, live),
-            tickets_by_status: figures::by_status(own),
-            categories: figures::categories(own),
+            tickets_by_status: figures::by_status(own, (!live).then_some(last_s.as_str())),
+            categories: figures::categories(own, (!live).then_some(last_s.as_str())),
             events_by_kind: figures::event_groups(own),
             children: children
                 .into_iter()
@@ -570,8 +590,8 @@ impl Dashboards {
 
     /// Figures of several scopes for `day`, only if they are current: every
     /// reader of figures (dashboards, series, `/metrics`) goes through here.
-    pub async fn figures(&self, queries: &[FigureQuery], period: Period, now: i64) -> Result<Vec<RawFigures>, FiguresError> {
-        let reading = self.patiently(self.aggregates.read(queries, period, now)).await?;
+    pub async fn figures(&self, queries: &[FigureQuery], cover: &[Period], now: i64) -> Result<Vec<RawFigures>, FiguresError> {
+        let reading = self.patiently(self.aggregates.read(queries, cover, now)).await?;
         self.freshness.judge(reading.watermark)?;
         Ok(reading.figures)
     }
@@ -607,7 +627,7 @@ impl Dashboards {
                     due_within_ms: self.due_soon_ms,
                     ..FigureQuery::headline(scope.clone(), false)
                 };
-                self.figures(&[q], *current, now).await?.into_iter().next()
+                self.figures(&[q], &[*current], now).await?.into_iter().next()
             }
             _ => None,
         };

@@ -343,11 +343,20 @@ pub fn document() -> Value {
         json!({"type": "string", "enum": ["day", "week", "month", "year", "all"]}),
         "Count over the day (default), its ISO week, month, year, or all time",
     );
+    let range = |name: &str, what: &str| {
+        param(
+            name,
+            "query",
+            false,
+            json!({"type": "string", "format": "date"}),
+            &format!("{what} local day of a range (with both from and to, instead of day and period; at most 3660 days)"),
+        )
+    };
     let dash = d.schema::<Dashboard>();
     d.read(
         "/api/v1/scopes/{scope}/dashboard",
         "A scope's dashboard: exactly what a screen receives",
-        vec![scope_param(), day, period],
+        vec![scope_param(), day, period, range("from", "The first"), range("to", "The last")],
         dash,
     );
     let metric = d.schema::<Metric>();

@@ -164,7 +164,8 @@ impl World {
 }
 
 /// When a ticket entered (true) or left (false) the open set.
-type OpenChanges = Vec<(i64, bool)>;
+/// A ticket's in-order steps: when, and the status it entered.
+type Steps = Vec<(i64, Status)>;
 
 /// Figures per (scope, day) and live per scope, counted the naive way.
 #[derive(Default, Debug)]
@@ -174,16 +175,16 @@ struct Recount {
     /// Every wait (ms) to first dispatch / to resolution, per scope and day.
     waits: HashMap<(String, Date, &'static str), Vec<i64>>,
     live: BTreeMap<String, BTreeMap<&'static str, i64>>,
-    /// Per ticket: its scope, deadline and the (at, open) changes of its in-order steps.
-    history: Vec<(Scope, i64, OpenChanges)>,
+    /// Per ticket: its scope, category, deadline and its in-order steps.
+    history: Vec<(Scope, String, i64, Steps)>,
 }
 
 fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
     let deadlines = Deadlines::default();
     let mut events: BTreeMap<String, Event> = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
-    // ticket id → (report, status, last_at, open changes)
-    let mut tickets: BTreeMap<String, (TicketReport, Status, i64, OpenChanges)> = BTreeMap::new();
+    // ticket id → (report, status, last_at, steps)
+    let mut tickets: BTreeMap<String, (TicketReport, Status, i64, Steps)> = BTreeMap::new();
     let mut out = Recount::default();
     let bump = |out: &mut Recount, scope: &Scope, day: Date, k: &'static str, n: i64| {
         for s in scope.lineage() {
@@ -215,7 +216,7 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                     bump(&mut out, &t.scope, cal.day_of(t.reported_at), "tickets_reported", 1);
                     tickets.insert(
                         t.id.clone(),
-                        (t.clone(), Status::Reported, t.reported_at, vec![(t.reported_at, true)]),
+                        (t.clone(), Status::Reported, t.reported_at, vec![(t.reported_at, Status::Reported)]),
                     );
                 }
             }
@@ -230,9 +231,7 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                 if s.at < *last_at {
                     continue; // late: recorded only
                 }
-                if status.is_open() != s.to.is_open() {
-                    changes.push((s.at, s.to.is_open()));
-                }
+                changes.push((s.at, s.to));
                 let first_dispatch = *status == Status::Reported && s.to == Status::Dispatched;
                 *status = s.to;
                 *last_at = s.at;
@@ -292,7 +291,7 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                 *live.entry("tickets_overdue").or_default() += i64::from(deadline <= now);
             }
         }
-        out.history.push((report.scope, deadline, changes));
+        out.history.push((report.scope, report.category, deadline, changes));
     }
     out
 }
@@ -302,15 +301,37 @@ impl Recount {
     fn open_at(&self, scope: &Scope, end: i64) -> (i64, i64) {
         let mut open = 0;
         let mut overdue = 0;
-        for (s, deadline, changes) in &self.history {
-            if !s.is_within(scope) {
-                continue;
-            }
-            let is_open = changes.iter().rev().find(|(at, _)| *at < end).is_some_and(|(_, o)| *o);
+        for (_, deadline, status) in self.statuses_at(scope, end) {
+            let is_open = status.is_open();
             open += i64::from(is_open);
-            overdue += i64::from(is_open && *deadline < end);
+            overdue += i64::from(is_open && deadline < end);
         }
         (open, overdue)
+    }
+
+    /// Each ticket of `scope` that existed at `end`: its category, deadline and status then.
+    fn statuses_at<'a>(&'a self, scope: &'a Scope, end: i64) -> impl Iterator<Item = (&'a str, i64, Status)> + 'a {
+        self.history
+            .iter()
+            .filter(|(s, ..)| s.is_within(scope))
+            .filter_map(move |(_, category, deadline, steps)| {
+                let (_, status) = steps.iter().rev().find(|(at, _)| *at < end)?;
+                Some((category.as_str(), *deadline, *status))
+            })
+    }
+
+    /// Open tickets per category and tickets per status (closed left out) at `end`.
+    fn breakdown_at(&self, scope: &Scope, end: i64) -> (BTreeMap<String, i64>, BTreeMap<&'static str, i64>) {
+        let (mut categories, mut statuses) = (BTreeMap::new(), BTreeMap::new());
+        for (category, _, status) in self.statuses_at(scope, end) {
+            if status.is_open() {
+                *categories.entry(category.to_owned()).or_insert(0) += 1;
+            }
+            if status != Status::Closed {
+                *statuses.entry(status.as_str()).or_insert(0) += 1;
+            }
+        }
+        (categories, statuses)
     }
 }
 
@@ -451,12 +472,32 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
                 return Err(format!("{s} {day} unique: got {}, recount {persons}", d.figures.unique_attendees));
             }
             if back > 0 {
-                let (open, overdue) = want.open_at(&info.id, p.calendar.end_of(day));
+                let end = p.calendar.end_of(day);
+                let (open, overdue) = want.open_at(&info.id, end);
                 if (d.figures.tickets_open, d.figures.tickets_overdue) != (open, overdue) {
                     return Err(format!(
                         "{s} end of {day}: open/overdue {:?}, recount {:?}",
                         (d.figures.tickets_open, d.figures.tickets_overdue),
                         (open, overdue)
+                    ));
+                }
+                // A past day's breakdowns are that day's end too, not today's.
+                let (categories, statuses) = want.breakdown_at(&info.id, end);
+                let got: BTreeMap<String, i64> = d
+                    .categories
+                    .iter()
+                    .filter(|c| c.open != 0)
+                    .map(|c| (c.category.clone(), c.open))
+                    .collect();
+                let by_status: BTreeMap<&str, i64> = d
+                    .tickets_by_status
+                    .iter()
+                    .filter(|(_, n)| **n != 0)
+                    .map(|(k, n)| (*k, *n))
+                    .collect();
+                if got != categories || by_status != statuses {
+                    return Err(format!(
+                        "{s} end of {day}: open by category {got:?} by status {by_status:?}, recount {categories:?} {statuses:?}"
                     ));
                 }
             }

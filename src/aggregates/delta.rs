@@ -204,10 +204,12 @@ impl Delta {
                 };
                 let day = cal.day_of(ticket.reported_at);
                 let (category, reported) = (field::reported_in(&ticket.category), field::status(Status::Reported.as_str()));
+                let reported_net = field::status_net(Status::Reported.as_str(), &day.to_string());
                 self.each(&ticket.scope, |d, s| {
                     d.count(Bucket::Day(s.clone(), day), field::TICKETS_REPORTED, 1);
                     d.count(Bucket::Day(s.clone(), day), &category, 1);
                     d.count(Bucket::Gauge(s.clone()), &reported, 1);
+                    d.count(Bucket::Net(s.clone()), &reported_net, 1);
                 });
                 self.open_set(&ticket.id, &head, ticket.reported_at, 1, cal);
             }
@@ -251,10 +253,12 @@ impl Delta {
 
     /// A ticket's step from `from` to `t.to`: gauges, closed-loop counters, open set.
     fn step(&mut self, t: &Transition, ticket: &TicketHead, from: Status, holder: Option<&str>, cal: &Calendar) {
-        let gauges: Vec<(String, i64)> = [(from, -1), (t.to, 1)]
+        let date = cal.day_of(t.at).to_string();
+        // The live gauge, and the day's net change whose prefix sums give a past day's end.
+        let gauges: Vec<(String, String, i64)> = [(from, -1), (t.to, 1)]
             .into_iter()
             .filter(|(status, _)| *status != Status::Closed)
-            .map(|(status, n)| (field::status(status.as_str()), n))
+            .map(|(status, n)| (field::status(status.as_str()), field::status_net(status.as_str(), &date), n))
             .collect();
         let names = StepNames {
             date: cal.day_of(t.at),
@@ -269,8 +273,9 @@ impl Delta {
             dispatched: (t.to == Status::Dispatched && from == Status::Reported).then(|| t.ticket_id.as_str().into()),
         };
         self.each(&ticket.scope, |d, s| {
-            for (f, n) in &gauges {
-                d.count(Bucket::Gauge(s.clone()), f, *n);
+            for (gauge, net, n) in &gauges {
+                d.count(Bucket::Gauge(s.clone()), gauge, *n);
+                d.count(Bucket::Net(s.clone()), net, *n);
             }
             d.closed_loop(s, t, ticket, &names);
         });
@@ -382,13 +387,16 @@ impl Delta {
     /// A ticket enters (`n = 1`) or leaves (`n = -1`) the open set at `at`.
     fn open_set(&mut self, ticket_id: &str, head: &TicketHead, at: i64, n: i64, cal: &Calendar) {
         let open = field::open_in(&head.category);
-        let open_net = field::open_net(&cal.day_of(at).to_string());
+        let date = cal.day_of(at).to_string();
+        let open_net = field::open_net(&date);
+        let category_net = field::open_in_net(&head.category, &date);
         let overdue_net = field::overdue_net(&cal.day_of(at.max(head.deadline)).to_string());
         // One copy of the id, shared by every scope's index entry.
         let ticket_id: Arc<str> = ticket_id.into();
         self.each(&head.scope, |d, s| {
             d.count(Bucket::Gauge(s.clone()), &open, n);
             d.count(Bucket::Net(s.clone()), &open_net, n);
+            d.count(Bucket::Net(s.clone()), &category_net, n);
             d.count(Bucket::Net(s.clone()), &overdue_net, n);
             d.index_deadline(s, &ticket_id, (n > 0).then_some(head.deadline));
             if s != &head.scope {

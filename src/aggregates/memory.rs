@@ -108,6 +108,40 @@ impl State {
         self.uniques.get(&(scope.clone(), period)).map_or(0, |s| s.len() as i64)
     }
 
+    /// Persons seen in any of the periods (exact: a set union).
+    fn unique_over(&self, scope: &Scope, cover: &[Period]) -> i64 {
+        if let [p] = cover {
+            return self.unique(scope, *p);
+        }
+        let mut all: HashSet<&Arc<str>> = HashSet::default();
+        for p in cover {
+            all.extend(self.uniques.get(&(scope.clone(), *p)).into_iter().flatten());
+        }
+        all.len() as i64
+    }
+
+    /// The periods' counters added up.
+    fn counters_over(&self, scope: &Scope, cover: &[Period]) -> StdHashMap<String, i64> {
+        if let [p] = cover {
+            return self.counters(scope, *p);
+        }
+        let mut sum = StdHashMap::new();
+        for p in cover {
+            for (k, v) in self.counters(scope, *p) {
+                *sum.entry(k).or_insert(0) += v;
+            }
+        }
+        sum
+    }
+
+    /// Percentiles of a single day (none over several periods).
+    fn spread_over(&self, scope: &Scope, cover: &[Period], kind: Dur) -> Spread {
+        match cover {
+            [p] => self.spread(scope, *p, kind),
+            _ => Spread::default(),
+        }
+    }
+
     /// A period's counters: a day's own hash, or a longer period's running totals.
     fn counters(&self, scope: &Scope, period: Period) -> StdHashMap<String, i64> {
         match period {
@@ -196,26 +230,26 @@ impl AggregateStore for MemoryAggregates {
         Ok(Applied::Done)
     }
 
-    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], cover: &[Period], now_ms: i64) -> Result<Reading, AggregateError> {
         let st = self.lock();
         let figures = queries
             .iter()
             .map(|q| {
                 let dl = st.deadlines.get(&q.scope);
                 RawFigures {
-                    day: st.counters(&q.scope, period),
+                    day: st.counters_over(&q.scope, cover),
                     gauge: st.hash(&Bucket::Gauge(q.scope.clone())),
                     nets: if q.nets {
                         st.hash(&Bucket::Net(q.scope.clone()))
                     } else {
                         StdHashMap::new()
                     },
-                    unique: st.unique(&q.scope, period),
+                    unique: st.unique_over(&q.scope, cover),
                     overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
                     next_deadline: dl.and_then(|d| d.next_after(now_ms)),
                     top: st.top(&q.scope, q.top),
-                    dispatch: st.spread(&q.scope, period, Dur::Dispatch),
-                    resolve: st.spread(&q.scope, period, Dur::Resolve),
+                    dispatch: st.spread_over(&q.scope, cover, Dur::Dispatch),
+                    resolve: st.spread_over(&q.scope, cover, Dur::Resolve),
                     due_soon: if q.due_within_ms > 0 {
                         dl.map_or(0, |d| d.due_within(now_ms, q.due_within_ms))
                     } else {

@@ -86,10 +86,12 @@ pub trait AggregateStore: Send + Sync {
     /// only when the watermark stands exactly at `delta.prev_seq`.
     async fn apply(&self, delta: &Delta) -> Result<Applied, AggregateError>;
 
-    /// Reads the figures of several scopes for `period` (a day's counters, or a
-    /// week's, month's, year's or all time's running totals), and the watermark
-    /// they reflect, as one consistent view; `now_ms` drives the overdue clock.
-    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError>;
+    /// Reads the figures of several scopes over the periods of `cover` (a day's
+    /// counters, a week's, month's, year's or all time's running totals, or
+    /// several of them added up, with unique attendees their union), and the
+    /// watermark they reflect, as one consistent view; `now_ms` drives the
+    /// overdue clock. Percentiles are read for a single day only.
+    async fn read(&self, queries: &[FigureQuery], cover: &[Period], now_ms: i64) -> Result<Reading, AggregateError>;
 
     /// Reads counters and unique attendees of one scope for several periods, plus its nets.
     async fn series(&self, scope: &Scope, periods: &[Period]) -> Result<SeriesRaw, AggregateError>;

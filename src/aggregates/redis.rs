@@ -240,12 +240,17 @@ impl RedisAggregates {
         }
     }
 
-    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, period: Period, now_ms: i64) {
+    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, cover: &[Period], now_ms: i64) {
         let s = q.scope.as_str();
         let dl = self.key("dl", s);
-        pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{period}")));
+        for period in cover {
+            pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{period}")));
+        }
         pipe.cmd("HGETALL").arg(self.key("g", s));
-        pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{period}")));
+        // PFCOUNT of several keys counts their union: persons seen in two
+        // periods of a range count once.
+        let uniques: Vec<String> = cover.iter().map(|p| self.key("u", &format!("{s}:{p}"))).collect();
+        pipe.cmd("PFCOUNT").arg(uniques);
         pipe.cmd("ZCOUNT").arg(&dl).arg("-inf").arg(now_ms);
         pipe.cmd("ZRANGE")
             .arg(&dl)
@@ -268,12 +273,15 @@ impl RedisAggregates {
             pipe.cmd("HGETALL").arg(self.key("n", s));
         }
         // Durations are kept per day only: a longer period's percentiles read an
-        // absent set, so they are null (its means come from the totals).
-        for kind in [Dur::Dispatch, Dur::Resolve] {
-            pipe.cmd("EVAL")
-                .arg(SPREAD)
-                .arg(1)
-                .arg(self.key(kind.key_part(), &format!("{s}:{period}")));
+        // absent set, so they are null (its means come from the totals), and a
+        // range of several periods reads none.
+        if let [period] = cover {
+            for kind in [Dur::Dispatch, Dur::Resolve] {
+                pipe.cmd("EVAL")
+                    .arg(SPREAD)
+                    .arg(1)
+                    .arg(self.key(kind.key_part(), &format!("{s}:{period}")));
+            }
         }
         if q.due_within_ms > 0 {
             pipe.cmd("ZCOUNT").arg(&dl).arg(format!("({now_ms}")).arg(now_ms + q.due_within_ms);
@@ -293,12 +301,13 @@ impl RedisAggregates {
 }
 
 /// The aggregates' key layout, part of every key. A release that keeps figures
-/// the journal was never projected into (the period totals came with layout 2)
+/// the journal was never projected into (the period totals came with layout 2,
+/// the per-day nets by category and status that give a past day's end with 3)
 /// raises it: its keys then start empty, with watermark 0, and the catch-up at
 /// start replays the whole journal into them, exactly once, while an older
 /// release still running beside it keeps its own. Old layouts' keys are left
 /// until `cockpit rebuild` (which clears `{p}:*`) or an operator removes them.
-const LAYOUT: u32 = 2;
+const LAYOUT: u32 = 3;
 
 /// Fail fast rather than wait: a command on a lost connection gets its error
 /// at once (one immediate reconnect attempt, refused or timing out within a
@@ -377,14 +386,14 @@ impl AggregateStore for RedisAggregates {
         }
     }
 
-    async fn read(&self, queries: &[FigureQuery], period: Period, now_ms: i64) -> Result<Reading, AggregateError> {
+    async fn read(&self, queries: &[FigureQuery], cover: &[Period], now_ms: i64) -> Result<Reading, AggregateError> {
         // One transaction: the watermark and the figures are one view, never
         // figures with an apply half-way through them.
         let mut pipe = redis::pipe();
         pipe.atomic();
         pipe.cmd("GET").arg(self.key("wm", ""));
         for q in queries {
-            self.queue_read(&mut pipe, q, period, now_ms);
+            self.queue_read(&mut pipe, q, cover, now_ms);
         }
         let mut conn = self.conn.clone();
         let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
@@ -392,15 +401,22 @@ impl AggregateStore for RedisAggregates {
         let watermark: Option<i64> = decode(it.next())?;
         let mut out = Vec::with_capacity(queries.len());
         for q in queries {
-            let day = counters(it.next())?;
+            let mut day = HashMap::new();
+            for _ in cover {
+                for (k, v) in counters(it.next())? {
+                    *day.entry(k).or_insert(0) += v;
+                }
+            }
             let gauge = counters(it.next())?;
             let unique: i64 = decode(it.next())?;
             let overdue_now: i64 = decode(it.next())?;
             let next: Vec<(String, f64)> = decode(it.next())?;
             let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
             let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
-            let dispatch = spread(it.next())?;
-            let resolve = spread(it.next())?;
+            let (dispatch, resolve) = match cover {
+                [_] => (spread(it.next())?, spread(it.next())?),
+                _ => Default::default(),
+            };
             let due_soon: i64 = if q.due_within_ms > 0 { decode(it.next())? } else { 0 };
             let overdue: Vec<(String, f64)> = if q.overdue > 0 { decode(it.next())? } else { Vec::new() };
             out.push(RawFigures {

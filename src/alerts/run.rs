@@ -176,7 +176,7 @@ impl Evaluator {
                 ..FigureQuery::headline(s.clone(), false)
             })
             .collect();
-        let reading = self.aggregates.read(&queries, Period::Day(today), now).await?;
+        let reading = self.aggregates.read(&queries, &[Period::Day(today)], now).await?;
         self.freshness.judge(reading.watermark).map_err(|e| AggregateError(e.to_string()))?;
         let day = today.to_string();
         Ok(scopes

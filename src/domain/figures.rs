@@ -97,6 +97,14 @@ pub mod field {
     pub fn overdue_net(day: &str) -> String {
         format!("overdue:{day}")
     }
+    /// Net change of open tickets of one category on a day (`oc:garbage:2024-11-28`).
+    pub fn open_in_net(category: &str, day: &str) -> String {
+        format!("oc:{category}:{day}")
+    }
+    /// Net change of tickets in one status on a day (`st:dispatched:2024-11-28`).
+    pub fn status_net(status: &str, day: &str) -> String {
+        format!("st:{status}:{day}")
+    }
 }
 
 /// The figures of the contract, by name: the keys of a dashboard's `figures`, the
@@ -383,11 +391,17 @@ pub fn prefix_sum(nets: &HashMap<String, i64>, prefix: &str, day: &str) -> i64 {
         .sum()
 }
 
-/// Live tickets by status.
-pub fn by_status(raw: &RawFigures) -> BTreeMap<&'static str, i64> {
+/// Tickets by status: live, or at the end of `day` from the per-day nets.
+pub fn by_status(raw: &RawFigures, at_end_of: Option<&str>) -> BTreeMap<&'static str, i64> {
     GAUGED
         .iter()
-        .map(|s| (s.as_str(), raw.gauge.get(&field::status(s.as_str())).copied().unwrap_or(0)))
+        .map(|s| {
+            let n = match at_end_of {
+                None => raw.gauge.get(&field::status(s.as_str())).copied().unwrap_or(0),
+                Some(day) => prefix_sum(&raw.nets, &format!("st:{}:", s.as_str()), day),
+            };
+            (s.as_str(), n)
+        })
         .collect()
 }
 
@@ -448,14 +462,15 @@ pub fn event_groups(raw: &RawFigures) -> Vec<EventGroup> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CategoryFigures {
     pub category: String,
-    /// Reported on the dashboard's day.
+    /// Reported in the dashboard's period.
     pub reported: i64,
-    /// Open now.
+    /// Open now (live), or at the end of the period's last day.
     pub open: i64,
 }
 
-/// Categories seen in the day's reports or the live open gauges, busiest first.
-pub fn categories(raw: &RawFigures) -> Vec<CategoryFigures> {
+/// Categories seen in the period's reports or open (live, or at the end of
+/// `day` from the per-day nets), busiest first.
+pub fn categories(raw: &RawFigures, at_end_of: Option<&str>) -> Vec<CategoryFigures> {
     let mut rows: BTreeMap<&str, CategoryFigures> = BTreeMap::new();
     let row = |c: &str| CategoryFigures {
         category: c.to_owned(),
@@ -467,9 +482,23 @@ pub fn categories(raw: &RawFigures) -> Vec<CategoryFigures> {
             rows.entry(c).or_insert_with(|| row(c)).reported += v;
         }
     }
-    for (k, v) in &raw.gauge {
-        if let Some(c) = k.strip_prefix("open:") {
-            rows.entry(c).or_insert_with(|| row(c)).open += v;
+    match at_end_of {
+        None => {
+            for (k, v) in &raw.gauge {
+                if let Some(c) = k.strip_prefix("open:") {
+                    rows.entry(c).or_insert_with(|| row(c)).open += v;
+                }
+            }
+        }
+        Some(day) => {
+            for (k, v) in &raw.nets {
+                let Some((c, d)) = k.strip_prefix("oc:").and_then(|rest| rest.rsplit_once(':')) else {
+                    continue;
+                };
+                if d <= day {
+                    rows.entry(c).or_insert_with(|| row(c)).open += v;
+                }
+            }
         }
     }
     let mut out: Vec<CategoryFigures> = rows.into_values().filter(|r| r.reported != 0 || r.open != 0).collect();

@@ -133,6 +133,123 @@ impl Period {
     }
 }
 
+/// What a dashboard counts over: one period, or any range of local days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    Period(Period),
+    /// From the first day to the last, both included.
+    Range(Date, Date),
+}
+
+/// The longest range of days a dashboard counts over (about ten years): its
+/// read stays a few dozen hashes per scope.
+pub const MAX_RANGE_DAYS: i32 = 3660;
+
+impl Span {
+    /// A range of days, if `from` is not after `to` and it spans at most [`MAX_RANGE_DAYS`].
+    pub fn range(from: Date, to: Date) -> Option<Span> {
+        let days = from.until(to).ok()?.get_days();
+        (from <= to && days < MAX_RANGE_DAYS).then_some(Span::Range(from, to))
+    }
+
+    /// `day`, `week`, `month`, `year`, `all` or `range`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Span::Period(p) => p.kind().as_str(),
+            Span::Range(..) => "range",
+        }
+    }
+
+    pub fn first_day(&self) -> Option<Date> {
+        match self {
+            Span::Period(p) => p.first_day(),
+            Span::Range(a, _) => Some(*a),
+        }
+    }
+
+    pub fn last_day(&self) -> Option<Date> {
+        match self {
+            Span::Period(p) => p.last_day(),
+            Span::Range(_, b) => Some(*b),
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        match self {
+            Span::Period(p) => p.contains(day),
+            Span::Range(a, b) => *a <= day && day <= *b,
+        }
+    }
+
+    /// Whole periods whose running totals add up to exactly these days: the
+    /// whole months inside the range (whole years where they line up), and
+    /// ISO weeks and days at either end. A range is read as a few dozen totals
+    /// at most, never a sum over every day.
+    pub fn cover(&self) -> Vec<Period> {
+        let (from, to) = match *self {
+            Span::Period(p) => return vec![p],
+            Span::Range(a, b) => (a, b),
+        };
+        let mut out = Vec::new();
+        // The first day of the first whole month, and the last day of the last.
+        let months_from = if from.day() == 1 {
+            Some(from)
+        } else {
+            from.last_of_month().tomorrow().ok()
+        };
+        let months_to = if to == to.last_of_month() {
+            Some(to)
+        } else {
+            to.first_of_month().yesterday().ok()
+        };
+        match (months_from, months_to) {
+            (Some(a), Some(b)) if a <= b => {
+                if let Ok(head) = a.yesterday() {
+                    weeks_and_days(from, head, &mut out);
+                }
+                greedy(a, b, &[PeriodKind::Year, PeriodKind::Month], &mut out);
+                if let Ok(tail) = b.tomorrow() {
+                    weeks_and_days(tail, to, &mut out);
+                }
+            }
+            _ => weeks_and_days(from, to, &mut out),
+        }
+        out
+    }
+}
+
+fn weeks_and_days(from: Date, to: Date, out: &mut Vec<Period>) {
+    greedy(from, to, &[PeriodKind::Week], out)
+}
+
+/// Covers `from..=to` with the longest period of `kinds` that starts on each
+/// day and ends within the range, else the day itself.
+fn greedy(from: Date, to: Date, kinds: &[PeriodKind], out: &mut Vec<Period>) {
+    let mut day = from;
+    while day <= to {
+        let piece = kinds
+            .iter()
+            .map(|k| Period::of(*k, day))
+            .find(|p| p.first_day() == Some(day) && p.last_day().is_some_and(|l| l <= to))
+            .unwrap_or(Period::Day(day));
+        out.push(piece);
+        match piece.last_day().and_then(|l| l.tomorrow().ok()) {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+}
+
+/// A range is named `2024-03-15..2024-04-20`.
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Span::Period(p) => p.fmt(f),
+            Span::Range(a, b) => write!(f, "{a}..{b}"),
+        }
+    }
+}
+
 fn monday_of(day: Date) -> Date {
     let back = i64::from(day.weekday().to_monday_zero_offset());
     day.checked_sub(back.days()).unwrap_or(day)
@@ -193,6 +310,73 @@ mod tests {
             .map(|p| p.to_string())
             .collect();
         assert_eq!(months, ["2024-12", "2025-01", "2025-02"]);
+    }
+
+    #[test]
+    fn a_range_is_covered_by_whole_periods_exactly_once() {
+        let cover = |a, b| Span::range(a, b).unwrap().cover();
+        let names = |v: Vec<Period>| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        // Friday 15 March 2024 to Sunday 20 April 2025.
+        let v = cover(date(2024, 3, 15), date(2025, 4, 20));
+        assert_eq!(
+            names(v.clone()),
+            [
+                "2024-03-15",
+                "2024-03-16",
+                "2024-03-17",
+                "2024-W12",
+                "2024-W13",
+                "2024-04",
+                "2024-05",
+                "2024-06",
+                "2024-07",
+                "2024-08",
+                "2024-09",
+                "2024-10",
+                "2024-11",
+                "2024-12",
+                "2025-01",
+                "2025-02",
+                "2025-03",
+                "2025-04-01",
+                "2025-04-02",
+                "2025-04-03",
+                "2025-04-04",
+                "2025-04-05",
+                "2025-04-06",
+                "2025-W15",
+                "2025-W16"
+            ]
+        );
+        let mut days = 0;
+        let mut next = date(2024, 3, 15);
+        for p in &v {
+            assert_eq!(p.first_day(), Some(next), "{p} follows the one before it");
+            let last = p.last_day().unwrap();
+            days += p.first_day().unwrap().until(last).unwrap().get_days() + 1;
+            next = last.tomorrow().unwrap();
+        }
+        assert_eq!((days, next), (402, date(2025, 4, 21)));
+        assert_eq!(names(cover(date(2024, 1, 1), date(2025, 12, 31))), ["2024", "2025"]);
+        // No whole month: weeks where they fit (W14 crosses into April).
+        assert_eq!(
+            names(cover(date(2026, 3, 15), date(2026, 4, 20))),
+            [
+                "2026-03-15",
+                "2026-W12",
+                "2026-W13",
+                "2026-W14",
+                "2026-W15",
+                "2026-W16",
+                "2026-04-20"
+            ]
+        );
+        // A year from mid-month: the months between its ends, not fifty weeks.
+        // 18–22 June, W26, 30 June; July to May; W23, W24, 15–17 June.
+        assert_eq!(cover(date(2025, 6, 18), date(2026, 6, 17)).len(), 7 + 11 + 5);
+        assert_eq!(names(cover(date(2024, 2, 29), date(2024, 2, 29))), ["2024-02-29"]);
+        assert!(Span::range(date(2024, 2, 2), date(2024, 2, 1)).is_none());
+        assert!(Span::range(date(2000, 1, 1), date(2024, 2, 1)).is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::AppState;
 use crate::aggregates::FigureQuery;
 use crate::domain::figures::{Figures, Metric};
-use crate::domain::period::{Period, PeriodKind};
+use crate::domain::period::{MAX_RANGE_DAYS, Period, PeriodKind, Span};
 use crate::domain::scope::{Scope, ScopeInfo};
 use crate::error::ApiError;
 use crate::records::TicketQuery;
@@ -61,6 +61,15 @@ async fn screens(state: web::Data<AppState>, req: HttpRequest, path: web::Path<S
 struct DayQuery {
     day: Option<String>,
     period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A local day from the query: `code` names the parameter in the error.
+fn local_day(code: &'static str, name: &str, value: &str) -> Result<Date, ApiError> {
+    value
+        .parse::<Date>()
+        .map_err(|_| ApiError::bad(code, format!("{name} {value:?} is not a date such as 2024-11-28")))
 }
 
 async fn dashboard(
@@ -70,20 +79,33 @@ async fn dashboard(
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let info = readable(&state, &req, &path).await?;
-    let day = match &q.day {
-        Some(d) => Some(
-            d.parse::<Date>()
-                .map_err(|_| ApiError::bad("invalid_day", format!("day {d:?} is not a date such as 2024-11-28")))?,
-        ),
-        None => None,
-    };
-    let kind = match q.period.as_deref() {
-        None => PeriodKind::Day,
-        Some(p) => {
-            PeriodKind::parse(p).ok_or_else(|| ApiError::bad("invalid_period", format!("period must be one of {}", PeriodKind::NAMES)))?
+    let board = &state.dashboards;
+    let d = match (&q.from, &q.to) {
+        (None, None) => {
+            let day = q.day.as_deref().map(|d| local_day("invalid_day", "day", d)).transpose()?;
+            let kind = match q.period.as_deref() {
+                None => PeriodKind::Day,
+                Some(p) => PeriodKind::parse(p)
+                    .ok_or_else(|| ApiError::bad("invalid_period", format!("period must be one of {}", PeriodKind::NAMES)))?,
+            };
+            board.dashboard_of(&info, day, kind).await?
         }
+        (Some(from), Some(to)) if q.day.is_none() && q.period.is_none() => {
+            let (from, to) = (local_day("invalid_from", "from", from)?, local_day("invalid_to", "to", to)?);
+            let span = Span::range(from, to).ok_or_else(|| {
+                ApiError::bad(
+                    "invalid_range",
+                    format!("from must not be after to, and the range at most {MAX_RANGE_DAYS} days"),
+                )
+            })?;
+            board.dashboard_between(&info, span).await?
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad("invalid_range", "from and to are given without day or period"));
+        }
+        _ => return Err(ApiError::bad("invalid_range", "from and to go together: give both, or neither")),
     };
-    Ok(HttpResponse::Ok().json(state.dashboards.dashboard_of(&info, day, kind).await?))
+    Ok(HttpResponse::Ok().json(d))
 }
 
 #[derive(Deserialize)]
@@ -178,7 +200,7 @@ async fn overdue(
         overdue: limit,
         ..FigureQuery::headline(info.id.clone(), false)
     };
-    let reading = state.aggregates.read(&[fq], Period::Day(today), now).await?;
+    let reading = state.aggregates.read(&[fq], &[Period::Day(today)], now).await?;
     state
         .dashboards
         .freshness()
@@ -234,7 +256,7 @@ async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     }
     // Figures that are not current are left out (cockpit_aggregates_current says so), never
     // exported as zeros; a scrape waits on the aggregate store no longer than a dashboard does.
-    match state.dashboards.figures(&queries, Period::Day(today), now).await {
+    match state.dashboards.figures(&queries, &[Period::Day(today)], now).await {
         Err(crate::dashboard::FiguresError::NotCurrent(_)) => {}
         Ok(figures) => {
             let day = today.to_string();

@@ -195,6 +195,46 @@ async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
         let (status, e) = app.get("/api/v1/scopes/nanan/dashboard?period=fortnight").await;
         assert_eq!((status, e["code"].as_str()), (400, Some("invalid_period")), "{e}");
 
+        // A past day shows that day's end: one ticket open, in its category and status.
+        let (_, d) = app.get(&format!("/api/v1/scopes/nanan/dashboard?day={}", local_day(40))).await;
+        assert_eq!(d["figures"]["tickets_open"].as_i64(), Some(1), "{d}");
+        assert_eq!(d["categories"], serde_json::json!([{"category":"garbage","reported":1,"open":1}]));
+        assert_eq!(d["tickets_by_status"]["reported"].as_i64(), Some(1), "not today's 2: {d}");
+
+        // Any range of days.
+        let range = |from: i64, to: i64| format!("/api/v1/scopes/nanan/dashboard?from={}&to={}", local_day(from), local_day(to));
+        let (status, d) = app.get(&range(45, 0)).await;
+        assert_eq!(status, 200, "{d}");
+        assert_eq!(
+            (d["period"]["kind"].as_str(), d["figures"]["tickets_reported"].as_i64(), &d["live"]),
+            (Some("range"), Some(2), &serde_json::json!(true)),
+            "{}",
+            d["period"]
+        );
+        let (_, d) = app.get(&range(45, 41)).await;
+        assert_eq!(
+            (
+                d["figures"]["tickets_reported"].as_i64(),
+                d["figures"]["tickets_open"].as_i64(),
+                &d["live"]
+            ),
+            (Some(0), Some(0), &serde_json::json!(false)),
+            "before both reports: {d}"
+        );
+        let (_, d) = app.get(&range(40, 39)).await;
+        assert_eq!(d["figures"]["tickets_reported"].as_i64(), Some(1), "{}", d["period"]);
+        for (query, code) in [
+            (format!("from={}", local_day(3)), "invalid_range"),
+            (format!("from={}&to={}", local_day(1), local_day(3)), "invalid_range"),
+            (format!("from=yesterday&to={}", local_day(1)), "invalid_from"),
+            (format!("from={}&to=2024-13-01", local_day(1)), "invalid_to"),
+            (format!("from={}&to={}&period=week", local_day(3), local_day(1)), "invalid_range"),
+            ("from=2000-01-01&to=2024-01-01".to_owned(), "invalid_range"),
+        ] {
+            let (status, e) = app.get(&format!("/api/v1/scopes/nanan/dashboard?{query}")).await;
+            assert_eq!((status, e["code"].as_str()), (400, Some(code)), "{query}: {e}");
+        }
+
         let (status, s) = app
             .get("/api/v1/scopes/nanan/series?metric=tickets_reported&interval=month&points=3")
             .await;

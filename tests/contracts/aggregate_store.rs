@@ -112,7 +112,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     };
     let now = T + 6 * HOUR; // k1 and k2 are overdue, k3 is next
     let r = store
-        .read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], Period::Day(day), now)
+        .read(&[q("d", 5), q("d.c.g1", 0), q("d.c.g2", 0)], &[Period::Day(day)], now)
         .await
         .unwrap()
         .figures;
@@ -141,7 +141,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     d2.add(10, &ticket("k5", "d.c.g1", T + 2 * HOUR), &cal);
     d2.add(11, &step("k5", "s3", Status::Reported, Status::Resolved, T + 3 * HOUR), &cal);
     assert_eq!(store.apply(&d2).await.unwrap(), Applied::Done);
-    let r = store.read(&[q("d", 0)], Period::Day(day), now).await.unwrap().figures;
+    let r = store.read(&[q("d", 0)], &[Period::Day(day)], now).await.unwrap().figures;
     assert_eq!(
         r[0].resolve,
         Spread {
@@ -173,7 +173,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
 
     store.clear().await.unwrap();
     assert_eq!(store.watermark().await.unwrap(), 0);
-    let r = store.read(&[q("d", 5)], Period::Day(day), now).await.unwrap().figures;
+    let r = store.read(&[q("d", 5)], &[Period::Day(day)], now).await.unwrap().figures;
     assert!(r[0].day.is_empty() && r[0].top.is_empty() && r[0].overdue_now == 0);
     store.ping().await.unwrap();
     counter_hashes(store.as_ref()).await;
@@ -209,7 +209,7 @@ async fn long_runs(store: &dyn AggregateStore) {
         overdue: 0,
     };
     let r = store
-        .read(&[q("d"), q("d.c.g1")], Period::Day(day), T + 6 * HOUR)
+        .read(&[q("d"), q("d.c.g1")], &[Period::Day(day)], T + 6 * HOUR)
         .await
         .unwrap()
         .figures;
@@ -274,7 +274,7 @@ fn checkin_at(id: &str, person: &str, at: i64) -> Change {
 /// Running totals: what four days in three weeks, two months and two years add
 /// up to, per period, read back as one figure each; uniques per period too.
 async fn periods(store: &dyn AggregateStore) {
-    use cockpit::domain::period::PeriodKind;
+    use cockpit::domain::period::{PeriodKind, Span};
     let cal = Calendar::new("Asia/Shanghai").unwrap();
     store.clear().await.unwrap();
     const DAY: i64 = 24 * HOUR;
@@ -302,7 +302,7 @@ async fn periods(store: &dyn AggregateStore) {
         let period = Period::of(kind, day.parse().unwrap());
         async move {
             let q = FigureQuery::headline(scope("d"), false);
-            store.read(&[q], period, T).await.unwrap().figures.remove(0)
+            store.read(&[q], &[period], T).await.unwrap().figures.remove(0)
         }
     };
     for (kind, day, reported, attendance, unique) in [
@@ -319,6 +319,27 @@ async fn periods(store: &dyn AggregateStore) {
             (r.day.get("tickets_reported").copied(), r.day.get("attendance").copied(), r.unique),
             (Some(reported), Some(attendance), unique),
             "{kind:?} of {day}"
+        );
+    }
+    // Any range of days: the sum of the whole periods that cover it, and the
+    // union of their persons (p1 on 15 and 30 November counts once).
+    for (from, to, reported, attendance, unique) in [
+        ("2023-11-16", "2024-01-02", 3, 12, 4),
+        ("2023-11-15", "2023-11-30", 3, 12, 3),
+        ("2023-11-17", "2023-11-29", 0, 0, 0),
+    ] {
+        let span = Span::range(from.parse().unwrap(), to.parse().unwrap()).unwrap();
+        let q = FigureQuery::headline(scope("d"), false);
+        let r = store.read(&[q], &span.cover(), T).await.unwrap().figures.remove(0);
+        assert_eq!(
+            (
+                r.day.get("tickets_reported").copied().unwrap_or(0),
+                r.day.get("attendance").copied().unwrap_or(0),
+                r.unique
+            ),
+            (reported, attendance, unique),
+            "{from}..{to} read as {:?}",
+            span.cover()
         );
     }
     let weeks = Period::ending(PeriodKind::Week, "2023-11-30".parse().unwrap(), 3);
@@ -485,7 +506,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
         due_within_ms: 0,
         overdue: 0,
     };
-    let r = store.read(&[q], Period::Day(day), T).await.unwrap().figures;
+    let r = store.read(&[q], &[Period::Day(day)], T).await.unwrap().figures;
     assert_eq!(
         r[0].day.get("attendance"),
         Some(&(2 * DELTAS * PER)),
