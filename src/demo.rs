@@ -4,7 +4,7 @@
 //! This module owns the demo's start-up: it starts the server in-process, registers
 //! the embedded Nanan scopes (unless a scopes file is configured), prints where to
 //! look, and runs the simulator beside the server until the server stops.
-//! The simulator itself is in the submodules: `backfill` (the last seven days),
+//! The simulator itself is in the submodules: `backfill` (the last seven days, then the year before),
 //! `live` (the traffic that follows), `tickets` and `events` (what is simulated),
 //! `world` (the Nanan data), and `api`, `clock`, `rng`, `sim` (its plumbing).
 
@@ -68,7 +68,9 @@ async fn simulate(mut sim: Sim, scopes: Option<Value>) {
         return;
     }
     let pending = backfill::seed(&mut sim).await;
-    println!("History is in; live traffic is flowing. Ctrl-C stops the demo.");
+    let year = Sim::new(sim.api.fork(), sim.clock.clone(), sim.deadlines.clone());
+    tokio::spawn(backfill::seed_year(year));
+    println!("The last week is in; live traffic is flowing; the year before it follows. Ctrl-C stops the demo.");
     live::run(&mut sim, pending).await;
 }
 

@@ -58,6 +58,17 @@ pub struct Api {
 }
 
 impl Api {
+    /// Another client to the same server, with its own counts (the year's back-fill).
+    pub fn fork(&self) -> Api {
+        Api {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            token: self.token.clone(),
+            failures: 0,
+            stats: Stats::default(),
+        }
+    }
+
     /// A client for `base` (`http://127.0.0.1:PORT`); proxies are ignored because
     /// the traffic is loopback only and a proxy from the environment would break it.
     pub fn new(base: String, token: Option<String>) -> anyhow::Result<Api> {

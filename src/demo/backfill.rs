@@ -3,19 +3,29 @@
 //! not zero, and stalled tickets are already overdue. The coming week's programme is
 //! sent as scheduled events. Ticket steps still in the future are handed to the live
 //! simulator, which plays them out on its compressed clock.
+//!
+//! The year before that week follows in the background, a month at a time, newest
+//! first, while live traffic already flows: the week, month, year and all-time
+//! totals reach the seed's scale (Tongjing's hundreds of health lectures and tens
+//! of thousands of attendances, thousands of questionnaires) without holding up
+//! the start. Its tickets all end closed: nothing a year old is left overdue.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::Value;
 
-use super::clock::MINUTE;
+use super::clock::{HOUR, MINUTE};
 use super::events::Gathering;
 use super::sim::Sim;
 use super::tickets::Ticket;
 use super::world::{COMMUNITIES, Community};
 
-/// Days of history, today included.
+/// Days of history sent before live traffic starts, today included.
 const DAYS_BACK: i64 = 7;
+/// Days of history in all, the year sent in the background included.
+const YEAR_BACK: i64 = 365;
+/// Days of the year sent at a time.
+const CHUNK_DAYS: i64 = 30;
 /// Days of programme scheduled ahead, after today.
 const DAYS_AHEAD: i64 = 7;
 /// Records per ingest request: small enough to keep each request short.
@@ -54,9 +64,37 @@ pub async fn seed(sim: &mut Sim) -> Vec<Pending> {
             }
         }
     }
-    let pending = send(sim, h).await;
+    let pending = send(sim, h, "the last 7 days").await;
     super::voices::seed(sim, DAYS_BACK).await;
     pending
+}
+
+/// Sends the year before the last week, a month at a time, newest first.
+pub async fn seed_year(mut sim: Sim) {
+    let started = std::time::Instant::now();
+    let now = sim.clock.now_ms();
+    let today = sim.clock.today();
+    let mut back = DAYS_BACK;
+    while back < YEAR_BACK {
+        let last = (back + CHUNK_DAYS).min(YEAR_BACK);
+        let mut h = History::default();
+        for b in back..last {
+            let Ok(day) = today.checked_sub(b.days()) else { continue };
+            for community in &COMMUNITIES {
+                programme(&mut sim, &mut h, community, day, now);
+                tickets(&mut sim, &mut h, community, day, now);
+            }
+        }
+        debug_assert!(h.pending.is_empty(), "settled plans end before now");
+        h.pending.clear();
+        send(&mut sim, h, &format!("days {back} to {} back", last - 1)).await;
+        super::voices::seed_between(&mut sim, back, last).await;
+        back = last;
+    }
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "demo: back-filled the year before the last {DAYS_BACK} days"
+    );
 }
 
 /// The sessions of `community` on `day`: held (with check-ins) when past, scheduled when ahead.
@@ -98,7 +136,12 @@ fn tickets(sim: &mut Sim, h: &mut History, community: &'static Community, day: D
         if reported_at > now {
             continue;
         }
-        let ticket = Ticket::report_in(sim, community, reported_at);
+        let mut ticket = Ticket::report_in(sim, community, reported_at);
+        if now - reported_at > DAYS_BACK * 86_400_000 {
+            // An hour a step of slack keeps the squeezed plan before now.
+            let latest = now - (ticket.steps.len() as i64 + 2) * MINUTE - HOUR;
+            ticket.settle_before(&mut sim.rng, latest);
+        }
         h.tickets.push(ticket.report_json(sim));
         walk(sim, h, ticket, now);
     }
@@ -119,7 +162,7 @@ fn walk(sim: &mut Sim, h: &mut History, mut ticket: Ticket, now: i64) {
     }
 }
 
-async fn send(sim: &mut Sim, mut h: History) -> Vec<Pending> {
+async fn send(sim: &mut Sim, mut h: History, what: &str) -> Vec<Pending> {
     let counts = (h.events.len(), h.checkins.len(), h.tickets.len(), h.steps.len());
     h.steps.sort_by_key(|(at, _)| *at);
     sim.api.post_all("/api/v1/events", h.events, BATCH).await;
@@ -134,7 +177,7 @@ async fn send(sim: &mut Sim, mut h: History) -> Vec<Pending> {
         tickets = counts.2,
         transitions = counts.3,
         still_open_steps = h.pending.len(),
-        "demo: back-filled the last {DAYS_BACK} days"
+        "demo: back-filled {what}"
     );
     h.pending
 }

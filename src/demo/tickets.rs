@@ -59,6 +59,34 @@ const FATES: [(Fate, u32); 5] = [
 ];
 
 impl Ticket {
+    /// History's version of the plan: one that leaves the ticket open (stalled)
+    /// gets a late resolution and a close days after its last step, and the whole
+    /// plan is squeezed to end before `latest`, so history months back leaves no
+    /// forgotten ticket and nothing for the live simulator to carry on.
+    pub fn settle_before(&mut self, rng: &mut Rng, latest: i64) {
+        if self.steps.back().is_none_or(|s| s.to.is_open()) {
+            let handler = self.steps.back().map_or_else(String::new, |s| s.assignee.clone());
+            let late = step(
+                Status::Resolved,
+                rng.between(2 * 24 * HOUR, 15 * 24 * HOUR),
+                &handler,
+                "督办后处置完毕",
+            );
+            self.steps.push_back(late);
+            self.steps
+                .push_back(step(Status::Closed, rng.between(HOUR, 12 * HOUR), &handler, "核查办结"));
+        }
+        let planned: i64 = self.steps.iter().map(|s| s.after).sum();
+        let room = latest - self.reported_at;
+        if planned > room && planned > 0 {
+            for s in &mut self.steps {
+                // At least a minute a step keeps them in order.
+                s.after = (s.after as i128 * room.max(0) as i128 / planned as i128) as i64;
+                s.after = s.after.max(MINUTE);
+            }
+        }
+    }
+
     /// A new ticket somewhere in a community picked by its share of the district's load.
     pub fn report(sim: &mut Sim, reported_at: i64) -> Ticket {
         let weights: Vec<u32> = COMMUNITIES.iter().map(|c| c.weight).collect();

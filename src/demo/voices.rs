@@ -129,6 +129,33 @@ pub async fn seed(sim: &mut Sim, days: i64) {
     sim.api.post_all("/api/v1/ledger", entries, 500).await;
 }
 
+/// Questionnaires and books of the days `from` to `to` (exclusive) back, for
+/// the year's back-fill: about 15 questionnaires a day (the seed counts 5,140 in
+/// its year) and the ledgers' ordinary entries.
+pub async fn seed_between(sim: &mut Sim, from: i64, to: i64) {
+    let now = sim.clock.now_ms();
+    let day_ms = 86_400_000;
+    let (newest, oldest) = (now - from * day_ms, now - to * day_ms);
+    let responses: Vec<Value> = (0..(to - from) * 15)
+        .map(|_| {
+            let at = sim.rng.between(oldest, newest - 1);
+            response_json(sim, at)
+        })
+        .collect();
+    sim.api
+        .post_all(&format!("/api/v1/surveys/{SURVEY}/responses"), responses, 500)
+        .await;
+    let mut entries = Vec::new();
+    for community in ledger_communities() {
+        let mut at = oldest;
+        while at < newest {
+            entries.push(entry_json(sim, community, at));
+            at += sim.rng.between(6, 36) * 3_600_000;
+        }
+    }
+    sim.api.post_all("/api/v1/ledger", entries, 500).await;
+}
+
 /// One more questionnaire comes in now.
 pub async fn answer(sim: &mut Sim) {
     let now = sim.clock.now_ms();
