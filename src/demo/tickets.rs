@@ -307,4 +307,32 @@ mod tests {
         assert!(plans.iter().any(|p| p.last().is_some_and(|s| s.to.is_open())));
         assert!(plans.iter().any(|p| p.iter().any(|s| s.to == Status::Reopened)));
     }
+
+    /// History's plans all end closed (or resolved), legally, before the latest time.
+    #[test]
+    fn settled_plans_end_done_and_in_time() {
+        let mut rng = Rng::seeded(3);
+        for room in [30 * MINUTE * 10, 8 * 24 * HOUR, 300 * 24 * HOUR] {
+            for _ in 0..500 {
+                let mut t = Ticket {
+                    id: "t".into(),
+                    community: &COMMUNITIES[0],
+                    grid: 0,
+                    category: "garbage",
+                    reported_at: 0,
+                    steps: plan(&mut rng, "h", "w", 24 * HOUR).into(),
+                    sent: 0,
+                };
+                t.settle_before(&mut rng, room);
+                let mut at = Status::Reported;
+                for s in &t.steps {
+                    assert!(at.can_move_to(s.to) && s.after > 0, "{at:?} -> {:?}", s.to);
+                    at = s.to;
+                }
+                assert!(!at.is_open(), "ends {at:?}");
+                let end: i64 = t.steps.iter().map(|s| s.after).sum();
+                assert!(end <= room + t.steps.len() as i64 * MINUTE, "{end} after {room}");
+            }
+        }
+    }
 }
