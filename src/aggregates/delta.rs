@@ -125,6 +125,9 @@ pub struct Delta {
     pub prev_seq: i64,
     /// Journal position of the newest change included (the new watermark).
     pub last_seq: i64,
+    /// Keep no period totals: the projection as it was before them, only for
+    /// the benchmark's same-run baseline (see [`Delta::days_only`]).
+    days_only: bool,
 }
 
 impl Delta {
@@ -137,12 +140,25 @@ impl Delta {
         }
     }
 
+    /// A delta that writes day counters but no week, month, year or all-time
+    /// totals: what the projection cost before them, measured beside it by the
+    /// benchmark. Never used to serve figures.
+    pub fn days_only(prev_seq: i64) -> Self {
+        Delta {
+            days_only: true,
+            ..Delta::after(prev_seq)
+        }
+    }
+
     /// The running totals the day counters of this delta add to: every day
     /// bucket's increments, merged into its week's, month's, year's and all
     /// time's. Made once per apply, not per record, so a batch of one day costs
     /// four more hash writes per scope, whatever its size.
     pub fn rollups(&self) -> HashMap<Bucket, HashMap<&str, i64>> {
         let mut out: HashMap<Bucket, HashMap<&str, i64>> = HashMap::default();
+        if self.days_only {
+            return out;
+        }
         for (bucket, fields) in &self.counts {
             let Bucket::Day(scope, day) = bucket else { continue };
             for p in Period::rollups(*day) {
@@ -158,6 +174,9 @@ impl Delta {
     /// The persons checked in, by scope and running-total period (see [`Delta::rollups`]).
     pub fn unique_rollups(&self) -> HashMap<(Scope, Period), HashSet<Arc<str>>> {
         let mut out: HashMap<(Scope, Period), HashSet<Arc<str>>> = HashMap::default();
+        if self.days_only {
+            return out;
+        }
         for ((scope, day), persons) in &self.uniques {
             for p in Period::rollups(*day) {
                 out.entry((scope.clone(), p)).or_default().extend(persons.iter().cloned());
@@ -489,6 +508,15 @@ mod tests {
         }
         assert_eq!(d.ranks.len(), 3, "every proper ancestor ranks the grid");
         assert_eq!(d.last_seq, 1);
+        // Four scopes' day counters roll into their week, month, year and all time.
+        assert_eq!(d.rollups().len(), 4 * 4);
+        let mut bare = Delta::days_only(0);
+        bare.add(1, &report("k1"), &cal());
+        assert_eq!(
+            (bare.counts.len(), bare.rollups().len()),
+            (d.counts.len(), 0),
+            "the bench's baseline"
+        );
     }
 
     #[test]
