@@ -409,13 +409,15 @@ impl Dashboards {
             due_within_ms: due,
             ..FigureQuery::headline(c.id.clone(), !live)
         }));
-        let raws = self.figures(&queries, &span.cover(), now).await?;
+        let cover = span.cover();
+        let raws = self.figures(&queries, &cover, now).await?;
         let day_s = day.to_string();
         let last_s = last.to_string();
         let Some(own) = raws.first() else {
             return Err(AggregateError("empty read".into()).into());
         };
         let next_deadline = raws.iter().filter_map(|r| r.next_deadline).min();
+        let events_by_kind = self.with_unique_attendees(&info.id, &cover, figures::event_groups(own)).await?;
         let panels = match &self.tickets {
             Some(book) if live => self.ticket_panels(book.as_ref(), &info.id, own, children.is_empty(), now).await,
             _ => TicketPanels::bare(self.workload(own, None), own, now),
@@ -437,7 +439,7 @@ impl Dashboards {
             figures: Figures::compute(own, &last_s, live),
             tickets_by_status: figures::by_status(own, (!live).then_some(last_s.as_str())),
             categories: figures::categories(own, (!live).then_some(last_s.as_str())),
-            events_by_kind: figures::event_groups(own),
+            events_by_kind,
             children: children
                 .into_iter()
                 .zip(raws.iter().skip(1))
@@ -468,6 +470,22 @@ impl Dashboards {
             approximate: vec!["unique_attendees"],
             next_deadline,
         })
+    }
+
+    /// Each event kind's unique attendees over the same periods (one more
+    /// round trip, for the dashboard's own scope only).
+    async fn with_unique_attendees(
+        &self,
+        scope: &Scope,
+        cover: &[Period],
+        mut groups: Vec<EventGroup>,
+    ) -> Result<Vec<EventGroup>, FiguresError> {
+        let kinds: Vec<String> = groups.iter().map(|g| figures::field::kind(&g.category, &g.event_type)).collect();
+        let uniques = self.patiently(self.aggregates.unique_by_kind(scope, cover, &kinds)).await?;
+        for (g, n) in groups.iter_mut().zip(uniques) {
+            g.unique_attendees = n;
+        }
+        Ok(groups)
     }
 
     /// The ticket panels of a live dashboard, from the record store (which is

@@ -172,6 +172,8 @@ type Steps = Vec<(i64, Status)>;
 struct Recount {
     day: BTreeMap<(String, Date), BTreeMap<&'static str, i64>>,
     persons: HashMap<(String, Date), HashSet<String>>,
+    /// The same per event type (`lecture`, `other`).
+    persons_by_type: HashMap<(String, Date, &'static str), HashSet<String>>,
     /// Every wait (ms) to first dispatch / to resolution, per scope and day.
     waits: HashMap<(String, Date, &'static str), Vec<i64>>,
     live: BTreeMap<String, BTreeMap<&'static str, i64>>,
@@ -205,8 +207,10 @@ fn recount(records: &[Record], cal: &Calendar, now: i64) -> Recount {
                     let lecture = events.get(&a.event_id).is_some_and(|e| e.event_type.is_some());
                     bump(&mut out, &a.scope, day, if lecture { "att:lecture" } else { "att:other" }, a.count);
                     if let Some(p) = &a.person {
+                        let t = if lecture { "lecture" } else { "other" };
                         for s in a.scope.lineage() {
                             out.persons.entry((s.to_string(), day)).or_default().insert(p.clone());
+                            out.persons_by_type.entry((s.to_string(), day, t)).or_default().insert(p.clone());
                         }
                     }
                 }
@@ -406,6 +410,14 @@ async fn check(p: &Pipeline, world: &World, want: &Recount) -> Result<(), String
                 ];
                 if got != expected || g.category != "health" {
                     return Err(format!("{s} {day} {}/{t}: got {got:?}, recount {expected:?}", g.category));
+                }
+                let persons = want
+                    .persons_by_type
+                    .get(&(s.clone(), day, if t == "lecture" { "lecture" } else { "other" }))
+                    .map_or(0, |p| p.len() as i64);
+                let slack = if p.redis { 1 } else { 0 }; // HyperLogLog may merge two persons
+                if (g.unique_attendees - persons).abs() > slack || g.unique_attendees > persons {
+                    return Err(format!("{s} {day} {t} unique: got {}, recount {persons}", g.unique_attendees));
                 }
             }
             let typed: i64 = d.events_by_kind.iter().map(|g| g.attendance).sum();

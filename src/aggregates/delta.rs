@@ -29,6 +29,8 @@ use crate::domain::ticket::Status;
 /// Keys here come from validated records, and `ahash` keeps a random seed.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 pub type HashSet<T> = std::collections::HashSet<T, ahash::RandomState>;
+/// Persons checked in, by scope, day or period, and event kind (`None`: every kind).
+pub type Uniques<D> = HashMap<(Scope, D, Option<Arc<str>>), HashSet<Arc<str>>>;
 
 /// Which hash of a scope a counter lives in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,8 +105,9 @@ pub struct Delta {
     /// Counter increments, by the hash they live in and then by field: a
     /// counter that is already there is found by `&str`, without a new key.
     pub counts: HashMap<Bucket, HashMap<String, i64>>,
-    /// Persons checked in, per scope and day.
-    pub uniques: HashMap<(Scope, Date), HashSet<Arc<str>>>,
+    /// Persons checked in, per scope and day, in all (`None`) and per event
+    /// kind (`Some("health:lecture")`).
+    pub uniques: Uniques<Date>,
     /// Open-ticket rank of a unit (second) under an ancestor (first).
     pub ranks: HashMap<(Scope, Scope), i64>,
     /// Deadline index per scope: `Some(deadline)` while the ticket is open, `None` once not.
@@ -172,14 +175,16 @@ impl Delta {
     }
 
     /// The persons checked in, by scope and running-total period (see [`Delta::rollups`]).
-    pub fn unique_rollups(&self) -> HashMap<(Scope, Period), HashSet<Arc<str>>> {
-        let mut out: HashMap<(Scope, Period), HashSet<Arc<str>>> = HashMap::default();
+    pub fn unique_rollups(&self) -> Uniques<Period> {
+        let mut out: Uniques<Period> = HashMap::default();
         if self.days_only {
             return out;
         }
-        for ((scope, day), persons) in &self.uniques {
+        for ((scope, day, kind), persons) in &self.uniques {
             for p in Period::rollups(*day) {
-                out.entry((scope.clone(), p)).or_default().extend(persons.iter().cloned());
+                out.entry((scope.clone(), p, kind.clone()))
+                    .or_default()
+                    .extend(persons.iter().cloned());
             }
         }
         out
@@ -204,13 +209,17 @@ impl Delta {
                 // One copy of the person, shared by every scope's set.
                 let person: Option<Arc<str>> = checkin.person.as_deref().map(Arc::from);
                 let by_kind = event.as_ref().map(|k| field::attendance_by(&k.category, k.type_code()));
+                let kind: Option<Arc<str>> = event.as_ref().map(|k| field::kind(&k.category, k.type_code()).into());
                 self.each(&checkin.scope, |d, s| {
                     d.count(Bucket::Day(s.clone(), day), field::ATTENDANCE, checkin.count);
                     if let Some(f) = &by_kind {
                         d.count(Bucket::Day(s.clone(), day), f, checkin.count);
                     }
                     if let Some(p) = &person {
-                        d.uniques.entry((s.clone(), day)).or_default().insert(p.clone());
+                        d.uniques.entry((s.clone(), day, None)).or_default().insert(p.clone());
+                        if kind.is_some() {
+                            d.uniques.entry((s.clone(), day, kind.clone())).or_default().insert(p.clone());
+                        }
                     }
                 });
             }
@@ -622,6 +631,6 @@ mod tests {
         }
         let day = cal().day_of(5);
         assert_eq!(counter(&d, &Bucket::Day(Scope::parse("d").unwrap(), day), "attendance"), Some(6));
-        assert_eq!(d.uniques[&(Scope::parse("d").unwrap(), day)].len(), 2);
+        assert_eq!(d.uniques[&(Scope::parse("d").unwrap(), day, None)].len(), 2);
     }
 }

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::domain::period::Period;
 
-use super::delta::{Bucket, Delta, Dur, HashMap, HashSet};
+use super::delta::{Bucket, Delta, Dur, HashMap, HashSet, Uniques};
 use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
 use crate::domain::scope::Scope;
@@ -73,7 +73,7 @@ struct State {
     /// Each hash's counters in the standard map the read side hands out, so a
     /// read clones them as they are.
     hashes: HashMap<Bucket, StdHashMap<String, i64>>,
-    uniques: HashMap<(Scope, Period), HashSet<Arc<str>>>,
+    uniques: Uniques<Period>,
     ranks: HashMap<Scope, HashMap<Scope, i64>>,
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), Durations>,
@@ -105,17 +105,15 @@ impl State {
     }
 
     fn unique(&self, scope: &Scope, period: Period) -> i64 {
-        self.uniques.get(&(scope.clone(), period)).map_or(0, |s| s.len() as i64)
+        self.uniques.get(&(scope.clone(), period, None)).map_or(0, |s| s.len() as i64)
     }
 
-    /// Persons seen in any of the periods (exact: a set union).
-    fn unique_over(&self, scope: &Scope, cover: &[Period]) -> i64 {
-        if let [p] = cover {
-            return self.unique(scope, *p);
-        }
+    /// Persons seen in any of the periods (exact: a set union), in all or of one event kind.
+    fn unique_over(&self, scope: &Scope, cover: &[Period], kind: Option<&str>) -> i64 {
+        let kind: Option<Arc<str>> = kind.map(Arc::from);
         let mut all: HashSet<&Arc<str>> = HashSet::default();
         for p in cover {
-            all.extend(self.uniques.get(&(scope.clone(), *p)).into_iter().flatten());
+            all.extend(self.uniques.get(&(scope.clone(), *p, kind.clone())).into_iter().flatten());
         }
         all.len() as i64
     }
@@ -203,8 +201,8 @@ impl AggregateStore for MemoryAggregates {
                 *hash.entry(field.to_owned()).or_default() += n;
             }
         }
-        for ((scope, day), persons) in &delta.uniques {
-            let key = (scope.clone(), Period::Day(*day));
+        for ((scope, day, kind), persons) in &delta.uniques {
+            let key = (scope.clone(), Period::Day(*day), kind.clone());
             st.uniques.entry(key).or_default().extend(persons.iter().cloned());
         }
         for (key, persons) in delta.unique_rollups() {
@@ -244,7 +242,7 @@ impl AggregateStore for MemoryAggregates {
                     } else {
                         StdHashMap::new()
                     },
-                    unique: st.unique_over(&q.scope, cover),
+                    unique: st.unique_over(&q.scope, cover, None),
                     overdue_now: dl.map_or(0, |d| d.overdue(now_ms)),
                     next_deadline: dl.and_then(|d| d.next_after(now_ms)),
                     top: st.top(&q.scope, q.top),
@@ -263,6 +261,11 @@ impl AggregateStore for MemoryAggregates {
             figures,
             watermark: st.watermark,
         })
+    }
+
+    async fn unique_by_kind(&self, scope: &Scope, cover: &[Period], kinds: &[String]) -> Result<Vec<i64>, AggregateError> {
+        let st = self.lock();
+        Ok(kinds.iter().map(|k| st.unique_over(scope, cover, Some(k))).collect())
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<StdHashMap<String, i64>>, AggregateError> {

@@ -93,6 +93,10 @@ pub trait AggregateStore: Send + Sync {
     /// overdue clock. Percentiles are read for a single day only.
     async fn read(&self, queries: &[FigureQuery], cover: &[Period], now_ms: i64) -> Result<Reading, AggregateError>;
 
+    /// Unique attendees of one scope over the periods of `cover`, one figure
+    /// per event kind (`health:lecture`, as `figures::field::kind` names it), in order.
+    async fn unique_by_kind(&self, scope: &Scope, cover: &[Period], kinds: &[String]) -> Result<Vec<i64>, AggregateError>;
+
     /// Reads counters and unique attendees of one scope for several periods, plus its nets.
     async fn series(&self, scope: &Scope, periods: &[Period]) -> Result<SeriesRaw, AggregateError>;
 

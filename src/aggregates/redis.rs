@@ -168,10 +168,17 @@ impl RedisAggregates {
             .iter()
             .map(|(b, f)| (b, f.iter().map(|(k, n)| (*k, *n)).collect::<Vec<_>>()));
         self.queue_counts(&mut p, counts.chain(rolled));
-        let days = delta.uniques.iter().map(|((s, d), persons)| (s, Period::Day(*d), persons));
+        let days = delta
+            .uniques
+            .iter()
+            .map(|((s, d, kind), persons)| (s, Period::Day(*d), kind, persons));
         let rolled = delta.unique_rollups();
-        for (scope, period, persons) in days.chain(rolled.iter().map(|((s, p), persons)| (s, *p, persons))) {
-            self.write_key(&mut k, "u", scope.as_str(), Some(&period));
+        let rolled = rolled.iter().map(|((s, p, kind), persons)| (s, *p, kind, persons));
+        for (scope, period, kind, persons) in days.chain(rolled) {
+            match kind {
+                None => self.write_key(&mut k, "u", scope.as_str(), Some(&period)),
+                Some(kind) => self.write_key(&mut k, "u", scope.as_str(), Some(&format_args!("{period}:{kind}"))),
+            }
             p.cmd("PFADD")
                 .arg(&k)
                 .arg(persons.iter().map(|p| &**p).collect::<Vec<&str>>())
@@ -302,7 +309,8 @@ impl RedisAggregates {
 
 /// The aggregates' key layout, part of every key. A release that keeps figures
 /// the journal was never projected into (the period totals came with layout 2,
-/// the per-day nets by category and status that give a past day's end with 3)
+/// the per-day nets by category and status that give a past day's end and the
+/// unique attendees per event kind with 3)
 /// raises it: its keys then start empty, with watermark 0, and the catch-up at
 /// start replays the whole journal into them, exactly once, while an older
 /// release still running beside it keeps its own. Old layouts' keys are left
@@ -437,6 +445,20 @@ impl AggregateStore for RedisAggregates {
             figures: out,
             watermark: watermark.unwrap_or(0),
         })
+    }
+
+    async fn unique_by_kind(&self, scope: &Scope, cover: &[Period], kinds: &[String]) -> Result<Vec<i64>, AggregateError> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let s = scope.as_str();
+        let mut pipe = redis::pipe();
+        for kind in kinds {
+            let keys: Vec<String> = cover.iter().map(|p| self.key("u", &format!("{s}:{p}:{kind}"))).collect();
+            pipe.cmd("PFCOUNT").arg(keys);
+        }
+        let mut conn = self.conn.clone();
+        pipe.query_async(&mut conn).await.map_err(err)
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {

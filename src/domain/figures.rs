@@ -77,6 +77,10 @@ pub mod field {
     pub fn attendance_by(category: &str, event_type: &str) -> String {
         format!("att:{category}:{event_type}")
     }
+    /// An event category and type, as unique attendees per kind are keyed (`health:lecture`).
+    pub fn kind(category: &str, event_type: &str) -> String {
+        format!("{category}:{event_type}")
+    }
     /// Per-day reports of one category.
     pub fn reported_in(category: &str) -> String {
         format!("rep:{category}")
@@ -417,6 +421,8 @@ pub struct EventGroup {
     pub events_cancelled: i64,
     /// Person-times checked in to these events.
     pub attendance: i64,
+    /// Distinct persons among them (approximate on Redis, like `unique_attendees`).
+    pub unique_attendees: i64,
 }
 
 /// The period's events and attendance by category and type, the most attended first.

@@ -277,6 +277,9 @@ async fn events_count_by_type_and_untyped_ones_as_other() {
                 {"id":"a1","event_id":"lec","scope":format!("{c}.g01"),"at":at,"count":40},
                 {"id":"a2","event_id":"dance","scope":c,"at":at,"count":15},
                 {"id":"a3","event_id":"old","scope":c,"at":at,"count":5},
+                {"id":"a4","event_id":"lec","scope":c,"at":at,"person":"zj-1"},
+                {"id":"a5","event_id":"lec","scope":c,"at":at,"person":"zj-2"},
+                {"id":"a6","event_id":"dance","scope":c,"at":at,"person":"zj-1"},
             ]),
         )
         .await;
@@ -290,7 +293,7 @@ async fn events_count_by_type_and_untyped_ones_as_other() {
         assert!(e.to_string().contains("type"), "the refusal names the field: {e}");
         for period in ["day", "all"] {
             let (_, d) = app.get(&format!("/api/v1/scopes/nanan/dashboard?period={period}")).await;
-            let rows: Vec<(String, String, i64, i64)> = d["events_by_kind"]
+            let rows: Vec<(String, String, i64, i64, i64)> = d["events_by_kind"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{d}"))
                 .iter()
@@ -301,20 +304,22 @@ async fn events_count_by_type_and_untyped_ones_as_other() {
                         s("type"),
                         g["events_held"].as_i64().unwrap_or(-1),
                         g["attendance"].as_i64().unwrap_or(-1),
+                        g["unique_attendees"].as_i64().unwrap_or(-1),
                     )
                 })
                 .collect();
-            let want = |c: &str, t: &str, n, a| (c.to_owned(), t.to_owned(), n, a);
+            let want = |c: &str, t: &str, n, a, u| (c.to_owned(), t.to_owned(), n, a, u);
             assert_eq!(
                 rows,
                 [
-                    want("health", "lecture", 1, 40),
-                    want("dance", "activity", 1, 15),
-                    want("health", "other", 1, 5)
+                    want("health", "lecture", 1, 42, 2),
+                    want("dance", "activity", 1, 16, 1),
+                    want("health", "other", 1, 5, 0)
                 ],
                 "{period}"
             );
-            assert_eq!(d["figures"]["attendance"].as_i64(), Some(60), "the totals count every type");
+            assert_eq!(d["figures"]["attendance"].as_i64(), Some(63), "the totals count every type");
+            assert_eq!(d["figures"]["unique_attendees"].as_i64(), Some(2), "zj-1 once in all");
         }
     }
 }

@@ -357,8 +357,62 @@ async fn periods(store: &dyn AggregateStore) {
     );
 }
 
+/// Unique attendees per event kind: a person at two lectures on two days counts
+/// once over the range, and not among the dancers.
+async fn uniques_by_kind(store: &dyn AggregateStore) {
+    use cockpit::domain::period::Span;
+    use cockpit::domain::record::EventKind;
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    store.clear().await.unwrap();
+    let at = |id: &str, person: &str, day: i64, kind: (&str, Option<&str>)| {
+        let Change::Attendance { mut checkin, .. } = checkin_at(id, person, T + day * 24 * HOUR) else {
+            unreachable!("checkin_at makes an attendance")
+        };
+        checkin.person = Some(person.into());
+        let event = EventKind {
+            category: kind.0.into(),
+            event_type: kind.1.map(Into::into),
+        };
+        Change::Attendance {
+            checkin,
+            event: Some(event),
+        }
+    };
+    let lecture = ("health", Some("lecture"));
+    let mut d = Delta::after(0);
+    for (seq, c) in [
+        at("a1", "p1", 0, lecture),
+        at("a2", "p1", 1, lecture),
+        at("a3", "p2", 1, lecture),
+        at("a4", "p3", 1, ("dance", Some("activity"))),
+        at("a5", "p4", 1, ("health", None)),
+    ]
+    .iter()
+    .enumerate()
+    {
+        d.add(seq as i64 + 1, c, &cal);
+    }
+    assert_eq!(store.apply(&d).await.unwrap(), Applied::Done);
+    let kinds: Vec<String> = ["health:lecture", "dance:activity", "health:other", "choir:activity"]
+        .map(String::from)
+        .to_vec();
+    let first: Date = "2023-11-15".parse().unwrap();
+    let two_days = Span::range(first, "2023-11-16".parse().unwrap()).unwrap().cover();
+    for (cover, want) in [
+        (two_days, [2, 1, 1, 0]),
+        (vec![Period::Day(first)], [1, 0, 0, 0]),
+        (vec![Period::All], [2, 1, 1, 0]),
+    ] {
+        let got = store.unique_by_kind(&scope("d"), &cover, &kinds).await.unwrap();
+        assert_eq!(got, want, "{cover:?}");
+    }
+    assert!(store.unique_by_kind(&scope("d"), &[Period::All], &[]).await.unwrap().is_empty());
+    store.clear().await.unwrap();
+}
+
 #[tokio::test]
 async fn memory_keeps_the_aggregate_store_contract() {
+    uniques_by_kind(&MemoryAggregates::new()).await;
     periods(&MemoryAggregates::new()).await;
     contract(Arc::new(MemoryAggregates::new())).await;
     presence_contract(Arc::new(MemoryAggregates::new())).await;
@@ -370,6 +424,7 @@ async fn redis_keeps_the_aggregate_store_contract() {
     let Some(url) = super::redis_url() else { return };
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
+    uniques_by_kind(&store).await;
     periods(&store).await;
     contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
