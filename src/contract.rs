@@ -90,13 +90,30 @@ pub struct TicketIn {
     pub location: Option<Value>,
 }
 
-/// `POST /api/v1/tickets/{id}/transitions` (or `/api/v1/transitions` with `ticket_id`).
+/// `POST /api/v1/transitions`: a step of the ticket it names.
 #[derive(JsonSchema)]
 pub struct TransitionIn {
     #[schemars(length(min = 1, max = 128))]
-    pub id: String,
-    /// Required on `/api/v1/transitions`; must match the URL otherwise.
+    pub ticket_id: String,
+    #[serde(flatten)]
+    pub step: StepIn,
+}
+
+/// `POST /api/v1/tickets/{id}/transitions`: a step of the ticket in the URL.
+#[derive(JsonSchema)]
+pub struct TicketStepIn {
+    /// May be left out; must match the URL when given.
+    #[schemars(length(min = 1, max = 128))]
     pub ticket_id: Option<String>,
+    #[serde(flatten)]
+    pub step: StepIn,
+}
+
+/// What every step carries.
+#[derive(JsonSchema)]
+pub struct StepIn {
+    #[schemars(length(min = 1, max = 128))]
+    pub id: String,
     pub to: StepTarget,
     #[schemars(extend("format" = "date-time"))]
     pub at: String,
@@ -142,6 +159,7 @@ pub struct ResponseIn {
     #[schemars(extend("format" = "date-time"))]
     pub at: String,
     /// By question id: an option (single), options (multiple), 1-5 (rating) or text.
+    #[schemars(extend("minProperties" = 1, "maxProperties" = 50))]
     pub answers: std::collections::BTreeMap<String, Value>,
 }
 
@@ -238,6 +256,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("ingest-attendance.json", v(schema_for!(Batch<AttendanceIn>))),
         ("ingest-tickets.json", v(schema_for!(Batch<TicketIn>))),
         ("ingest-transitions.json", v(schema_for!(Batch<TransitionIn>))),
+        ("ingest-ticket-steps.json", v(schema_for!(Batch<TicketStepIn>))),
         ("ingest-response.json", v(schema_for!(IngestReport))),
         ("theme.json", v(schema_for!(ThemeDefinition))),
     ]

@@ -12,8 +12,16 @@ use crate::records::RecordError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The request does not have the shape the API document gives it.
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// Well-formed, but its values contradict each other or the data (a range
+    /// that ends before it starts): 422, so a client can tell the two apart.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// The deployment's state forbids it (a screen token for an open deployment).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -48,9 +56,23 @@ impl ApiError {
         }
     }
 
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Unprocessable {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { code, .. } => code,
+            ApiError::BadRequest { code, .. } | ApiError::Unprocessable { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -95,6 +117,8 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -8,10 +8,13 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use crate::alerts::{Alert, RuleSpec};
-use crate::contract::{AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, SurveyIn, ThemeDefinition, TicketIn, TransitionIn};
+use crate::contract::{
+    AttendanceIn, Batch, EventIn, LedgerIn, ResponseIn, SurveyIn, ThemeDefinition, TicketIn, TicketStepIn, TransitionIn,
+};
 use crate::dashboard::{Dashboard, Series};
-use crate::domain::dictionary::Names;
+use crate::domain::dictionary::{Dictionary, Names};
 use crate::domain::figures::Metric;
+use crate::domain::scope::Assignee;
 use crate::http::ingest::IngestReport;
 use crate::hub::message::ScreenMessage;
 use crate::ledger::{LedgerCheck, LedgerReport};
@@ -33,9 +36,20 @@ struct Doc {
     paths: Map<String, Value>,
 }
 
-fn param(name: &str, place: &str, required: bool, schema: Value, about: &str) -> Value {
+/// A parameter. The edge refuses a NUL byte in any path or query text, so free
+/// text says so.
+fn param(name: &str, place: &str, required: bool, mut schema: Value, about: &str) -> Value {
+    let free = schema["type"] == "string" && ["pattern", "enum", "format"].iter().all(|k| schema.get(k).is_none());
+    if free {
+        schema["pattern"] = json!("^[^\\u0000]*$");
+    }
     json!({"name": name, "in": place, "required": required, "schema": schema, "description": about})
 }
+
+/// No control characters (what the server calls printable).
+const PRINTABLE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// Printable, and not only spaces.
+const PRINTABLE_WORDS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
 fn scope_param() -> Value {
     param(
@@ -130,6 +144,7 @@ impl Doc {
     fn read_answering(&mut self, path: &str, summary: &str, params: Vec<Value>, mut r: Map<String, Value>) {
         r.extend(self.errors(&[
             ("400", "Malformed scope or parameter"),
+            ("422", "Well-formed parameters that do not go together"),
             ("403", "The token is for another scope"),
             ("404", "Unknown scope"),
         ]));
@@ -140,6 +155,10 @@ impl Doc {
 /// `GET /api/v1/scopes/{scope}/tickets` and `GET /api/v1/tickets/{id}`.
 fn tickets(d: &mut Doc) {
     let text = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let list = json!({"type": "string", "pattern": "^[^,\\u0000]{1,128}(,[^,\\u0000]{1,128}){0,49}$"});
+    let status = "(open|reported|dispatched|in_progress|resolved|closed|reopened)";
+    let statuses = json!({"type": "string", "pattern": format!("^{status}(,{status}){{0,49}}$")});
+    let when = json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]});
     let page = d.schema::<TicketPage>();
     d.read(
         "/api/v1/scopes/{scope}/tickets",
@@ -150,7 +169,7 @@ fn tickets(d: &mut Doc) {
                 "status",
                 "query",
                 false,
-                text(200),
+                statuses,
                 "Comma-separated statuses; `open` stands for reported, dispatched, in_progress and reopened",
             ),
             param(
@@ -167,20 +186,20 @@ fn tickets(d: &mut Doc) {
                 json!({"type": "string", "pattern": "^[0-9]{1,8}[smhd]?$"}),
                 "Open and falling due within this long from now: 4h, 30m, 2d, or seconds",
             ),
-            param("category", "query", false, text(2000), "Comma-separated categories"),
-            param("assignee", "query", false, text(2000), "Comma-separated holders"),
+            param("category", "query", false, list.clone(), "Comma-separated categories"),
+            param("assignee", "query", false, list, "Comma-separated holders"),
             param(
                 "reported_since",
                 "query",
                 false,
-                text(40),
+                when.clone(),
                 "Reported at or after: RFC 3339, or a local day (YYYY-MM-DD)",
             ),
             param(
                 "reported_until",
                 "query",
                 false,
-                text(40),
+                when,
                 "Reported before: RFC 3339, or a local day (its start)",
             ),
             param("q", "query", false, text(100), "A prefix of the ticket id or of its description"),
@@ -319,7 +338,7 @@ pub fn document() -> Value {
         "Move tickets through the closed loop (each record names its ticket_id)",
         vec![],
     );
-    d.ingest::<TransitionIn>(
+    d.ingest::<TicketStepIn>(
         "/api/v1/tickets/{id}/transitions",
         "Move one ticket through the closed loop",
         vec![param("id", "path", true, json!({"type": "string"}), "The ticket")],
@@ -516,11 +535,28 @@ pub fn document() -> Value {
 
 fn admin(d: &mut Doc) {
     let obj = json!({"type": "object"});
-    let scope_in = json!({"type": "object", "properties": {"id": {"$ref": "#/components/schemas/Scope"}, "name": {"type": "string"}, "theme": {"type": "string"}}, "required": ["id", "name"]});
+    let scope_in = json!({"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Scope"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": PRINTABLE_WORDS},
+        "theme": {"type": ["string", "null"], "pattern": "^[a-z-]{1,32}$"},
+        "households": {"type": ["integer", "null"], "minimum": 0, "maximum": 100_000_000}
+    }, "required": ["id", "name"]});
+    let scopes = json!({"type": "array", "items": scope_in});
+    let assignee = d.schema::<Assignee>();
+    let dictionary = d.schema::<Dictionary>();
+    let directory = json!({"type": "object", "properties": {
+        "scopes": scopes,
+        "assignees": {"type": "object", "additionalProperties": assignee, "propertyNames": {"maxLength": 100, "pattern": PRINTABLE_WORDS},
+            "description": "Holders' display names by id"},
+        "dictionary": dictionary
+    }, "required": ["scopes"], "additionalProperties": false});
     let mut r = Map::new();
     r.insert("200".into(), d.json("Registered", obj.clone()));
-    r.extend(d.errors(&[("400", "A malformed scope or an unregistered parent")]));
-    let body = json!({"oneOf": [scope_in.clone(), {"type": "array", "items": scope_in}]});
+    r.extend(d.errors(&[
+        ("400", "A malformed scope, holder or dictionary entry"),
+        ("422", "A parent that is not registered"),
+    ]));
+    let body = json!({"oneOf": [scope_in, scopes, directory]});
     d.op(
         "post",
         "/api/v1/admin/scopes",
@@ -534,7 +570,10 @@ fn admin(d: &mut Doc) {
     let mut r = Map::new();
     r.insert("201".into(), d.json("The key; its secret is shown only here", obj.clone()));
     r.extend(d.errors(&[("400", "Malformed scope"), ("404", "Unknown scope")]));
-    let body = json!({"type": "object", "properties": {"scope": {"type": "string"}, "label": {"type": "string"}}, "required": ["scope"]});
+    let body = json!({"type": "object", "properties": {
+        "scope": {"$ref": "#/components/schemas/Scope"},
+        "label": {"type": "string", "pattern": PRINTABLE, "description": "Kept to its first 100 characters"}
+    }, "required": ["scope"]});
     d.op(
         "post",
         "/api/v1/admin/keys",
@@ -572,8 +611,14 @@ fn admin(d: &mut Doc) {
     );
     let mut r = Map::new();
     r.insert("201".into(), d.json("A token for the scope and everything under it", obj));
-    r.extend(d.errors(&[("400", "Malformed scope or ttl, or an open deployment")]));
-    let body = json!({"type": "object", "properties": {"scope": {"type": "string"}, "ttl_secs": {"type": "integer", "minimum": 60}}, "required": ["scope"]});
+    r.extend(d.errors(&[
+        ("400", "Malformed scope or ttl"),
+        ("409", "The deployment runs open: screens need no token"),
+    ]));
+    let body = json!({"type": "object", "properties": {
+        "scope": {"$ref": "#/components/schemas/Scope"},
+        "ttl_secs": {"type": "integer", "minimum": 60, "maximum": 31_622_400}
+    }, "required": ["scope"]});
     d.op(
         "post",
         "/api/v1/admin/screen-tokens",
@@ -610,10 +655,14 @@ fn alerts(d: &mut Doc) {
         "201".into(),
         d.json("Stored; it is evaluated at once and survives restarts", listed.clone()),
     );
-    r.extend(d.errors(&[(
-        "400",
-        "A bad rule (the message names the field), an unregistered scope, or the id of a configuration rule",
-    )]));
+    r.extend(d.errors(&[
+        ("400", "A malformed rule (the message names the field)"),
+        ("409", "The id of a rule from the configuration"),
+        (
+            "422",
+            "Fields that do not go together (a relative threshold on a screen figure, from equal to until) or an unregistered scope",
+        ),
+    ]));
     d.op(
         "post",
         "/api/v1/admin/alerts/rules",
@@ -639,7 +688,7 @@ fn alerts(d: &mut Doc) {
     );
     let mut r = Map::new();
     r.insert("200".into(), d.json("Deleted", json!({"type": "object"})));
-    r.extend(d.errors(&[("400", "The rule is defined in the configuration"), ("404", "No such rule")]));
+    r.extend(d.errors(&[("409", "The rule is defined in the configuration"), ("404", "No such rule")]));
     d.op(
         "delete",
         "/api/v1/admin/alerts/rules/{id}",

@@ -187,11 +187,7 @@ impl Alerts {
     pub async fn put(&self, spec: RuleSpec) -> Result<Rule, RuleChangeError> {
         let rule = Rule::parse(&spec, false)?;
         if self.inner.registry.find(&rule.scope).await.is_none() {
-            return Err(RuleError {
-                field: "scope".into(),
-                reason: format!("{} is not registered", rule.scope),
-            }
-            .into());
+            return Err(crate::domain::rule::conflicting("scope", format!("{} is not registered", rule.scope)).into());
         }
         if self.is_config(&rule.id) {
             return Err(RuleChangeError::FromConfig(rule.id));

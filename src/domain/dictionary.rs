@@ -18,14 +18,28 @@ pub const DEFAULTS: &str = include_str!("../../deploy/dictionary.json");
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
+    /// 1-100 printable characters, not only spaces (so are `en` and a holder's names).
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub zh: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub en: Option<String>,
     /// A ticket category's group (a code of `ticket_groups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// A ticket category's deadline, for categories the `deadlines` setting does not name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::domain::field::opt_whole"
+    )]
+    #[schemars(range(min = 1, max = 8784))]
     pub deadline_hours: Option<i64>,
 }
 
@@ -69,14 +83,19 @@ impl Vocabulary {
 #[serde(deny_unknown_fields)]
 pub struct Dictionary {
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9_-]{1,64}$"}))]
     pub ticket_categories: BTreeMap<String, Term>,
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9_-]{1,64}$"}))]
     pub ticket_groups: BTreeMap<String, Term>,
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9_-]{1,64}$"}))]
     pub event_categories: BTreeMap<String, Term>,
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9_-]{1,64}$"}))]
     pub event_types: BTreeMap<String, Term>,
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9_-]{1,64}$"}))]
     pub ledger_categories: BTreeMap<String, Term>,
 }
 

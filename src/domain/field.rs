@@ -8,6 +8,29 @@ use serde_json::{Map, Value};
 
 use super::scope::Scope;
 
+/// A whole number as JSON may spell it: `65`, or `65.0` (JSON Schema's
+/// `integer` counts both); none when it has a fraction or lies beyond ±2^53.
+pub fn whole(v: &Value) -> Option<i64> {
+    let n = v.as_number()?;
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0)
+            .map(|f| f as i64)
+    })
+}
+
+/// Serde's view of [`whole`], for an optional field of a request body.
+pub fn opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => whole(&v)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("{v} is not a whole number"))),
+    }
+}
+
 /// Earliest instant any record may carry (2000-01-01T00:00:00Z).
 const EARLIEST_MS: i64 = 946_684_800_000;
 /// How far ahead of the server clock a past-tense time (`at`, `reported_at`) may be: clock skew.

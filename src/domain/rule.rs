@@ -18,32 +18,74 @@ use crate::domain::scope::Scope;
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Names the rule: `[a-z0-9_-]{1,64}`.
+    #[schemars(regex(pattern = r"^[a-z0-9_-]{1,64}$"))]
     pub id: String,
     /// The scope whose figure is watched (registered).
+    #[schemars(with = "Scope")]
     pub scope: String,
     /// A dashboard figure (`tickets_overdue`, `attendance`, …) or a screen health
     /// figure (`screens_online`, `screens_behind`, `screens_gone`).
+    #[schemars(with = "WatchedName")]
     pub metric: String,
     /// One of `>`, `>=`, `<`, `<=`, `==`, `!=`.
+    #[schemars(with = "OpName")]
     pub op: String,
     pub threshold: ThresholdSpec,
     /// Pending period: the condition must hold this long before the alert fires.
     #[serde(default)]
+    #[schemars(range(max = 604800))]
     pub for_secs: u64,
-    /// Free text such as `warning` or `critical` (default `warning`).
+    /// A label such as `warning` or `critical` (default `warning`): `[a-z-]{1,32}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z-]{1,32}$"))]
     pub severity: Option<String>,
-    /// What screens and the webhook show (default: the rule's condition).
+    /// What screens and the webhook show (default: the rule's condition): 1-200
+    /// characters, not only spaces, no NUL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 200), regex(pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"))]
     pub title: Option<String>,
     /// Local time of day (`15:30`, in the deployment's time zone) from which the
     /// condition is checked; before it the condition counts as false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
     pub from: Option<String>,
     /// Local time of day until which the condition is checked (exclusive); after it
     /// the condition counts as false. Earlier than `from`: the window spans midnight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
     pub until: Option<String>,
+}
+
+/// The figures a rule may watch, as the document names them.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // described, not constructed
+enum WatchedName {
+    #[serde(rename = "screens_online")]
+    ScreensOnline,
+    #[serde(rename = "screens_behind")]
+    ScreensBehind,
+    #[serde(rename = "screens_gone")]
+    ScreensGone,
+    #[serde(untagged)]
+    Figure(Metric),
+}
+
+/// The comparisons a rule may make.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // described, not constructed
+enum OpName {
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
 }
 
 /// A number, or a fraction of a baseline.
@@ -54,15 +96,35 @@ pub enum ThresholdSpec {
     /// `{"ratio": 0.5, "of": "weekday_mean", "weeks": 4}`: half the mean of the
     /// same weekday over the previous four weeks.
     Relative {
+        #[schemars(range(min = 0.0))]
         ratio: f64,
+        #[schemars(with = "Baseline")]
         of: String,
-        #[serde(default = "default_weeks")]
+        #[serde(default = "default_weeks", deserialize_with = "whole_weeks")]
+        #[schemars(range(min = 1, max = 52))]
         weeks: u32,
     },
 }
 
+/// The baselines a relative threshold may take.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // described, not constructed
+enum Baseline {
+    WeekdayMean,
+}
+
 fn default_weeks() -> u32 {
     4
+}
+
+/// `4` or `4.0`, as JSON Schema's `integer` allows.
+fn whole_weeks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let v = Value::deserialize(d)?;
+    crate::domain::field::whole(&v)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| D::Error::custom(format!("{v} is not a whole number of weeks")))
 }
 
 /// Comparison of the figure (left) against the threshold (right).
@@ -209,12 +271,24 @@ pub struct Rule {
 pub struct RuleError {
     pub field: String,
     pub reason: String,
+    /// Each field is well-formed, but they contradict each other or the data
+    /// (an unregistered scope): the API answers 422 rather than 400.
+    pub conflicting: bool,
 }
 
 fn bad(field: &str, reason: impl Into<String>) -> RuleError {
     RuleError {
         field: field.to_owned(),
         reason: reason.into(),
+        conflicting: false,
+    }
+}
+
+/// A refusal of well-formed fields that do not go together.
+pub fn conflicting(field: &str, reason: impl Into<String>) -> RuleError {
+    RuleError {
+        conflicting: true,
+        ..bad(field, reason)
     }
 }
 
@@ -264,7 +338,12 @@ impl RuleSpec {
             metric: take(&mut m, "metric", true)?,
             op: take(&mut m, "op", true)?,
             threshold,
-            for_secs: take::<Option<u64>>(&mut m, "for_secs", false)?.unwrap_or(0),
+            for_secs: match m.remove("for_secs") {
+                None | Some(Value::Null) => 0,
+                Some(v) => crate::domain::field::whole(&v)
+                    .and_then(|n| u64::try_from(n).ok())
+                    .ok_or_else(|| bad("for_secs", format!("{v} is not a whole number of seconds ≥ 0")))?,
+            },
             severity: take(&mut m, "severity", false)?,
             title: take(&mut m, "title", false)?,
             from: take(&mut m, "from", false)?,
@@ -306,7 +385,7 @@ impl Rule {
                     return Err(bad("threshold.weeks", format!("must be 1-{MAX_WEEKS}")));
                 }
                 if !matches!(watched, Watched::Figure(_)) {
-                    return Err(bad(
+                    return Err(conflicting(
                         "threshold",
                         "a relative threshold needs a dashboard figure (screens have no history)",
                     ));
@@ -329,7 +408,7 @@ impl Rule {
             until: spec.until.as_deref().map(|s| time_of_day("until", s)).transpose()?,
         };
         if window.from.is_some() && window.from == window.until {
-            return Err(bad("until", "must differ from from (leave both out to check all day)"));
+            return Err(conflicting("until", "must differ from from (leave both out to check all day)"));
         }
         let title = match &spec.title {
             Some(t) if t.trim().is_empty() || t.chars().count() > 200 || t.contains('\0') => {

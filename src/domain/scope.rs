@@ -127,12 +127,24 @@ pub struct ScopeInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assignee {
-    /// The name in Chinese, as the screens show it.
+    /// The name in Chinese, as the screens show it (1-100 printable characters, as are the others).
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub zh: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub en: Option<String>,
     /// The unit it belongs to (a grid, a community office, a department).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub unit: Option<String>,
 }
 

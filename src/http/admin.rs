@@ -28,6 +28,7 @@ struct ScopeDto {
     id: String,
     name: String,
     theme: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::field::opt_whole")]
     households: Option<i64>,
 }
 
@@ -146,7 +147,7 @@ async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<
             state.registry.name_codes(dictionary);
             Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() })))
         }
-        Err((index, reason)) => Err(ApiError::bad("unknown_parent", format!("scope {index}: {reason}"))),
+        Err((index, reason)) => Err(ApiError::unprocessable("unknown_parent", format!("scope {index}: {reason}"))),
     }
 }
 
@@ -193,6 +194,7 @@ async fn revoke_key(state: web::Data<AppState>, req: HttpRequest, id: web::Path<
 struct TokenRequest {
     scope: String,
     /// Validity in seconds (default 30 days, at most a year).
+    #[serde(default, deserialize_with = "crate::domain::field::opt_whole")]
     ttl_secs: Option<i64>,
 }
 
@@ -200,7 +202,7 @@ struct TokenRequest {
 async fn screen_token(state: web::Data<AppState>, req: HttpRequest, body: web::Json<TokenRequest>) -> Result<HttpResponse, ApiError> {
     state.access.admin(&req)?;
     let Some(tokens) = state.access.screen_tokens() else {
-        return Err(ApiError::bad(
+        return Err(ApiError::conflict(
             "open_deployment",
             "this deployment runs open: screens need no token (set screen_secret to require them)",
         ));

@@ -37,8 +37,9 @@ async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<ScopeQ
 impl From<RuleChangeError> for ApiError {
     fn from(e: RuleChangeError) -> Self {
         match e {
+            RuleChangeError::Invalid(e) if e.conflicting => ApiError::unprocessable("invalid_rule", e.to_string()),
             RuleChangeError::Invalid(e) => ApiError::bad("invalid_rule", e.to_string()),
-            e @ RuleChangeError::FromConfig(_) => ApiError::bad("config_rule", e.to_string()),
+            e @ RuleChangeError::FromConfig(_) => ApiError::conflict("config_rule", e.to_string()),
             RuleChangeError::Store(e) => e.into(),
         }
     }

@@ -93,7 +93,7 @@ async fn dashboard(
         (Some(from), Some(to)) if q.day.is_none() && q.period.is_none() => {
             let (from, to) = (local_day("invalid_from", "from", from)?, local_day("invalid_to", "to", to)?);
             let span = Span::range(from, to).ok_or_else(|| {
-                ApiError::bad(
+                ApiError::unprocessable(
                     "invalid_range",
                     format!("from must not be after to, and the range at most {MAX_RANGE_DAYS} days"),
                 )
@@ -101,9 +101,17 @@ async fn dashboard(
             board.dashboard_between(&info, span).await?
         }
         (Some(_), Some(_)) => {
-            return Err(ApiError::bad("invalid_range", "from and to are given without day or period"));
+            return Err(ApiError::unprocessable(
+                "invalid_range",
+                "from and to are given without day or period",
+            ));
         }
-        _ => return Err(ApiError::bad("invalid_range", "from and to go together: give both, or neither")),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "invalid_range",
+                "from and to go together: give both, or neither",
+            ));
+        }
     };
     Ok(HttpResponse::Ok().json(d))
 }

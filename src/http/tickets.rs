@@ -116,7 +116,9 @@ fn cursor(a: &After, order: TicketOrder) -> String {
 }
 
 fn parse_cursor(raw: &str, order: TicketOrder) -> Result<After, ApiError> {
-    let bad = || ApiError::bad("invalid_cursor", "cursor: pass back a next_cursor as given, with the same order");
+    // Any string may reach here (the document cannot spell the cursor's inside):
+    // one that is not a cursor of this order is refused as unprocessable.
+    let bad = || ApiError::unprocessable("invalid_cursor", "cursor: pass back a next_cursor as given, with the same order");
     let tag = if order == TicketOrder::Deadline { "d" } else { "r" };
     let (key, id) = raw.strip_prefix(tag).and_then(|r| r.split_once('.')).ok_or_else(bad)?;
     let key = key.parse::<i64>().map_err(|_| bad())?;
@@ -127,14 +129,20 @@ fn parse_cursor(raw: &str, order: TicketOrder) -> Result<After, ApiError> {
 /// A comma-separated list of at most 50 values, each 1-128 characters.
 fn list_of(name: &str, raw: &Option<String>) -> Result<Vec<String>, ApiError> {
     let Some(raw) = raw else { return Ok(Vec::new()) };
-    let v: Vec<String> = raw.split(',').map(|s| s.trim().to_owned()).collect();
-    if v.len() > 50 || v.iter().any(|s| s.is_empty() || s.len() > 128) {
+    let v: Vec<String> = raw.split(',').map(str::to_owned).collect();
+    if v.len() > 50 || v.iter().any(|s| s.is_empty() || s.chars().count() > 128) {
         return Err(ApiError::bad(
             "invalid_query",
             format!("{name}: a comma-separated list of at most 50 values of 1-128 characters"),
         ));
     }
     Ok(v)
+}
+
+/// The shape the document gives `due_within`: `^[0-9]{1,8}[smhd]?$`.
+fn duration_shaped(raw: &str) -> bool {
+    let digits = raw.strip_suffix(['s', 'm', 'h', 'd']).unwrap_or(raw);
+    (1..=8).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `4h`, `30m`, `2d`, `90s`, or plain seconds, as milliseconds (at most a year).
@@ -183,13 +191,16 @@ impl ListQuery {
             Some(_) => return Err(bad("overdue", "true or false")),
         }
         if let Some(d) = &self.due_within {
+            if !duration_shaped(d) {
+                return Err(bad("due_within", "a duration such as 4h, 30m, 2d or 3600 (seconds), at most 366d"));
+            }
             if deadline_before.is_some() {
-                return Err(bad(
-                    "due_within",
-                    "tickets due within a time are not yet overdue; drop overdue=true",
+                return Err(ApiError::unprocessable(
+                    "invalid_query",
+                    "due_within: tickets due within a time are not yet overdue; drop overdue=true",
                 ));
             }
-            let ms = duration_ms(d).ok_or_else(|| bad("due_within", "a duration such as 4h, 30m, 2d or 3600 (seconds), at most 366d"))?;
+            let ms = duration_ms(d).ok_or_else(|| ApiError::unprocessable("invalid_query", "due_within: at most 366d"))?;
             (deadline_from, deadline_before) = (Some(now), Some(now + ms));
         }
         let time = |field: &str, raw: &Option<String>| -> Result<Option<i64>, ApiError> {

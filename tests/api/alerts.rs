@@ -381,7 +381,7 @@ async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted
 
         let del = |id: &str| format!("{}/api/v1/admin/alerts/rules/{id}", again.address);
         let res = again.client.delete(del("from-config")).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 400);
+        assert_eq!(res.status().as_u16(), 409, "a configuration rule is the configuration's");
         let e: Value = res.json().await.unwrap();
         assert!(e["message"].as_str().is_some_and(|m| m.contains("from-config")), "{e}");
         let res = again.client.delete(del("open-api")).send().await.unwrap();
@@ -393,23 +393,25 @@ async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted
 }
 
 #[tokio::test]
-async fn bad_rules_get_a_400_naming_the_field() {
+async fn bad_rules_get_a_4xx_naming_the_field() {
     for b in backends() {
         let app = spawn_app_with(&b, |_| {}).await;
         let good = json!({"id":"r1","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":1});
+        // Malformed fields are 400; well-formed ones the data refuses are 422.
         let cases = [
-            ("op", json!("=>")),
-            ("metric", json!("tickets")),
-            ("threshold", json!("five")),
-            ("for_secs", json!(-5)),
-            ("scope", json!("nanan.nowhere")),
-            ("from", json!("25:00")),
+            ("op", json!("=>"), 400),
+            ("metric", json!("tickets"), 400),
+            ("threshold", json!("five"), 400),
+            ("for_secs", json!(-5), 400),
+            ("for_secs", json!(1.5), 400),
+            ("scope", json!("nanan.nowhere"), 422),
+            ("from", json!("25:00"), 400),
         ];
-        for (field, value) in cases {
+        for (field, value, code) in cases {
             let mut body = good.clone();
             body[field] = value;
             let (status, e) = app.post("/api/v1/admin/alerts/rules", &body).await;
-            assert_eq!(status, 400, "{field}: {e}");
+            assert_eq!(status, code, "{field}: {e}");
             assert!(e["message"].as_str().is_some_and(|m| m.starts_with(field)), "{field}: {e}");
         }
         let (status, e) = app.get("/api/v1/alerts").await;

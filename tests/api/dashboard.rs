@@ -130,7 +130,7 @@ async fn scope_tree_and_admin_registration() {
         assert_eq!(tree["scopes"][0]["children"][0]["children"][0]["theme"], "heritage");
         let orphan = serde_json::json!([{"id":"nanan.nowhere.x","name":"孤儿"}]);
         let (status, body) = app.post("/api/v1/admin/scopes", &orphan).await;
-        assert_eq!((status, body["code"].as_str()), (400, Some("unknown_parent")), "{body}");
+        assert_eq!((status, body["code"].as_str()), (422, Some("unknown_parent")), "{body}");
         let new = serde_json::json!([{"id":"nanan.danzishi.qunhuicun","name":"群慧村社区","theme":"smart"},{"id":"nanan.danzishi","name":"弹子石街道"}]);
         let (status, _) = app.post("/api/v1/admin/scopes", &new).await;
         assert_eq!(status, 200);
@@ -223,16 +223,21 @@ async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
         );
         let (_, d) = app.get(&range(40, 39)).await;
         assert_eq!(d["figures"]["tickets_reported"].as_i64(), Some(1), "{}", d["period"]);
-        for (query, code) in [
-            (format!("from={}", local_day(3)), "invalid_range"),
-            (format!("from={}&to={}", local_day(1), local_day(3)), "invalid_range"),
-            (format!("from=yesterday&to={}", local_day(1)), "invalid_from"),
-            (format!("from={}&to=2024-13-01", local_day(1)), "invalid_to"),
-            (format!("from={}&to={}&period=week", local_day(3), local_day(1)), "invalid_range"),
-            ("from=2000-01-01&to=2024-01-01".to_owned(), "invalid_range"),
+        // Not a date: 400; dates that do not go together: 422.
+        for (query, status_code, code) in [
+            (format!("from={}", local_day(3)), 422, "invalid_range"),
+            (format!("from={}&to={}", local_day(1), local_day(3)), 422, "invalid_range"),
+            (format!("from=yesterday&to={}", local_day(1)), 400, "invalid_from"),
+            (format!("from={}&to=2024-13-01", local_day(1)), 400, "invalid_to"),
+            (
+                format!("from={}&to={}&period=week", local_day(3), local_day(1)),
+                422,
+                "invalid_range",
+            ),
+            ("from=2000-01-01&to=2024-01-01".to_owned(), 422, "invalid_range"),
         ] {
             let (status, e) = app.get(&format!("/api/v1/scopes/nanan/dashboard?{query}")).await;
-            assert_eq!((status, e["code"].as_str()), (400, Some(code)), "{query}: {e}");
+            assert_eq!((status, e["code"].as_str()), (status_code, Some(code)), "{query}: {e}");
         }
 
         let (status, s) = app
