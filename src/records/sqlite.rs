@@ -10,14 +10,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::tickets::{self, Bind};
-use super::{
-    Commit, Deadlines, Entry, HolderLoad, KeyStore, RecordError, RecordStore, RuleStore, StoredTicket, TicketBook, TicketQuery, TicketRow,
-};
+use super::tickets::{self, Bind, Sql, TicketRows};
+use super::{Commit, Deadlines, Entry, KeyStore, RecordError, RecordStore, RuleStore, TicketRow};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
-use crate::domain::scope::{Scope, ScopeInfo};
+use crate::domain::scope::ScopeInfo;
 
 /// Migrations applied by a newer release are ignored, not fatal: during a
 /// rolling upgrade (or a rollback) an older binary keeps starting on a schema
@@ -314,44 +312,27 @@ impl RecordStore for SqliteRecords {
 }
 
 #[async_trait]
-impl TicketBook for SqliteRecords {
-    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError> {
-        let sql = q.sql(numbered);
-        let rows: Vec<tickets::StoredTicketRow> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        tickets::stored_tickets(rows)
+impl TicketRows for SqliteRecords {
+    fn placeholder(&self) -> fn(usize) -> String {
+        numbered
     }
 
-    async fn ticket(&self, id: &str) -> Result<Option<(StoredTicket, Vec<Entry>)>, RecordError> {
-        let q = TicketQuery {
-            ids: vec![id.to_owned()],
-            limit: 1,
-            ..TicketQuery::default()
-        };
-        let Some(t) = self.tickets(&q).await?.pop() else {
-            return Ok(None);
-        };
-        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(tickets::history_sql(numbered)))
-            .bind(id)
+    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<tickets::StoredTicketRow>, RecordError> {
+        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
             .fetch_all(&self.pool)
-            .await?;
-        let steps = rows
-            .iter()
-            .map(|(seq, body)| super::parse_change(*seq, body))
-            .collect::<Result<_, _>>()?;
-        Ok(Some((t, steps)))
+            .await?)
     }
 
-    async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError> {
-        let sql = tickets::holders_sql(within, now, limit, numbered);
-        let rows: Vec<(String, i64, i64)> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+    async fn entry_rows(&self, sql: Sql) -> Result<Vec<(i64, String)>, RecordError> {
+        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(holder, open, overdue)| HolderLoad { holder, open, overdue })
-            .collect())
+            .await?)
+    }
+
+    async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError> {
+        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 

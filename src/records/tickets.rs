@@ -27,6 +27,50 @@ pub trait TicketBook: Send + Sync {
     async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError>;
 }
 
+/// What a SQL store does for the ticket book: run the queries built here and
+/// hand back their rows. The book itself (filters, paging, a ticket's history,
+/// caseloads) is written once, for every store that can do this.
+#[async_trait]
+pub(crate) trait TicketRows: Send + Sync {
+    /// Its placeholders: `$1` or `?1`.
+    fn placeholder(&self) -> fn(usize) -> String;
+    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<StoredTicketRow>, RecordError>;
+    async fn entry_rows(&self, sql: Sql) -> Result<Vec<(i64, String)>, RecordError>;
+    async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError>;
+}
+
+#[async_trait]
+impl<S: TicketRows> TicketBook for S {
+    async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError> {
+        stored_tickets(self.ticket_rows(q.sql(self.placeholder())).await?)
+    }
+
+    async fn ticket(&self, id: &str) -> Result<Option<(StoredTicket, Vec<Entry>)>, RecordError> {
+        let q = TicketQuery {
+            ids: vec![id.to_owned()],
+            limit: 1,
+            ..TicketQuery::default()
+        };
+        let Some(t) = self.tickets(&q).await?.pop() else {
+            return Ok(None);
+        };
+        let rows = self.entry_rows(history_sql(id, self.placeholder())).await?;
+        let steps = rows
+            .iter()
+            .map(|(seq, body)| super::parse_change(*seq, body))
+            .collect::<Result<_, _>>()?;
+        Ok(Some((t, steps)))
+    }
+
+    async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError> {
+        let rows = self.holder_rows(holders_sql(within, now, limit, self.placeholder())).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(holder, open, overdue)| HolderLoad { holder, open, overdue })
+            .collect())
+    }
+}
+
 /// How a listing is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TicketOrder {
@@ -262,7 +306,7 @@ fn text_match(sql: &mut Sql, q: &str) -> String {
 }
 
 /// The caseload of open tickets by holder under a scope.
-pub(crate) fn holders_sql(within: &Scope, now: i64, limit: i64, placeholder: fn(usize) -> String) -> Sql {
+fn holders_sql(within: &Scope, now: i64, limit: i64, placeholder: fn(usize) -> String) -> Sql {
     let mut sql = Sql::new(placeholder);
     let scope = sql.within("t.scope", within);
     let now = sql.int(now);
@@ -275,11 +319,14 @@ pub(crate) fn holders_sql(within: &Scope, now: i64, limit: i64, placeholder: fn(
 }
 
 /// One ticket's journal entries after its report, oldest first.
-pub(crate) fn history_sql(placeholder: fn(usize) -> String) -> String {
-    format!("SELECT seq, body FROM journal WHERE ticket = {} ORDER BY seq", placeholder(1))
+fn history_sql(id: &str, placeholder: fn(usize) -> String) -> Sql {
+    let mut sql = Sql::new(placeholder);
+    let id = sql.text(id);
+    sql.text = format!("SELECT seq, body FROM journal WHERE ticket = {id} ORDER BY seq");
+    sql
 }
 
-pub(crate) fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTicket>, RecordError> {
+fn stored_tickets(rows: Vec<StoredTicketRow>) -> Result<Vec<StoredTicket>, RecordError> {
     rows.into_iter()
         .map(|(status, last_at, body, deadline, id, holder)| {
             let Change::Ticket { ticket, .. } =
