@@ -5,6 +5,7 @@
 
 mod decode;
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 pub mod tickets;
 

@@ -9,10 +9,9 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 
-use super::tickets::{self, Bind, Sql, TicketRows};
-use super::{Commit, Deadlines, Entry, KeyStore, RecordError, RecordStore, RuleStore};
+use super::sql::{Bind, Sql, SqlRows, StoredTicketRow};
+use super::{Commit, Deadlines, Entry, RecordError, RecordStore};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
-use crate::domain::key::ApiKey;
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 
@@ -329,12 +328,27 @@ impl RecordStore for PgRecords {
 }
 
 #[async_trait]
-impl TicketRows for PgRecords {
+impl SqlRows for PgRecords {
     fn placeholder(&self) -> fn(usize) -> String {
         dollar
     }
 
-    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<tickets::StoredTicketRow>, RecordError> {
+    fn now(&self) -> &'static str {
+        "now()"
+    }
+
+    async fn execute(&self, sql: Sql) -> Result<u64, RecordError> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.text));
+        for b in sql.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v),
+                Bind::Int(v) => q.bind(v),
+            };
+        }
+        Ok(q.execute(&self.pool).await?.rows_affected())
+    }
+
+    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<StoredTicketRow>, RecordError> {
         Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
             .fetch_all(&self.pool)
             .await?)
@@ -347,6 +361,18 @@ impl TicketRows for PgRecords {
     }
 
     async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError> {
+        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn key_rows(&self, sql: Sql) -> Result<Vec<super::KeyRow>, RecordError> {
+        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn text_pairs(&self, sql: Sql) -> Result<Vec<(String, String)>, RecordError> {
         Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
             .fetch_all(&self.pool)
             .await?)
@@ -369,62 +395,4 @@ fn bound<'q, O>(
         };
     }
     q
-}
-
-#[async_trait]
-impl KeyStore for PgRecords {
-    async fn put_key(&self, key: &ApiKey) -> Result<(), RecordError> {
-        sqlx::query("INSERT INTO api_keys (id, scope, label, hash) VALUES ($1, $2, $3, $4)")
-            .bind(&key.id)
-            .bind(key.scope.as_str())
-            .bind(&key.label)
-            .bind(&key.hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn revoke_key(&self, id: &str) -> Result<bool, RecordError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked = TRUE WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn keys(&self) -> Result<Vec<ApiKey>, RecordError> {
-        let rows: Vec<super::KeyRow> = sqlx::query_as("SELECT id, scope, label, hash, revoked FROM api_keys ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        super::key_rows(rows)
-    }
-}
-
-#[async_trait]
-impl RuleStore for PgRecords {
-    async fn put_alert_rule(&self, id: &str, body: &str) -> Result<(), RecordError> {
-        sqlx::query(
-            "INSERT INTO alert_rules (id, body) VALUES ($1, $2) \
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = now()",
-        )
-        .bind(id)
-        .bind(body)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn delete_alert_rule(&self, id: &str) -> Result<bool, RecordError> {
-        let done = sqlx::query("DELETE FROM alert_rules WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn alert_rules(&self) -> Result<Vec<(String, String)>, RecordError> {
-        Ok(sqlx::query_as("SELECT id, body FROM alert_rules ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
-    }
 }

@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 
+use super::sql::{Sql, SqlRows, StoredTicketRow, like_escaped};
 use super::{Entry, RecordError};
 use crate::domain::decide::Change;
 use crate::domain::record::TicketReport;
@@ -27,20 +28,10 @@ pub trait TicketBook: Send + Sync {
     async fn holders(&self, within: &Scope, now: i64, limit: i64) -> Result<Vec<HolderLoad>, RecordError>;
 }
 
-/// What a SQL store does for the ticket book: run the queries built here and
-/// hand back their rows. The book itself (filters, paging, a ticket's history,
-/// caseloads) is written once, for every store that can do this.
+/// The ticket book, written once for every SQL store (`sql.rs`'s [`SqlRows`]
+/// binds and runs what is built here).
 #[async_trait]
-pub(crate) trait TicketRows: Send + Sync {
-    /// Its placeholders: `$1` or `?1`.
-    fn placeholder(&self) -> fn(usize) -> String;
-    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<StoredTicketRow>, RecordError>;
-    async fn entry_rows(&self, sql: Sql) -> Result<Vec<(i64, String)>, RecordError>;
-    async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError>;
-}
-
-#[async_trait]
-impl<S: TicketRows> TicketBook for S {
+impl<S: SqlRows> TicketBook for S {
     async fn tickets(&self, q: &TicketQuery) -> Result<Vec<StoredTicket>, RecordError> {
         stored_tickets(self.ticket_rows(q.sql(self.placeholder())).await?)
     }
@@ -145,75 +136,9 @@ pub struct HolderLoad {
     pub overdue: i64,
 }
 
-/// A value bound to a placeholder.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 /// The open statuses as SQL literals, word for word the predicate of the partial
 /// index `tickets_open`, so both databases use it.
 const OPEN: &str = "t.status IN ('reported', 'dispatched', 'in_progress', 'reopened')";
-
-/// A `tickets` row joined with its report's journal body:
-/// status, last step, report body, deadline, id, holder.
-pub(crate) type StoredTicketRow = (String, i64, String, i64, String, Option<String>);
-
-/// SQL with numbered placeholders (`$1` or `?1`) and the values to bind, in order.
-pub(crate) struct Sql {
-    placeholder: fn(usize) -> String,
-    pub text: String,
-    pub binds: Vec<Bind>,
-}
-
-impl Sql {
-    pub(crate) fn new(placeholder: fn(usize) -> String) -> Sql {
-        Sql {
-            placeholder,
-            text: String::new(),
-            binds: Vec::new(),
-        }
-    }
-
-    /// The next placeholder, bound to `v`.
-    fn bind(&mut self, v: Bind) -> String {
-        self.binds.push(v);
-        (self.placeholder)(self.binds.len())
-    }
-
-    fn text(&mut self, v: &str) -> String {
-        self.bind(Bind::Text(v.to_owned()))
-    }
-
-    fn int(&mut self, v: i64) -> String {
-        self.bind(Bind::Int(v))
-    }
-
-    /// `col IN (p1, p2, …)`.
-    fn any(&mut self, col: &str, values: &[&str]) -> String {
-        let ps: Vec<String> = values.iter().map(|v| self.text(v)).collect();
-        format!("{col} IN ({})", ps.join(", "))
-    }
-
-    /// The scope and everything under it.
-    fn within(&mut self, col: &str, s: &Scope) -> String {
-        let (own, under) = (self.text(s.as_str()), self.text(&format!("{}.%", like_escaped(s.as_str()))));
-        format!("({col} = {own} OR {col} LIKE {under} ESCAPE '!')")
-    }
-}
-
-/// `s` with LIKE's wildcards (and the escape character `!`) escaped by `!`.
-fn like_escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '!') {
-            out.push('!');
-        }
-        out.push(c);
-    }
-    out
-}
 
 impl TicketQuery {
     /// The listing's SQL for a database with the given placeholders.
@@ -362,6 +287,7 @@ pub(crate) fn ticket_of(change: &Change) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::sql::Bind;
 
     fn pg(i: usize) -> String {
         format!("${i}")
