@@ -1395,8 +1395,7 @@
       if (f.tickets_overdue > 0) text.append(svg('tspan', { class: 'ml-over' }, ' · ' + L('map.over', { n: fmtNum(f.tickets_overdue) })));
       labels.push(text);
     }
-    g.append(...labels);
-    // Open tickets first, overdue ones on top of them; all above the labels, which they are small beside.
+    // Open tickets first, overdue ones on top of them; the labels above all, so they stay readable.
     const tickets = Array.isArray(m.tickets) ? [...m.tickets].sort((a, b) => Number(a.overdue) - Number(b.overdue)) : [];
     for (const tk of tickets) {
       const x = X(tk.long);
@@ -1404,6 +1403,7 @@
       if (!(x >= 0 && x <= W && y >= 0 && y <= H)) continue;
       g.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (rem * 0.38).toFixed(1), class: 'map-ticket' + (tk.overdue ? ' over' : ''), 'data-ticket': tk.id }));
     }
+    g.append(...labels);
     body.replaceChildren(g, note);
     unclutter(g);
   }
