@@ -65,6 +65,7 @@
       'late.in': '剩{d}', 'late.over': '超{d}',
       'map.title': '辖区地图 · 未办结',
       'map.schematic': '示意图',
+      'map.unavailable': '工单位置暂不可用',
       'map.over': '超{n}',
       'themes.title': '主题社区',
       'period.day': '今日', 'period.week': '本周', 'period.month': '本月', 'period.year': '本年', 'period.all': '累计',
@@ -95,6 +96,7 @@
       'late.in': 'in {d}', 'late.over': '{d} over',
       'map.title': 'Map · open tickets',
       'map.schematic': 'schematic',
+      'map.unavailable': 'ticket points unavailable',
       'map.over': '{n} late',
       'themes.title': 'Themes',
       'period.day': 'today', 'period.week': 'this week', 'period.month': 'this month', 'period.year': 'this year', 'period.all': 'to date',
@@ -1327,7 +1329,9 @@
    */
   function renderMap(d, m) {
     const body = $('map');
-    const note = h('div', { class: 'map-note', id: 'map-note', title: m.note || null }, m.schematic ? L('map.schematic') : '');
+    // The record store did not answer the map's ticket list: say so, rather than show no points.
+    const said = [m.schematic ? L('map.schematic') : '', m.tickets_unavailable ? L('map.unavailable') : ''].filter(Boolean);
+    const note = h('div', { class: 'map-note' + (m.tickets_unavailable ? ' warn' : ''), id: 'map-note', title: m.note || null }, said.join(' · '));
     const kids = m.children.filter((c) => c.geometry);
     const figs = {};
     for (const c of d.children || []) figs[c.scope] = c.figures || {};
