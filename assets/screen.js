@@ -22,6 +22,11 @@
   /** …and if none comes back in this long, the link is dead: reconnect. */
   const PROBE_TIMEOUT_MS = 15000;
   const SERIES_EVERY_MS = 60000;
+  /** The map's outlines and ticket points, and the theme communities' figures, are refetched this often. */
+  const MAP_EVERY_MS = 30000;
+  const THEMES_EVERY_MS = 30000;
+  /** What the health lead panel counts while its definition loads (dashboard-schema/themes/health.json). */
+  const HEALTH_EVENTS = { categories: ['health'], types: ['lecture'] };
   const CHILD_PAGE_MS = 10000;
   /** Alerts listed at most; the rest are counted ("3 more"). */
   const ALERTS_SHOWN = 4;
@@ -58,6 +63,17 @@
       'ticket.no_detail': '详情暂缺',
       'late.d': '天', 'late.h': '小时', 'late.m': '分', 'late.min': '分钟', 'late.sep': '',
       'late.in': '剩{d}', 'late.over': '超{d}',
+      'map.title': '辖区地图 · 未办结',
+      'map.schematic': '示意图',
+      'map.unavailable': '工单位置暂不可用',
+      'map.over': '超{n}',
+      'themes.title': '主题社区',
+      'period.day': '今日', 'period.week': '本周', 'period.month': '本月', 'period.year': '本年', 'period.all': '累计',
+      'metric.events_held': '举办', 'metric.events_scheduled': '待开展', 'metric.attendance': '参与人次',
+      'metric.unique_attendees': '参与居民', 'metric.tickets_reported': '上报', 'metric.tickets_open': '未办结',
+      'metric.tickets_overdue': '超期', 'metric.tickets_resolved': '办结', 'metric.tickets_dispatched': '派单',
+      'metric.mean_resolve_seconds': '平均办结用时', 'metric.resolved_on_time_rate': '按时办结率',
+      'ledger.kpi': '公共收益结余（元）', 'ledger.sub': '收 {i} · 支 {s} · {n} 笔',
     },
     en: {
       'overdue.title': 'Overdue tickets',
@@ -78,6 +94,17 @@
       'ticket.no_detail': 'no details',
       'late.d': 'd', 'late.h': 'h', 'late.m': 'm', 'late.min': 'm', 'late.sep': ' ',
       'late.in': 'in {d}', 'late.over': '{d} over',
+      'map.title': 'Map · open tickets',
+      'map.schematic': 'schematic',
+      'map.unavailable': 'ticket points unavailable',
+      'map.over': '{n} late',
+      'themes.title': 'Themes',
+      'period.day': 'today', 'period.week': 'this week', 'period.month': 'this month', 'period.year': 'this year', 'period.all': 'to date',
+      'metric.events_held': 'held', 'metric.events_scheduled': 'scheduled', 'metric.attendance': 'attendance',
+      'metric.unique_attendees': 'residents', 'metric.tickets_reported': 'reported', 'metric.tickets_open': 'open',
+      'metric.tickets_overdue': 'overdue', 'metric.tickets_resolved': 'resolved', 'metric.tickets_dispatched': 'dispatched',
+      'metric.mean_resolve_seconds': 'avg to resolve', 'metric.resolved_on_time_rate': 'on time',
+      'ledger.kpi': 'Public revenue (¥)', 'ledger.sub': '+{i} · −{s} · {n} entries',
     },
   };
 
@@ -152,6 +179,11 @@
     keepTimer: 0,
     worker: false, // the service worker that serves this page offline is active
     offline: 'no', // 'ready' once the page and its figures are kept for a cold start
+    map: null, // GET …/map: outlines of this scope's children and its open tickets with coordinates
+    mapLoading: false,
+    themeDash: {}, // community id -> its dashboard for the period shown (the district's theme panel)
+    themesAt: 0,
+    themesLoading: false,
   };
 
   /* ---------------------------------------------------------------- connection */
@@ -431,7 +463,9 @@
       st.keptAt = Date.now();
       const themes = {};
       for (const [th, def] of Object.entries(st.themes)) if (def) themes[th] = def;
-      const kept = { v: 1, at: st.lastMsgAt, dash: st.dash, series: st.series, units: unitsFor(st.dash), themes };
+      const kept = {
+        v: 1, at: st.lastMsgAt, dash: st.dash, series: st.series, units: unitsFor(st.dash), themes, map: st.map, themeDash: st.themeDash,
+      };
       try {
         localStorage.setItem(KEEP_KEY, JSON.stringify(kept));
       } catch (e) {
@@ -455,7 +489,8 @@
     if (!st.units || !d) return null;
     const out = {};
     const tickets = [].concat(d.overdue || [], d.open_tickets || []).map((l) => l.scope).filter(Boolean);
-    for (const start of [d.scope, ...(d.top_grids || []).map((g) => g.scope), ...tickets]) {
+    const starts = [d.scope, ...(d.top_grids || []).map((g) => g.scope), ...tickets, ...Object.keys(st.themeDash)];
+    for (const start of starts) {
       for (let id = start; id && st.units[id] && !out[id]; id = st.units[id].parent) out[id] = st.units[id];
     }
     return out;
@@ -475,6 +510,8 @@
     st.series = kept.series || {};
     st.units = kept.units || null;
     Object.assign(st.themes, kept.themes || {});
+    st.map = kept.map || null;
+    st.themeDash = kept.themeDash || {};
     render(kept.dash);
   }
 
@@ -601,6 +638,80 @@
     }, wait);
   }
 
+  /**
+   * The map of this scope (GET …/map): its children's outlines from the scopes file and its
+   * open tickets that carry coordinates. The shading is the live dashboard's, so only this
+   * slow part is fetched, every MAP_EVERY_MS and when the scope changes.
+   */
+  async function loadMap() {
+    // A unit with nothing below it (a grid) has nothing to draw: ask again only if that changes.
+    if (st.mapLoading || (st.dash && st.map && st.map.scope === st.dash.scope && !(st.dash.children || []).length)) return;
+    st.mapLoading = true;
+    try {
+      const r = await fetch(C.withToken(`/api/v1/scopes/${encodeURIComponent(scope)}/map`), { cache: 'no-store' });
+      if (r.ok) {
+        st.map = await r.json();
+        refreshSide();
+        keepSideData();
+      }
+    } catch (e) {
+      /* keep the last map; the next round tries again */
+    } finally {
+      st.mapLoading = false;
+    }
+  }
+
+  /**
+   * The theme communities a district wall lists: every unit under it with a theme, on a
+   * screen of a unit with no parent or whose children are streets (its grandchildren are
+   * themed communities). Empty elsewhere, and until the tree has loaded.
+   */
+  function themeCommunities(d) {
+    if (!st.units || !d || !st.units[d.scope]) return [];
+    const all = Object.entries(st.units);
+    const under = (id, top) => id.startsWith(top + '.');
+    const depth = (id) => id.split('.').length;
+    const root = !st.units[d.scope].parent;
+    const overStreets = all.some(([id, u]) => u.theme && under(id, d.scope) && depth(id) === depth(d.scope) + 2);
+    if (!root && !overStreets) return [];
+    return all
+      .filter(([id, u]) => u.theme && under(id, d.scope))
+      .map(([id, u]) => ({ id, name: u.name, theme: u.theme }))
+      .sort((a, b) => THEMES.indexOf(a.theme) - THEMES.indexOf(b.theme) || (a.id < b.id ? -1 : 1));
+  }
+
+  /** The period the wall shows (a day unless the dashboard says otherwise). */
+  function periodKind() {
+    const k = st.dash && st.dash.period && st.dash.period.kind;
+    return /^(day|week|month|year|all)$/.test(k || '') ? k : 'day';
+  }
+
+  /** Each theme community's dashboard for the period shown, with this screen's token. */
+  async function loadThemeFigures() {
+    const list = themeCommunities(st.dash);
+    if (!list.length || st.themesLoading) return;
+    st.themesLoading = true;
+    const kind = periodKind();
+    try {
+      const got = await Promise.all(
+        list.map((c) =>
+          fetch(C.withToken(`/api/v1/scopes/${encodeURIComponent(c.id)}/dashboard?period=${kind}`), { cache: 'no-store' })
+            .then((r) => (r.ok ? r.json() : null))
+            .catch(() => null),
+        ),
+      );
+      list.forEach((c, i) => {
+        if (got[i] && got[i].figures) st.themeDash[c.id] = got[i];
+        loadTheme(c.theme);
+      });
+      st.themesAt = Date.now();
+      refreshSide();
+      keepSideData();
+    } finally {
+      st.themesLoading = false;
+    }
+  }
+
   /** Today's point of every series is the live figure, so the charts move with each update. */
   function patchToday(d) {
     for (const [metric, pts] of Object.entries(st.series)) {
@@ -641,6 +752,7 @@
     renderHeader(d);
     renderAlerts(d);
     renderKpis(d, prev);
+    renderLedger(d);
     patchToday(d);
     renderLead(d);
     renderChildren(d);
@@ -648,12 +760,15 @@
     renderPipeline(d);
     renderTopGrids(d);
     renderTickets(d);
+    renderSide(d);
     renderTrend();
     renderFoot(d);
     fitLists();
     requestAnimationFrame(fitLists); // again once fonts and layout have settled
     if (!st.seriesLoading && seriesMetrics().some((m) => !(m in st.series))) loadSeries(); // the theme wants its own series
     else if (prev) seriesSoon();
+    if (st.map && st.map.scope !== d.scope) loadMap(); // a map of another unit: fetch this one's
+    if (!st.themesAt && themeCommunities(d).length) loadThemeFigures();
   }
 
   function renderHeader(d) {
@@ -765,14 +880,17 @@
     const cat = (name) => (d.categories || []).find((c) => c.category === name) || { category: name, reported: 0, open: 0 };
     let body;
     if (th === 'health') {
+      // Only what the definition's panel names (health lectures), not every dance class: from
+      // the period's events by category and type. A server without them gives totals only.
+      const ev = Array.isArray(d.events_by_kind) ? eventsOf(d, (lead && lead.events) || HEALTH_EVENTS) : f;
       body = [
         h(
           'div',
-          { class: 'stats four' },
-          stat(t('lead.events_held'), fmtNum(f.events_held), t('unit.events'), 'accent big'),
-          stat(t('lead.attendance'), fmtNum(f.attendance), t('unit.people'), 'accent big'),
-          stat(t('lead.unique'), fmtNum(f.unique_attendees), t('unit.persons')),
-          stat(t('lead.scheduled'), fmtNum(f.events_scheduled), t('unit.events')),
+          { class: 'stats four', id: 'health-stats' },
+          stat(t('lead.events_held'), fmtNum(ev.events_held), t('unit.events'), 'accent big'),
+          stat(t('lead.attendance'), fmtNum(ev.attendance), t('unit.people'), 'accent big'),
+          stat(t('lead.scheduled'), fmtNum(ev.events_scheduled), t('unit.events')),
+          stat(t('lead.all_events'), fmtNum(f.events_held), t('unit.events')),
         ),
         spark('attendance', t('lead.attendance_7d'), fmtChart),
       ];
@@ -1002,6 +1120,11 @@
     // banner has changed that size, or its bottom labels are cut off.
     const chart = $('trend').querySelector('svg');
     if (chart && Math.abs(chart.height.baseVal.value - $('trend').clientHeight) > 1) renderTrend();
+    const map = $('map').querySelector('svg');
+    const box = $('map');
+    if (map && st.dash && (Math.abs(map.height.baseVal.value - box.clientHeight) > 1 || Math.abs(map.width.baseVal.value - box.clientWidth) > 1)) {
+      renderSide(st.dash);
+    }
   }
 
   /**
@@ -1144,6 +1267,253 @@
         ),
       ),
     );
+  }
+
+  /* ---------------------------------------------------------------- map and theme communities */
+
+  /**
+   * The map, a fourth column beside the six panels, on a unit whose children have outlines
+   * (district → streets, community → grids); the theme communities, a line under the
+   * headline numbers, on a district. Without either the layout stays as it was.
+   */
+  function renderSide(d) {
+    const map = mapFor(d);
+    const themes = themeCommunities(d);
+    if (map) document.body.dataset.side = 'map';
+    else delete document.body.dataset.side;
+    $('map-panel').hidden = !map;
+    $('themes-panel').hidden = !themes.length;
+    if (map) renderMap(d, map);
+    if (themes.length) renderThemes(d, themes);
+  }
+
+  /** New side data arrived: redraw the side column and refit what its width changed. */
+  function refreshSide() {
+    if (!st.dash) return;
+    renderSide(st.dash);
+    fitLists();
+  }
+
+  /** This unit's map, when any child has a point or an outline. */
+  function mapFor(d) {
+    const m = st.map;
+    if (!m || m.scope !== d.scope || !Array.isArray(m.children)) return null;
+    return m.children.some((c) => c.geometry) ? m : null;
+  }
+
+  /** The rings of a geometry's polygons ([] for a point). */
+  function polygonsOf(g) {
+    if (g.type === 'Polygon') return [g.coordinates];
+    if (g.type === 'MultiPolygon') return g.coordinates;
+    return [];
+  }
+
+  /** Where a unit's label goes: the middle of its largest outer ring, or its point. */
+  function labelAt(g) {
+    if (g.type === 'Point') return g.coordinates;
+    let best = null;
+    for (const rings of polygonsOf(g)) {
+      const outer = (rings[0] || []).slice(0, -1);
+      if (!best || outer.length > best.length) best = outer;
+    }
+    if (!best || !best.length) return null;
+    const sum = best.reduce((a, p) => [a[0] + p[0], a[1] + p[1]], [0, 0]);
+    return [sum[0] / best.length, sum[1] / best.length];
+  }
+
+  /**
+   * An inline SVG of the children (no tiles, no scripts: it works offline), drawn to the
+   * panel's size in pixels so its labels are real text sizes. Each child is shaded by its
+   * live figures: red by overdue tickets, else blue by open ones; open tickets with
+   * coordinates are points, overdue ones red.
+   */
+  function renderMap(d, m) {
+    const body = $('map');
+    // The record store did not answer the map's ticket list: say so, rather than show no points.
+    const said = [m.schematic ? L('map.schematic') : '', m.tickets_unavailable ? L('map.unavailable') : ''].filter(Boolean);
+    const note = h('div', { class: 'map-note' + (m.tickets_unavailable ? ' warn' : ''), id: 'map-note', title: m.note || null }, said.join(' · '));
+    const kids = m.children.filter((c) => c.geometry);
+    const figs = {};
+    for (const c of d.children || []) figs[c.scope] = c.figures || {};
+    const lons = [];
+    const lats = [];
+    for (const c of kids) {
+      const each = c.geometry.type === 'Point' ? [c.geometry.coordinates] : polygonsOf(c.geometry).flat(2);
+      for (const p of each) {
+        lons.push(p[0]);
+        lats.push(p[1]);
+      }
+    }
+    const W = Math.max(120, body.clientWidth);
+    const H = Math.max(80, body.clientHeight);
+    const rem = remPx();
+    // Degrees of longitude shrink with latitude: scale them so the outlines keep their shape.
+    const kx = Math.cos((((Math.min(...lats) + Math.max(...lats)) / 2) * Math.PI) / 180);
+    const minX = Math.min(...lons) * kx;
+    const maxY = Math.max(...lats);
+    const spanX = Math.max(Math.max(...lons) * kx - minX, 0.004);
+    const spanY = Math.max(maxY - Math.min(...lats), 0.004);
+    const pad = rem * 0.8;
+    const k = Math.min((W - 2 * pad) / spanX, (H - 2 * pad) / spanY);
+    const ox = (W - spanX * k) / 2;
+    const oy = (H - spanY * k) / 2;
+    const X = (lon) => ox + (lon * kx - minX) * k;
+    const Y = (lat) => oy + (maxY - lat) * k;
+    const pathOf = (g) =>
+      polygonsOf(g)
+        .flat()
+        .map((ring) => ring.map((p, i) => `${i ? 'L' : 'M'}${X(p[0]).toFixed(1)} ${Y(p[1]).toFixed(1)}`).join('') + 'Z')
+        .join('');
+    const maxOpen = Math.max(1, ...kids.map((c) => (figs[c.id] || {}).tickets_open || 0));
+    const maxOver = Math.max(1, ...kids.map((c) => (figs[c.id] || {}).tickets_overdue || 0));
+    const shade = (c) => {
+      const f = figs[c.id] || {};
+      const over = f.tickets_overdue || 0;
+      const open = f.tickets_open || 0;
+      if (over > 0) return { kind: 'overdue', fill: `rgba(255, 91, 95, ${(0.3 + (0.5 * over) / maxOver).toFixed(2)})` };
+      if (open > 0) return { kind: 'open', fill: `rgba(55, 217, 255, ${(0.14 + (0.46 * open) / maxOpen).toFixed(2)})` };
+      return { kind: 'none', fill: 'rgba(120, 160, 220, 0.08)' };
+    };
+    const g = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'map-svg' });
+    const font = rem * MIN_TEXT_REM;
+    const labels = [];
+    for (const c of kids) {
+      const s = shade(c);
+      const attrs = { class: 'unit-shape', fill: s.fill, 'data-scope': c.id, 'data-shade': s.kind };
+      if (c.geometry.type === 'Point') {
+        const [lon, lat] = c.geometry.coordinates;
+        g.append(svg('circle', { ...attrs, cx: X(lon).toFixed(1), cy: Y(lat).toFixed(1), r: (rem * 0.9).toFixed(1) }));
+      } else {
+        g.append(svg('path', { ...attrs, d: pathOf(c.geometry), 'fill-rule': 'evenodd' }));
+      }
+      const at = labelAt(c.geometry);
+      if (!at) continue;
+      const f = figs[c.id] || {};
+      const x = X(at[0]);
+      // A point's label sits above it; an outline's in its middle.
+      const y = c.geometry.type === 'Point' ? Y(at[1]) - rem * 2.6 : Y(at[1]) - font * 0.45;
+      const text = svg('text', { x: x.toFixed(1), y: y.toFixed(1), class: 'map-label', 'text-anchor': 'middle', 'font-size': font.toFixed(1), 'data-scope': c.id });
+      text.append(svg('tspan', { x: x.toFixed(1), class: 'ml-name' }, c.name));
+      const line = svg('tspan', { x: x.toFixed(1), dy: (font * 1.2).toFixed(1), class: 'ml-n' }, fmtNum(f.tickets_open || 0));
+      text.append(line);
+      if (f.tickets_overdue > 0) text.append(svg('tspan', { class: 'ml-over' }, ' · ' + L('map.over', { n: fmtNum(f.tickets_overdue) })));
+      labels.push(text);
+    }
+    // Open tickets first, overdue ones on top of them; the labels above all, so they stay readable.
+    const tickets = Array.isArray(m.tickets) ? [...m.tickets].sort((a, b) => Number(a.overdue) - Number(b.overdue)) : [];
+    for (const tk of tickets) {
+      const x = X(tk.long);
+      const y = Y(tk.lat);
+      if (!(x >= 0 && x <= W && y >= 0 && y <= H)) continue;
+      g.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (rem * 0.38).toFixed(1), class: 'map-ticket' + (tk.overdue ? ' over' : ''), 'data-ticket': tk.id }));
+    }
+    g.append(...labels);
+    body.replaceChildren(g, note);
+    unclutter(g);
+  }
+
+  /**
+   * Labels that run into each other (small units side by side) drop their overdue count,
+   * then their open count: the shading still says it, and the name stays.
+   */
+  function unclutter(g) {
+    const labels = [...g.querySelectorAll('text.map-label')];
+    const overlaps = () => {
+      const boxes = labels.map((l) => l.getBoundingClientRect());
+      const hit = new Set();
+      boxes.forEach((a, i) =>
+        boxes.forEach((b, j) => {
+          if (j > i && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) hit.add(labels[i]).add(labels[j]);
+        }),
+      );
+      return [...hit];
+    };
+    for (const part of ['.ml-over', '.ml-n']) {
+      const crowded = overlaps();
+      if (!crowded.length) return;
+      for (const l of crowded) l.querySelectorAll(part).forEach((t) => t.remove());
+    }
+  }
+
+  /** A figure of a dashboard as a theme's panel counts it: only its events or categories. */
+  function figureOf(d, metric, panel) {
+    const events = ['events_held', 'events_scheduled', 'events_cancelled', 'attendance'];
+    if (panel && panel.events && events.includes(metric) && Array.isArray(d.events_by_kind)) {
+      return eventsOf(d, panel.events)[metric];
+    }
+    const cats = (panel && panel.categories) || [];
+    if (cats.length && (metric === 'tickets_open' || metric === 'tickets_reported') && Array.isArray(d.categories)) {
+      const key = metric === 'tickets_open' ? 'open' : 'reported';
+      return d.categories.filter((c) => cats.includes(c.category)).reduce((n, c) => n + (c[key] || 0), 0);
+    }
+    return d.figures ? d.figures[metric] : undefined;
+  }
+
+  /** The events of `d` (events_by_kind) of the filter's categories and types (an empty list: any). */
+  function eventsOf(d, filter) {
+    const cats = filter.categories || [];
+    const types = filter.types || [];
+    const out = { events_held: 0, events_scheduled: 0, events_cancelled: 0, attendance: 0 };
+    for (const r of d.events_by_kind || []) {
+      if ((cats.length && !cats.includes(r.category)) || (types.length && !types.includes(r.type))) continue;
+      for (const k of Object.keys(out)) out[k] += r[k] || 0;
+    }
+    return out;
+  }
+
+  /** A figure as the wall writes it, with its unit. */
+  function figureText(metric, v) {
+    if (typeof v !== 'number' || !isFinite(v)) return ['—', ''];
+    if (/_seconds$/.test(metric)) return [C.fmtDuration(v), ''];
+    if (/_rate$/.test(metric)) return [fmtPct(v), ''];
+    const unit = /^events_/.test(metric) ? t('unit.events') : metric === 'attendance' ? t('unit.people') : /^tickets_/.test(metric) ? t('unit.tickets') : '';
+    return [fmtNum(v), unit];
+  }
+
+  /** The district's theme communities, each with its theme's lead figure for the period shown. */
+  function renderThemes(d, list) {
+    $('themes-title').textContent = `${L('themes.title')} · ${L('period.' + periodKind())}`;
+    const lang = C.lang() === 'en' ? 'en' : 'zh';
+    const rows = list.map((c) => {
+      const dash = st.themeDash[c.id];
+      const panel = leadPanel(c.theme);
+      const metric = panel && (panel.figures || [])[0];
+      const v = dash && metric ? figureOf(dash, metric, panel) : undefined;
+      const [value, unit] = figureText(metric || '', v);
+      const title = panel && panel.title ? panel.title[lang] : C.themeName(c.theme);
+      const what = metric && L('metric.' + metric) !== 'metric.' + metric ? L('metric.' + metric) : metric || '';
+      const full = what ? `${title} · ${what}` : title;
+      // English words are long: there the panel's title, and what it counts beside the figure.
+      const en = C.lang() === 'en';
+      return h(
+        'div',
+        { class: 'th-row', dataset: { scope: c.id, theme: c.theme, metric: metric || '', value: typeof v === 'number' ? String(v) : '' } },
+        h('a', { class: 'th-name', href: screenHref(c.id) }, c.name),
+        h('span', { class: 'th-what', title: full }, en ? title : full),
+        h('span', { class: 'th-v' }, h('b', { class: 'fit' }, value), (en ? what : unit) ? h('small', null, en ? what : unit) : null),
+      );
+    });
+    $('themes').replaceChildren(...rows);
+  }
+
+  /**
+   * The public-revenue ledger as a sixth headline figure, on every screen whose dashboard
+   * carries it: its balance, and income, spending and entries under it. The home theme's
+   * lead panel shows it as its hero instead.
+   */
+  function renderLedger(d) {
+    const l = d.ledger;
+    const box = $('ledger-kpi');
+    const shown = !!l && themeOf(d) !== 'home';
+    box.hidden = !shown;
+    document.body.toggleAttribute('data-ledger', shown);
+    if (!shown) return;
+    const num = $('ledger-balance');
+    num.textContent = fmtYuan(l.balance_fen);
+    num.dataset.value = String(l.balance_fen);
+    box.classList.toggle('negative', l.balance_fen < 0);
+    $('ledger-label').textContent = L('ledger.kpi');
+    $('ledger-sub').textContent = L('ledger.sub', { i: fmtYuan(l.income_fen), s: fmtYuan(l.spending_fen), n: fmtNum(l.entries) });
   }
 
   /* ---------------------------------------------------------------- ticket panels */
@@ -1501,6 +1871,8 @@
     });
     setInterval(tick, 250);
     setInterval(loadSeries, SERIES_EVERY_MS);
+    setInterval(loadMap, MAP_EVERY_MS);
+    setInterval(loadThemeFigures, THEMES_EVERY_MS);
     st.turnTimer = setInterval(turnPages, CHILD_PAGE_MS);
     /** For diagnostics (and the browser test): the connection as this page sees it. */
     window.cockpitScreen = {
@@ -1523,6 +1895,7 @@
     tick();
     loadUnits();
     loadSeries();
+    loadMap();
     connect();
     registerWorker();
   }

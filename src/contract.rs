@@ -251,6 +251,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("series.json", v(schema_for!(Series))),
         ("tickets-page.json", v(schema_for!(TicketPage))),
         ("ticket.json", v(schema_for!(TicketDetail))),
+        ("map.json", v(schema_for!(crate::map::ScopeMap))),
         ("dictionary.json", v(schema_for!(crate::domain::dictionary::Names))),
         ("ingest-events.json", v(schema_for!(Batch<EventIn>))),
         ("ingest-attendance.json", v(schema_for!(Batch<AttendanceIn>))),

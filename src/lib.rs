@@ -26,6 +26,7 @@ pub mod http;
 pub mod hub;
 pub mod ingest;
 pub mod ledger;
+pub mod map;
 pub mod metrics;
 pub mod openapi;
 pub mod presence;

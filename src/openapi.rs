@@ -18,6 +18,7 @@ use crate::domain::scope::Assignee;
 use crate::http::ingest::IngestReport;
 use crate::hub::message::ScreenMessage;
 use crate::ledger::{LedgerCheck, LedgerReport};
+use crate::map::ScopeMap;
 use crate::presence::ScreenHealth;
 use crate::registry::Node;
 use crate::surveys::SurveyReport;
@@ -433,6 +434,13 @@ pub fn document() -> Value {
         json!({"type": "object"}),
     );
     tickets(&mut d);
+    let map = d.schema::<ScopeMap>();
+    d.read(
+        "/api/v1/scopes/{scope}/map",
+        "A scope's point or outline, its children's (from the scopes file), whether they are schematic, and its open tickets that carry coordinates",
+        vec![scope_param()],
+        map,
+    );
     let screens = d.schema::<ScreenHealth>();
     d.read(
         "/api/v1/scopes/{scope}/screens",

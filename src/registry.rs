@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::domain::dictionary::{Dictionary, Vocabulary};
+use crate::domain::geometry::{Geometry, MapNote};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::records::{RecordError, RecordStore};
 
@@ -23,6 +24,11 @@ pub struct Registry {
     assignees: RwLock<HashMap<String, Assignee>>,
     /// Names of codes: the shipped defaults and the scopes file's dictionary.
     dictionary: RwLock<Dictionary>,
+    /// Scopes' points and outlines, from the scopes file (or a registration), like
+    /// the holders' names: drawing data, not records, so the store does not keep them.
+    places: RwLock<HashMap<Scope, Geometry>>,
+    /// Whether those outlines are schematic, and the file's note on them.
+    map_note: RwLock<MapNote>,
     loaded: RwLock<Instant>,
 }
 
@@ -42,6 +48,8 @@ impl Registry {
             households: RwLock::default(),
             assignees: RwLock::default(),
             dictionary: RwLock::new(Dictionary::defaults()),
+            places: RwLock::default(),
+            map_note: RwLock::default(),
             loaded: RwLock::new(Instant::now()),
         };
         r.reload().await?;
@@ -81,6 +89,25 @@ impl Registry {
     /// Adds (or renames) codes of the dictionary.
     pub fn name_codes(&self, names: Dictionary) {
         self.dictionary.write().unwrap_or_else(|p| p.into_inner()).extend(names);
+    }
+
+    /// Adds (or moves) scopes' points and outlines; a `map` note, when given,
+    /// replaces the one before.
+    pub fn place(&self, places: impl IntoIterator<Item = (Scope, Geometry)>, map: Option<MapNote>) {
+        self.places.write().unwrap_or_else(|p| p.into_inner()).extend(places);
+        if let Some(m) = map {
+            *self.map_note.write().unwrap_or_else(|p| p.into_inner()) = m;
+        }
+    }
+
+    /// A scope's point or outline, when the scopes file gives one.
+    pub fn geometry(&self, scope: &Scope) -> Option<Geometry> {
+        self.places.read().unwrap_or_else(|p| p.into_inner()).get(scope).cloned()
+    }
+
+    /// Whether the outlines are schematic, and the note on them.
+    pub fn map_note(&self) -> MapNote {
+        self.map_note.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The dictionary as it stands.

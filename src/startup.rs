@@ -143,6 +143,7 @@ pub async fn registered(settings: &Settings, records: Arc<dyn RecordStore>) -> a
         }
         registry.name_assignees(dir.assignees);
         registry.name_codes(dir.dictionary);
+        registry.place(dir.geometry, dir.map);
     }
     Ok(registry)
 }

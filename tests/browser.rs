@@ -14,6 +14,8 @@
 mod cdp;
 #[path = "browser/css.rs"]
 mod css;
+#[path = "browser/map.rs"]
+mod map;
 #[path = "browser/sturdy.rs"]
 mod sturdy;
 #[path = "browser/tickets.rs"]
@@ -571,7 +573,7 @@ async fn seed(http: &reqwest::Client, base: &str) {
         post(http, base, &format!("/api/v1/tickets/{id}/transitions"), &m).await;
     }
     let mut events = vec![
-        json!({"id": "lecture-next", "scope": "nanan.changshengqiao.tongjing", "category": "health",
+        json!({"id": "lecture-next", "scope": "nanan.changshengqiao.tongjing", "category": "health", "type": "lecture",
                                  "title": "周二健康大讲堂", "starts_at": ago(-3_600), "status": "scheduled"}),
     ];
     let mut checkins = Vec::new();
@@ -581,8 +583,10 @@ async fn seed(http: &reqwest::Client, base: &str) {
             0 => (today * 9 / 10, today / 2),
             _ => (day * 86_400 - 7_200, day * 86_400 - 7_500),
         };
-        events.push(json!({"id": id, "scope": "nanan.changshengqiao.tongjing", "category": "health",
-                           "title": "健康大讲堂", "starts_at": ago(starts), "status": "held"}));
+        events.push(
+            json!({"id": id, "scope": "nanan.changshengqiao.tongjing", "category": "health", "type": "lecture",
+                           "title": "健康大讲堂", "starts_at": ago(starts), "status": "held"}),
+        );
         for p in 0..(18 + 5 * (day % 4)) {
             checkins.push(
                 json!({"id": format!("{id}-{p}"), "event_id": id, "scope": "nanan.changshengqiao.tongjing",

@@ -4,7 +4,8 @@
 //! simulator walks the rest of it on a compressed clock. Some plans run late, some
 //! reopen and some stall, so the cockpit has overdue work to show.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
@@ -14,6 +15,39 @@ use super::clock::{HOUR, MINUTE};
 use super::rng::Rng;
 use super::sim::Sim;
 use super::world::{COMMUNITIES, Community, descriptions};
+
+/// The corners of each unit's outline in the demo's scopes file, read once.
+fn outlines() -> &'static HashMap<String, Vec<(f64, f64)>> {
+    static OUTLINES: OnceLock<HashMap<String, Vec<(f64, f64)>>> = OnceLock::new();
+    OUTLINES.get_or_init(|| {
+        let file: Value = serde_json::from_str(super::NANAN_SCOPES).unwrap_or_default();
+        let scopes = file.get("scopes").and_then(Value::as_array).cloned().unwrap_or_default();
+        scopes
+            .iter()
+            .filter_map(|s| {
+                let id = s.get("id")?.as_str()?.to_owned();
+                let ring = s.pointer("/geometry/coordinates/0")?.as_array()?;
+                let corners: Vec<(f64, f64)> = ring
+                    .iter()
+                    .skip(1) // the first position is repeated last
+                    .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+                    .collect();
+                (!corners.is_empty()).then_some((id, corners))
+            })
+            .collect()
+    })
+}
+
+/// A random point inside a grid's outline, `(longitude, latitude)`: a weighted mean of
+/// its corners, which lies inside because the demo's outlines are convex.
+fn point_in(grid: &str, rng: &mut Rng) -> Option<(f64, f64)> {
+    let corners = outlines().get(grid)?;
+    let weights: Vec<f64> = corners.iter().map(|_| rng.between(1, 100) as f64).collect();
+    let total: f64 = weights.iter().sum();
+    let mean = |f: fn(&(f64, f64)) -> f64| corners.iter().zip(&weights).map(|(c, w)| f(c) * w).sum::<f64>() / total;
+    let round = |x: f64| (x * 100_000.0).round() / 100_000.0;
+    Some((round(mean(|c| c.0)), round(mean(|c| c.1))))
+}
 
 /// One planned transition, `after` ms (simulated) after the previous step.
 #[derive(Clone, Debug)]
@@ -132,13 +166,20 @@ impl Ticket {
     pub fn report_json(&self, sim: &mut Sim) -> Value {
         let description = sim.rng.pick(descriptions(self.category)).copied().unwrap_or("居民反映问题");
         let place = sim.rng.pick(self.community.places).copied().unwrap_or(self.community.name);
+        let address = format!("{}·{}", self.community.name, place);
+        // Two reports in three come from the grid app, which sends where it stood (as
+        // Open311 clients do); a hotline call gives only the place in words.
+        let location = match sim.rng.percent(67).then(|| point_in(&self.scope(), &mut sim.rng)).flatten() {
+            Some((long, lat)) => json!({"address": address, "lat": lat, "long": long}),
+            None => json!(address),
+        };
         json!({
             "id": self.id,
             "scope": self.scope(),
             "category": self.category,
             "reported_at": sim.clock.rfc3339(self.reported_at),
             "description": description,
-            "location": format!("{}·{}", self.community.name, place),
+            "location": location,
         })
     }
 
@@ -285,6 +326,24 @@ fn step(to: Status, after: i64, assignee: &str, note: &str) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ticket's point lies within its grid's outline (here: its corners' box), for every grid.
+    #[test]
+    fn points_fall_inside_their_grid() {
+        let mut rng = Rng::seeded(3);
+        for c in &COMMUNITIES {
+            for g in 1..=4 {
+                let grid = format!("{}.g{g:02}", c.id);
+                let corners = outlines().get(&grid).unwrap_or_else(|| panic!("{grid} has no outline"));
+                let (lo_x, hi_x) = corners.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                let (lo_y, hi_y) = corners.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+                for _ in 0..50 {
+                    let (x, y) = point_in(&grid, &mut rng).unwrap();
+                    assert!((lo_x..=hi_x).contains(&x) && (lo_y..=hi_y).contains(&y), "{grid}: {x},{y}");
+                }
+            }
+        }
+    }
 
     /// Every drawn plan is a legal walk of the closed loop, with time moving forward.
     #[test]

@@ -5,6 +5,7 @@ pub mod decide;
 pub mod dictionary;
 pub mod field;
 pub mod figures;
+pub mod geometry;
 pub mod key;
 pub mod ledger;
 pub mod period;

@@ -10,6 +10,7 @@ use super::AppState;
 use std::collections::BTreeMap;
 
 use crate::domain::dictionary::Dictionary;
+use crate::domain::geometry::{Geometry, MapNote};
 use crate::domain::scope::{Assignee, Scope, ScopeInfo};
 use crate::error::ApiError;
 
@@ -40,6 +41,10 @@ pub struct Directory {
     pub assignees: BTreeMap<String, Assignee>,
     /// Names of codes, added to (or renaming) the shipped dictionary.
     pub dictionary: Dictionary,
+    /// Scopes' points or outlines (a scope's optional `geometry`).
+    pub geometry: BTreeMap<Scope, Geometry>,
+    /// Whether those outlines are schematic (the file's optional `map`).
+    pub map: Option<MapNote>,
 }
 
 /// Parses either an array of scopes (or one scope), or an object
@@ -47,17 +52,35 @@ pub struct Directory {
 pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
     let Value::Object(mut o) = v else {
         return Ok(Directory {
+            geometry: geometries(&v)?,
             scopes: parse_scopes(v)?,
             ..Directory::default()
         });
     };
     if !o.contains_key("scopes") {
+        let v = Value::Object(o);
         return Ok(Directory {
-            scopes: parse_scopes(Value::Object(o))?,
+            geometry: geometries(&v)?,
+            scopes: parse_scopes(v)?,
             ..Directory::default()
         });
     }
-    let scopes = parse_scopes(o.remove("scopes").unwrap_or_default())?;
+    let listed = o.remove("scopes").unwrap_or_default();
+    let geometry = geometries(&listed)?;
+    let scopes = parse_scopes(listed)?;
+    let map: Option<MapNote> = match o.remove("map") {
+        None => None,
+        Some(m) => {
+            let m: MapNote = serde_json::from_value(m).map_err(|e| ApiError::bad("invalid_map", format!("map: {e}")))?;
+            if m.note
+                .as_deref()
+                .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control))
+            {
+                return Err(ApiError::bad("invalid_map", "map.note: must be 1-200 printable characters"));
+            }
+            Some(m)
+        }
+    };
     let assignees: BTreeMap<String, Assignee> = match o.remove("assignees") {
         None => BTreeMap::new(),
         Some(a) => serde_json::from_value(a).map_err(|e| ApiError::bad("invalid_assignee", format!("assignees: {e}")))?,
@@ -72,7 +95,7 @@ pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
     if let Some(k) = o.keys().next() {
         return Err(ApiError::bad(
             "invalid_body",
-            format!("{k}: unknown field; expected scopes, assignees and dictionary"),
+            format!("{k}: unknown field; expected scopes, assignees, dictionary and map"),
         ));
     }
     for (id, a) in &assignees {
@@ -88,7 +111,31 @@ pub fn parse_directory(v: Value) -> Result<Directory, ApiError> {
         scopes,
         assignees,
         dictionary,
+        geometry,
+        map,
     })
+}
+
+/// The `geometry` of each listed scope that has one, parsed once (the scopes
+/// themselves are checked by [`parse_scopes`]); a bad one is named by the scope's
+/// index and id, then the part of the geometry that is wrong.
+fn geometries(listed: &Value) -> Result<BTreeMap<Scope, Geometry>, ApiError> {
+    let items = match listed {
+        Value::Array(a) => a.as_slice(),
+        o @ Value::Object(_) => std::slice::from_ref(o),
+        _ => return Ok(BTreeMap::new()),
+    };
+    let mut out = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(g) = item.get("geometry").filter(|g| !g.is_null()) else {
+            continue;
+        };
+        let raw = item.get("id").and_then(Value::as_str).unwrap_or_default();
+        let bad = |why: String| ApiError::bad("invalid_geometry", format!("scope {i} ({raw}): geometry: {why}"));
+        let id = Scope::parse(raw).map_err(|e| ApiError::bad("invalid_scope", format!("scope {i}: id: {e}")))?;
+        out.insert(id, Geometry::parse(g).map_err(bad)?);
+    }
+    Ok(out)
 }
 
 /// Parses the body into scope infos, naming the index and field of the first bad one.
@@ -140,11 +187,14 @@ async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<
         scopes,
         assignees,
         dictionary,
+        geometry,
+        map,
     } = parse_directory(body.into_inner())?;
     match state.registry.register(&scopes).await? {
         Ok(()) => {
             state.registry.name_assignees(assignees);
             state.registry.name_codes(dictionary);
+            state.registry.place(geometry, map);
             Ok(HttpResponse::Ok().json(json!({ "registered": scopes.len() })))
         }
         Err((index, reason)) => Err(ApiError::unprocessable("unknown_parent", format!("scope {index}: {reason}"))),
@@ -214,4 +264,73 @@ async fn screen_token(state: web::Data<AppState>, req: HttpRequest, body: web::J
     }
     let expires = jiff::Timestamp::now().as_second() + ttl;
     Ok(HttpResponse::Created().json(json!({ "scope": scope, "token": tokens.issue(&scope, expires), "expires_at": expires })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(v: Value) -> String {
+        match parse_directory(v) {
+            Ok(d) => panic!("accepted {d:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_scopes_file_carries_geometry_per_scope_and_a_map_note() {
+        let dir = parse_directory(serde_json::json!({
+            "map": {"schematic": true, "note": "示意"},
+            "scopes": [
+                {"id": "d", "name": "区", "geometry": {"type": "Point", "coordinates": [106.5, 29.5]}},
+                {"id": "d.s", "name": "街道", "geometry": null},
+            ]
+        }))
+        .unwrap();
+        let d = Scope::parse("d").unwrap();
+        assert_eq!(dir.geometry.get(&d).map(|g| g.positions().count()), Some(1));
+        assert_eq!(dir.geometry.len(), 1, "null is no geometry");
+        assert_eq!(
+            dir.map,
+            Some(MapNote {
+                schematic: true,
+                note: Some("示意".into())
+            })
+        );
+        // A bare array of scopes may carry geometry too.
+        let bare =
+            parse_directory(serde_json::json!([{"id": "d", "name": "区", "geometry": {"type": "Point", "coordinates": [1.0, 2.0]}}]))
+                .unwrap();
+        assert!(bare.geometry.contains_key(&d));
+    }
+
+    #[test]
+    fn a_bad_geometry_or_map_is_refused_naming_the_scope_and_field() {
+        let open_ring = message(serde_json::json!({"scopes": [
+            {"id": "d", "name": "区"},
+            {"id": "d.s", "name": "街道", "geometry": {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]}}
+        ]}));
+        assert!(
+            open_ring.contains("scope 1 (d.s): geometry: coordinates[0]: the ring is not closed"),
+            "{open_ring}"
+        );
+        let far = message(serde_json::json!([{"id": "d", "name": "区", "geometry": {"type": "Point", "coordinates": [181.0, 0.0]}}]));
+        assert!(
+            far.contains("scope 0 (d): geometry: coordinates: longitude 181 is outside -180..180"),
+            "{far}"
+        );
+        let map = message(serde_json::json!({"scopes": [], "map": {"schematic": "yes"}}));
+        assert!(map.starts_with("map:"), "{map}");
+        let unknown = message(serde_json::json!({"scopes": [], "map": {"schematic": true, "scale": 1}}));
+        assert!(unknown.contains("scale"), "{unknown}");
+    }
+
+    #[test]
+    fn the_demo_outlines_every_street_community_and_grid_schematically() {
+        let dir = parse_directory(serde_json::from_str(crate::demo::NANAN_SCOPES).unwrap()).unwrap();
+        assert!(dir.map.as_ref().is_some_and(|m| m.schematic && m.note.is_some()));
+        for s in &dir.scopes {
+            assert!(dir.geometry.contains_key(&s.id), "{} has no outline", s.id);
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod edge;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
+pub mod map;
 pub mod open311;
 pub mod query;
 pub mod routes;

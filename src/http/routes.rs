@@ -84,6 +84,7 @@ pub fn all() -> Vec<Endpoint> {
         open311::routes(),
         surveys::routes(),
         ledger::routes(),
+        map::routes(),
     ]
     .into_iter()
     .flatten()

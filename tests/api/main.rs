@@ -14,6 +14,7 @@ mod hostile;
 mod ingest;
 mod instances;
 mod ledger;
+mod map;
 mod rebuild;
 mod scenario;
 mod schema;

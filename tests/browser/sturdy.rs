@@ -23,7 +23,7 @@ const BIG: i64 = 1_234_567;
 /// box (cut, or ellipsised), or spilling out of a box that clips it (a panel, a cell, a
 /// chevron), or off the screen. Each as `where “text”: why`.
 pub(super) const FIGURES_THAT_DO_NOT_FIT: &str = r#"(() => {
-  const sel = '.kpi .num, .units td.n, .step b, .rank-v, .cat-v, .stat-v b, .duo-v, .tile b, .ring-text b, .chip-line, .alert .a-value, .spark-x span, .late, .od-cat, .panel h2 .note';
+  const sel = '.kpi .num, .units td.n, .step b, .rank-v, .cat-v, .stat-v b, .duo-v, .tile b, .ring-text b, .chip-line, .alert .a-value, .spark-x span, .late, .od-cat, .panel h2 .note, .th-v b';
   const describe = (el) => {
     const parts = [];
     for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
@@ -102,7 +102,7 @@ pub(super) async fn assert_readable(page: &Page<'_>, what: &str) {
 }
 
 /// Asserts no figure on the page is cut or spills out of its box at 1080p and 4K.
-async fn assert_figures_fit(page: &Page<'_>, what: &str) {
+pub(super) async fn assert_figures_fit(page: &Page<'_>, what: &str) {
     for (w, h) in [(1920, 1080), (3840, 2160)] {
         settle_at(page, w, h).await;
         let bad = page.eval(FIGURES_THAT_DO_NOT_FIT).await.unwrap();
@@ -127,7 +127,7 @@ pub(super) async fn settle_at(page: &Page<'_>, w: u32, h: u32) {
 
 /// Screenshots at 1080p and 4K into `target/screenshots/{name}-1080p.png` / `-4k.png`,
 /// copied to `docs/screenshots/` on request (`COCKPIT_UPDATE_SCREENSHOT=1`).
-async fn shots(page: &Page<'_>, name: &str) {
+pub(super) async fn shots(page: &Page<'_>, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots");
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("screenshots");
     for (w, h, size) in [(1920, 1080, "1080p"), (3840, 2160, "4k")] {
@@ -191,7 +191,7 @@ async fn ingest_big_figures(http: &reqwest::Client, base: &str) {
     for batch in tickets.chunks(10_000) {
         post(http, base, "/api/v1/tickets", &Value::Array(batch.to_vec())).await;
     }
-    let lecture = json!({"id": "big-lecture", "scope": "nanan.changshengqiao.tongjing", "category": "health",
+    let lecture = json!({"id": "big-lecture", "scope": "nanan.changshengqiao.tongjing", "category": "health", "type": "lecture",
                          "title": "健康大讲堂", "starts_at": ago(120), "status": "held"});
     post(http, base, "/api/v1/events", &lecture).await;
     let checkins: Vec<Value> = (0..124i64)
@@ -205,7 +205,7 @@ async fn ingest_big_figures(http: &reqwest::Client, base: &str) {
 }
 
 /// The dashboard with every count on it (figures, units below, loop steps, ranking,
-/// categories) at 1,234,567: the widest a seven-digit figure gets, everywhere at once.
+/// categories, the ledger) at 1,234,567: the widest a seven-digit figure gets, everywhere at once.
 /// Durations and rates keep their values.
 fn every_count_at_seven_digits(mut dash: Value) -> Value {
     fn counts(obj: &mut Value, only: Option<&[&str]>) {
@@ -229,6 +229,8 @@ fn every_count_at_seven_digits(mut dash: Value) -> Value {
     for c in dash["categories"].as_array_mut().into_iter().flatten() {
         counts(c, Some(&["open", "reported"]));
     }
+    // The public-revenue ledger as a sixth headline figure: 1,234,567 yuan.
+    dash["ledger"] = json!({"income_fen": BIG * 100, "spending_fen": 0, "balance_fen": BIG * 100, "entries": BIG});
     dash
 }
 
