@@ -953,7 +953,7 @@ async fn projection_measured(ctx: &mut Ctx, b: Backend, store: &dyn AggregateSto
     say(
         b,
         format!(
-            "projection on {label}: {} records ({}), deltas of {}; {pairs} pairs of loads, day counters only then with period totals",
+            "projection on {label}: {} records ({}), deltas of {}; day counters only then with period totals, alternating {pairs} times",
             thousands(n as f64),
             stream.describe(),
             thousands(projection::BATCH as f64)
