@@ -6,7 +6,9 @@
 //!
 //! Figures: batch ingest, single-record ingest, ingest → screen latency, fan-out,
 //! memory per idle screen and after N records, rebuild, ticket pages (`tickets.rs`,
-//! against a hand-written SELECT of the same rows). Baselines: the trivial
+//! against a hand-written SELECT of the same rows), the projection's cost per record
+//! and the dashboard read over all time (`projection.rs`, against day counters only
+//! and a read of today). Baselines: the trivial
 //! actix-web servers of `trivial.rs` (this binary, run as a child with
 //! `--trivial-server`), `redis-benchmark`, a PostgreSQL `COPY` / SQLite bulk insert of
 //! the same journal rows, and a plain read of the journal.
@@ -25,6 +27,8 @@ mod data;
 mod phases;
 #[path = "pipeline/procs.rs"]
 mod procs;
+#[path = "pipeline/projection.rs"]
+mod projection;
 #[path = "pipeline/report.rs"]
 mod report;
 #[path = "pipeline/tickets.rs"]
@@ -37,16 +41,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, bail, ensure};
+use cockpit::aggregates::AggregateStore;
+use cockpit::aggregates::memory::MemoryAggregates;
+use cockpit::aggregates::redis::RedisAggregates;
 use cockpit::config::{Secret, Settings};
+use cockpit::domain::day::Calendar;
 use serde_json::{Value, json};
 
 use crate::data::{Clock, Tree};
 use crate::phases::{Meter, Prober};
 use crate::procs::Child;
-use crate::report::{Row, fmt, thousands};
+use crate::report::{Row, fmt, pct, thousands};
 
-const PHASES: [&str; 7] = ["batch", "single", "latency", "fanout", "rebuild", "slow", "tickets"];
+const PHASES: [&str; 8] = ["batch", "single", "latency", "fanout", "rebuild", "slow", "tickets", "projection"];
+/// Phases that start no server.
+const SERVERLESS: [&str; 2] = ["tickets", "projection"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Backend {
@@ -91,7 +101,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
-         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets]\n\
+         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets,projection]\n\
          \x20      [--tickets N] [--perf DIR] [--pg-explain]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
@@ -213,6 +223,11 @@ struct Plan {
     /// Rounds of ticket pages (each page read three ways), and the time they may take.
     ticket_rounds: usize,
     ticket_budget: Duration,
+    /// Records of the projection's stream, pairs of loads (days only, with period
+    /// totals), and dashboard reads of each cover.
+    projection_records: usize,
+    projection_pairs: usize,
+    projection_reads: usize,
 }
 
 impl Plan {
@@ -225,6 +240,9 @@ impl Plan {
                 latency: [(1, 40, 6), (100, 15, 5), (1000, 8, 4)],
                 ticket_rounds: 50,
                 ticket_budget: Duration::from_secs(10),
+                projection_records: 60_000,
+                projection_pairs: 2,
+                projection_reads: 1_000,
             }
         } else {
             Plan {
@@ -234,6 +252,9 @@ impl Plan {
                 latency: [(1, 200, 40), (100, 60, 25), (1000, 30, 15)],
                 ticket_rounds: 200,
                 ticket_budget: Duration::from_secs(90),
+                projection_records: 300_000,
+                projection_pairs: 3,
+                projection_reads: 2_000,
             }
         }
     }
@@ -379,13 +400,18 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     let label = b.label();
     let ph = |p: &str| ctx.args.phases.contains(p);
     let (do_batch, do_single, do_latency, do_fanout, do_rebuild) = (ph("batch"), ph("single"), ph("latency"), ph("fanout"), ph("rebuild"));
-    let server_phases = PHASES.iter().any(|p| *p != "tickets" && ph(p));
+    let server_phases = PHASES.iter().any(|p| !SERVERLESS.contains(p) && ph(p));
+    let do_projection = ph("projection");
     // First, on a database of its own: nothing else runs meanwhile.
     if ph("tickets") {
         match b {
             Backend::Production => tickets_phase(ctx, b).await?,
             Backend::Embedded => say(b, "ticket pages: measured on PostgreSQL only"),
         }
+    }
+    // In process, on the aggregate store alone: no server either.
+    if do_projection {
+        projection_phase(ctx, s).await?;
     }
     if !server_phases {
         return Ok(());
@@ -889,6 +915,167 @@ async fn tickets_measured(ctx: &mut Ctx, b: Backend, url: &str) -> anyhow::Resul
 /// The backend column of the ticket pages' rows: PostgreSQL alone, no Redis.
 const TICKETS_LABEL: &str = "PostgreSQL";
 
+/// The backend column of the projection's rows: the aggregate store alone.
+fn projection_label(b: Backend) -> &'static str {
+    match b {
+        Backend::Embedded => "memory",
+        Backend::Production => "Redis",
+    }
+}
+
+/// The projection's cost per record with period totals beside the same stream's
+/// with day counters only, and the dashboard read over all time and over a year
+/// beside today's: in this process, on the backend's aggregate store (Redis under
+/// a key prefix of its own, cleared at the end).
+async fn projection_phase(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
+    let store: Box<dyn AggregateStore> = match &s.redis {
+        Some(url) => Box::new(RedisAggregates::connect(url, &format!("{}proj", s.prefix)).await?),
+        None => Box::new(MemoryAggregates::new()),
+    };
+    let r = projection_measured(ctx, s.backend, store.as_ref()).await;
+    let cleared = store.clear().await;
+    r?;
+    Ok(cleared?)
+}
+
+async fn projection_measured(ctx: &mut Ctx, b: Backend, store: &dyn AggregateStore) -> anyhow::Result<()> {
+    let label = projection_label(b);
+    let cal = Calendar::new(&Settings::default().time_zone).map_err(anyhow::Error::msg)?;
+    let (mut records, mut pairs, mut reads) = (ctx.plan.projection_records, ctx.plan.projection_pairs, ctx.plan.projection_reads);
+    if ctx.args.smoke {
+        // A test build: enough to see every figure measured, no more.
+        (records, pairs, reads) = (6_000, 1, 100);
+    }
+    let tree = ctx.tree.clone();
+    let now = jiff::Timestamp::now().as_millisecond();
+    let stream = tokio::task::spawn_blocking(move || projection::stream(&tree, records, now)).await??;
+    let n = stream.changes.len();
+    say(
+        b,
+        format!(
+            "projection on {label}: {} records ({}), deltas of {}; day counters only then with period totals, alternating {pairs} times",
+            thousands(n as f64),
+            stream.describe(),
+            thousands(projection::BATCH as f64)
+        ),
+    );
+    let (before, after) = projection::alternate(store, &stream, &cal, pairs).await?;
+    for (i, (x, y)) in before.iter().zip(&after).enumerate() {
+        say(
+            b,
+            format!(
+                "pair {}: days only {:.2} µs/record (apply {:.2}), with period totals {:.2} µs/record (apply {:.2})",
+                i + 1,
+                x.per_record_us(),
+                x.apply_us(),
+                y.per_record_us(),
+                y.apply_us()
+            ),
+        );
+    }
+    let total = |v: &[projection::Load]| {
+        v.iter().fold(projection::Load::default(), |a, l| projection::Load {
+            build: a.build + l.build,
+            apply: a.apply + l.apply,
+            records: a.records + l.records,
+        })
+    };
+    let (was, is) = (total(&before), total(&after));
+    let range = |v: &[projection::Load], f: fn(&projection::Load) -> f64| {
+        let xs: Vec<f64> = v.iter().map(f).collect();
+        let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("{lo:.2}–{hi:.2}")
+    };
+    let what = format!("{} records × {pairs}", thousands(n as f64));
+    ctx.push(
+        Row::new(
+            "projection_cost",
+            format!(
+                "projection per record, build + apply (deltas of {})",
+                thousands(projection::BATCH as f64)
+            ),
+            label,
+            is.per_record_us(),
+            "µs",
+        )
+        .detail(format!(
+            "{what}; loads {} against {}",
+            range(&after, projection::Load::per_record_us),
+            range(&before, projection::Load::per_record_us)
+        ))
+        .baseline(was.per_record_us(), "(day counters only, Delta::days_only)"),
+    );
+    ctx.push(
+        Row::new("projection_apply", "projection per record, apply alone", label, is.apply_us(), "µs")
+            .detail(format!(
+                "loads {} against {}",
+                range(&after, projection::Load::apply_us),
+                range(&before, projection::Load::apply_us)
+            ))
+            .baseline(was.apply_us(), "(day counters only, Delta::days_only)"),
+    );
+
+    // The store holds the last load, with period totals: read the root's dashboard.
+    let queries = projection::dashboard_queries(&ctx.tree)?;
+    let today = cal.day_of(jiff::Timestamp::now().as_millisecond());
+    let year = projection::year_cover(today)?;
+    say(
+        b,
+        format!(
+            "dashboard reads of `{}` and its {} children: {reads} each over all time, the year to today ({} periods) and today, in rotating order",
+            ctx.tree.root,
+            queries.len() - 1,
+            year.len()
+        ),
+    );
+    let r = projection::reads(store, &queries, today, &year, reads).await?;
+    ensure!(
+        r.all_reported == stream.tickets as i64,
+        "all time read {} tickets reported, the stream has {}",
+        r.all_reported,
+        stream.tickets
+    );
+    let summary = |v: &[f64]| json!({"p50_us": pct(v, 50.0), "p99_us": pct(v, 99.0), "max_us": pct(v, 100.0)});
+    for (key, what, samples) in [
+        ("all", "period=all".to_owned(), &r.all),
+        ("year", format!("one-year range ({} periods)", year.len()), &r.year),
+    ] {
+        for q in [50.0, 99.0] {
+            ctx.push(
+                Row::new(
+                    format!("read_{key}_p{q}"),
+                    format!("dashboard read p{q}, {what}, root + {} children", queries.len() - 1),
+                    label,
+                    pct(samples, q),
+                    "µs",
+                )
+                .detail(format!(
+                    "p50 {:.1} / p99 {:.1} / max {:.0} µs; {reads} reads",
+                    pct(samples, 50.0),
+                    pct(samples, 99.0),
+                    pct(samples, 100.0)
+                ))
+                .baseline(pct(&r.day, q), format!("(the same read of today, p{q})")),
+            );
+        }
+    }
+    let loads = |v: &[projection::Load]| {
+        v.iter()
+            .map(|l| json!({"per_record_us": l.per_record_us(), "apply_us": l.apply_us(), "records": l.records}))
+            .collect::<Vec<_>>()
+    };
+    ctx.detail(
+        b,
+        "projection",
+        json!({"store": label, "records": n, "tickets": stream.tickets, "steps": stream.steps, "event_posts": stream.events,
+               "checkins": stream.checkins, "batch": projection::BATCH, "pairs": pairs, "days_only": loads(&before),
+               "with_totals": loads(&after), "reads": reads, "children": queries.len() - 1, "year_periods": year.len(),
+               "read_day": summary(&r.day), "read_all": summary(&r.all), "read_year": summary(&r.year)}),
+    );
+    Ok(())
+}
+
 /// `count` tickets under the first grid, each in its own category: fat dashboards.
 fn fat_batch(ctx: &Ctx, b: Backend, round: usize, count: usize) -> String {
     let at = data::ts(Clock::now().hi);
@@ -1060,7 +1247,7 @@ fn latency_rows(ctx: &mut Ctx, b: Backend, window: u64, ours: &phases::LatOut, b
 
 /// Groups the rows by figure, in the issue's order, the backends side by side.
 fn order_rows(rows: &mut [Row]) {
-    const ORDER: [&str; 16] = [
+    const ORDER: [&str; 20] = [
         "batch_vs_",
         "single_rate",
         "single_p99",
@@ -1076,6 +1263,10 @@ fn order_rows(rows: &mut [Row]) {
         "tickets_open",
         "tickets_next",
         "tickets_overdue",
+        "projection_cost",
+        "projection_apply",
+        "read_all_",
+        "read_year_",
         "",
     ];
     let rank = |r: &Row| {
@@ -1224,6 +1415,16 @@ fn missing_figures(ctx: &Ctx) -> Vec<String> {
         };
         let keys = want.iter().copied().chain([batch]).chain(latency.iter().map(String::as_str));
         let mut wanted: Vec<(String, &str)> = keys.map(|k| (k.to_owned(), b.label())).collect();
+        for key in [
+            "projection_cost",
+            "projection_apply",
+            "read_all_p50",
+            "read_all_p99",
+            "read_year_p50",
+            "read_year_p99",
+        ] {
+            wanted.push((key.to_owned(), projection_label(*b)));
+        }
         if *b == Backend::Production {
             for page in ["open", "next", "overdue"] {
                 for p in ["p50", "p99"] {

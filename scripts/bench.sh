@@ -4,9 +4,9 @@
 # Builds the bench in release (cargo's bench profile inherits [profile.release]),
 # then runs it under scripts/with-services.sh (a throwaway PostgreSQL and Redis on
 # free loopback ports) on both backends, and writes target/bench.json.
-# `--short` is the CI mode (under 2 minutes). Other arguments go to the bench:
+# `--short` is the CI mode (under 3 minutes). Other arguments go to the bench:
 #   --backend embedded|production|both   --scopes COMMUNITIES   --records N
-#   --screens N   --phases batch,single,latency,fanout,rebuild,slow,tickets   --tickets N
+#   --screens N   --phases batch,single,latency,fanout,rebuild,slow,tickets,projection   --tickets N
 #   --markdown   --perf DIR
 # `--durable` (taken here, not passed on) keeps PostgreSQL's fsync and
 # synchronous_commit on, as in production; by default the throwaway server has
