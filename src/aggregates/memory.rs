@@ -111,6 +111,10 @@ impl State {
     /// Persons seen in any of the periods (exact: a set union), in all or of one event kind.
     fn unique_over(&self, scope: &Scope, cover: &[Period], kind: Option<&str>) -> i64 {
         let kind: Option<Arc<str>> = kind.map(Arc::from);
+        if let [p] = cover {
+            // One period: its set's size, no union to build.
+            return self.uniques.get(&(scope.clone(), *p, kind)).map_or(0, |s| s.len() as i64);
+        }
         let mut all: HashSet<&Arc<str>> = HashSet::default();
         for p in cover {
             all.extend(self.uniques.get(&(scope.clone(), *p, kind.clone())).into_iter().flatten());
