@@ -11,7 +11,7 @@ use cockpit::alerts::RuleSpec;
 use cockpit::config::{Secret, Settings};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, production, spawn_app_with, start, today_at};
+use crate::helpers::{TestApp, production, spawn_app_with, start, today_at};
 
 const WAIT: Duration = Duration::from_secs(8);
 const COMMUNITY: &str = "nanan.nanping.zhengjie";
@@ -60,9 +60,8 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
-#[tokio::test]
-async fn an_alert_fires_on_data_after_its_pending_period_and_resolves_when_data_goes_back() {
-    for b in backends() {
+crate::per_backend! {
+    async fn an_alert_fires_on_data_after_its_pending_period_and_resolves_when_data_goes_back(b) {
         let r = rule(json!({"id":"busy","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":1,"for_secs":1,"title":"正街积压"}));
         let app = spawn_app_with(&b, with_rules(vec![r])).await;
         let mut district = app.screen("nanan").await;
@@ -115,9 +114,8 @@ async fn an_alert_fires_on_data_after_its_pending_period_and_resolves_when_data_
     }
 }
 
-#[tokio::test]
-async fn a_blip_shorter_than_the_pending_period_does_not_fire() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_blip_shorter_than_the_pending_period_does_not_fire(b) {
         let r = rule(json!({"id":"blip","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0,"for_secs":2}));
         let app = spawn_app_with(&b, with_rules(vec![r])).await;
         app.ingest(
@@ -140,9 +138,8 @@ async fn a_blip_shorter_than_the_pending_period_does_not_fire() {
     }
 }
 
-#[tokio::test]
-async fn alerts_fire_on_the_clock_alone_as_a_deadline_passes_and_as_a_screen_goes() {
-    for b in backends() {
+crate::per_backend! {
+    async fn alerts_fire_on_the_clock_alone_as_a_deadline_passes_and_as_a_screen_goes(b) {
         let rules = vec![
             rule(json!({"id":"overdue","scope":COMMUNITY,"metric":"tickets_overdue","op":">","threshold":0})),
             rule(json!({"id":"wall-gone","scope":"nanan","metric":"screens_gone","op":">","threshold":0})),
@@ -185,9 +182,8 @@ async fn alerts_fire_on_the_clock_alone_as_a_deadline_passes_and_as_a_screen_goe
     }
 }
 
-#[tokio::test]
-async fn a_relative_threshold_compares_with_the_same_weekday_of_past_weeks() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_relative_threshold_compares_with_the_same_weekday_of_past_weeks(b) {
         let app = spawn_app_with(&b, with_rules(vec![])).await;
         let mut events = Vec::new();
         let mut checkins = Vec::new();
@@ -279,9 +275,8 @@ impl Receiver {
     }
 }
 
-#[tokio::test]
-async fn the_webhook_gets_a_signed_post_per_transition_and_a_failure_is_retried() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_webhook_gets_a_signed_post_per_transition_and_a_failure_is_retried(b) {
         let hook = receiver(1).await;
         let r = rule(json!({"id":"hooked","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":0,"severity":"critical"}));
         let url = hook.url.clone();
@@ -343,9 +338,8 @@ fn expected_signature(secret: &str, ts: i64, body: &[u8]) -> String {
     format!("sha256={}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-#[tokio::test]
-async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted() {
-    for b in backends() {
+crate::per_backend! {
+    async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted(b) {
         let cfg = rule(json!({"id":"from-config","scope":"nanan","metric":"tickets_overdue","op":">","threshold":5}));
         let app = spawn_app_with(&b, with_rules(vec![cfg])).await;
         let body = json!({"id":"open-api","scope":COMMUNITY,"metric":"tickets_open","op":">=","threshold":1,"for_secs":0});
@@ -392,9 +386,8 @@ async fn admin_rules_persist_across_a_restart_and_config_rules_cannot_be_deleted
     }
 }
 
-#[tokio::test]
-async fn bad_rules_get_a_4xx_naming_the_field() {
-    for b in backends() {
+crate::per_backend! {
+    async fn bad_rules_get_a_4xx_naming_the_field(b) {
         let app = spawn_app_with(&b, |_| {}).await;
         let good = json!({"id":"r1","scope":COMMUNITY,"metric":"tickets_open","op":">","threshold":1});
         // Malformed fields are 400; well-formed ones the data refuses are 422.
@@ -467,9 +460,8 @@ async fn two_instances_on_one_redis_call_the_webhook_once_per_transition() {
     assert_eq!(hook.until(1).await.len(), 1, "the receiver got one POST");
 }
 
-#[tokio::test]
-async fn alert_rules_need_the_admin_token_and_alerts_a_token_for_the_scope() {
-    for b in backends() {
+crate::per_backend! {
+    async fn alert_rules_need_the_admin_token_and_alerts_a_token_for_the_scope(b) {
         let app = spawn_app_with(&b, |s| {
             s.admin_token = Some(Secret::new("admin-for-alerts"));
             s.screen_secret = Some(Secret::new("screens-for-alerts"));
@@ -535,9 +527,8 @@ fn transitions(hits: &[Hit]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn replacing_or_deleting_a_firing_rule_sends_its_resolved() {
-    for b in backends() {
+crate::per_backend! {
+    async fn replacing_or_deleting_a_firing_rule_sends_its_resolved(b) {
         let hook = receiver(0).await;
         let url = hook.url.clone();
         let app = spawn_app_with(&b, move |s| {
@@ -633,9 +624,8 @@ async fn a_new_episode_after_every_instance_restarted_is_paged_even_if_no_resolv
     );
 }
 
-#[tokio::test]
-async fn outside_its_time_of_day_window_a_rule_does_not_hold() {
-    for b in backends() {
+crate::per_backend! {
+    async fn outside_its_time_of_day_window_a_rule_does_not_hold(b) {
         // A window two to three hours from now (local time), so never now.
         let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
         let local = jiff::Timestamp::now().to_zoned_datetime(tz).time();

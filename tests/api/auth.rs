@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, spawn_app_with, today_at};
+use crate::helpers::{TestApp, spawn_app_with, today_at};
 use cockpit::config::Secret;
 
 pub(crate) const ADMIN: &str = "admin-secret-for-tests";
@@ -55,9 +55,8 @@ fn ticket(id: &str, scope: &str) -> Value {
     json!({"id": id, "scope": scope, "category": "garbage", "reported_at": today_at(10)})
 }
 
-#[tokio::test]
-async fn ingest_keys_write_only_under_their_scope() {
-    for b in backends() {
+crate::per_backend! {
+    async fn ingest_keys_write_only_under_their_scope(b) {
         let app = secured(&b).await;
         let post = reqwest::Method::POST;
         let (status, _) = send(
@@ -128,9 +127,8 @@ async fn ingest_keys_write_only_under_their_scope() {
     }
 }
 
-#[tokio::test]
-async fn screen_tokens_open_only_their_subtree() {
-    for b in backends() {
+crate::per_backend! {
+    async fn screen_tokens_open_only_their_subtree(b) {
         let app = secured(&b).await;
         let token = |scope: &'static str| {
             let app = &app;
@@ -189,9 +187,8 @@ async fn screen_tokens_open_only_their_subtree() {
     }
 }
 
-#[tokio::test]
-async fn websocket_origins_are_checked() {
-    for b in backends() {
+crate::per_backend! {
+    async fn websocket_origins_are_checked(b) {
         let app = spawn_app_with(&b, |s| s.allowed_origins = vec!["https://wall.nanan.example".into()]).await;
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let connect = |origin: &str| {
@@ -212,9 +209,8 @@ async fn websocket_origins_are_checked() {
     }
 }
 
-#[tokio::test]
-async fn rate_limits_answer_429_with_retry_after() {
-    for b in backends() {
+crate::per_backend! {
+    async fn rate_limits_answer_429_with_retry_after(b) {
         let app = spawn_app_with(&b, |s| {
             s.rate_per_second = 1;
             s.rate_burst = 3;
@@ -255,9 +251,8 @@ async fn production_refuses_to_start_open_unless_told() {
     assert!(err.to_string().contains("screen_secret"), "{err}");
 }
 
-#[tokio::test]
-async fn free_text_answers_need_an_api_key_for_the_scope() {
-    for b in backends() {
+crate::per_backend! {
+    async fn free_text_answers_need_an_api_key_for_the_scope(b) {
         let app = secured(&b).await;
         let (_, zj) = new_key(&app, "nanan.nanping.zhengjie").await;
         let (_, xl) = new_key(&app, "nanan.nanpingzhen.xinglong").await;

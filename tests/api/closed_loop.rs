@@ -3,11 +3,10 @@
 
 use serde_json::json;
 
-use crate::helpers::{backends, hours_ago, spawn_app, spawn_app_with, today_at};
+use crate::helpers::{hours_ago, spawn_app, spawn_app_with, today_at};
 
-#[tokio::test]
-async fn closed_loop_figures_on_the_dashboard_series_and_metrics() {
-    for b in backends() {
+crate::per_backend! {
+    async fn closed_loop_figures_on_the_dashboard_series_and_metrics(b) {
         let app = spawn_app(&b).await;
         let g = "nanan.nanping.zhengjie.g01";
         let tickets = json!([
@@ -54,9 +53,8 @@ async fn closed_loop_figures_on_the_dashboard_series_and_metrics() {
     }
 }
 
-#[tokio::test]
-async fn overdue_lists_oldest_first_and_due_soon_counts_ahead() {
-    for b in backends() {
+crate::per_backend! {
+    async fn overdue_lists_oldest_first_and_due_soon_counts_ahead(b) {
         let app = spawn_app(&b).await;
         let g = "nanan.nanpingzhen.xinglong.g01";
         let tickets = json!([
@@ -83,9 +81,8 @@ async fn overdue_lists_oldest_first_and_due_soon_counts_ahead() {
     }
 }
 
-#[tokio::test]
-async fn a_scope_may_shorten_a_categorys_deadline() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_scope_may_shorten_a_categorys_deadline(b) {
         let app = spawn_app_with(&b, |s| {
             s.scope_deadlines
                 .insert("nanan.nanping.zhengjie".into(), [("garbage".to_string(), 3600)].into());
@@ -109,9 +106,8 @@ async fn a_scope_may_shorten_a_categorys_deadline() {
     }
 }
 
-#[tokio::test]
-async fn a_screen_sees_a_ticket_turn_overdue_with_no_new_input() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_screen_sees_a_ticket_turn_overdue_with_no_new_input(b) {
         let app = spawn_app_with(&b, |s| {
             s.scope_deadlines
                 .insert("nanan.nanping.zhengjie".into(), [("street_light".to_string(), 2)].into());

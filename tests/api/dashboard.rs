@@ -2,21 +2,19 @@
 
 use serde_json::Value;
 
-use crate::helpers::{backends, local_day, spawn_app};
+use crate::helpers::{local_day, spawn_app};
 use crate::scenario;
 
-#[tokio::test]
-async fn a_known_day_gives_exact_figures_at_every_level() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_known_day_gives_exact_figures_at_every_level(b) {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         scenario::assert_figures(&app).await;
     }
 }
 
-#[tokio::test]
-async fn dashboard_details_children_top_grids_categories_and_statuses() {
-    for b in backends() {
+crate::per_backend! {
+    async fn dashboard_details_children_top_grids_categories_and_statuses(b) {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         let d = app.dashboard("nanan").await;
@@ -74,9 +72,8 @@ async fn dashboard_details_children_top_grids_categories_and_statuses() {
     }
 }
 
-#[tokio::test]
-async fn series_and_past_days_count_on_local_days() {
-    for b in backends() {
+crate::per_backend! {
+    async fn series_and_past_days_count_on_local_days(b) {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         let (status, s) = app.get("/api/v1/scopes/nanan/series?metric=tickets_reported&days=3").await;
@@ -104,9 +101,8 @@ async fn series_and_past_days_count_on_local_days() {
     }
 }
 
-#[tokio::test]
-async fn query_errors_are_clear_4xx() {
-    for b in backends() {
+crate::per_backend! {
+    async fn query_errors_are_clear_4xx(b) {
         let app = spawn_app(&b).await;
         for (path, status, code) in [
             ("/api/v1/scopes/Nanan/dashboard", 400, "invalid_scope"),
@@ -121,9 +117,8 @@ async fn query_errors_are_clear_4xx() {
     }
 }
 
-#[tokio::test]
-async fn scope_tree_and_admin_registration() {
-    for b in backends() {
+crate::per_backend! {
+    async fn scope_tree_and_admin_registration(b) {
         let app = spawn_app(&b).await;
         let (_, tree) = app.get("/api/v1/scopes").await;
         assert_eq!(tree["scopes"][0]["id"], "nanan");
@@ -138,9 +133,8 @@ async fn scope_tree_and_admin_registration() {
     }
 }
 
-#[tokio::test]
-async fn metrics_and_health_answer() {
-    for b in backends() {
+crate::per_backend! {
+    async fn metrics_and_health_answer(b) {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         let text = app.text("/metrics").await;
@@ -159,9 +153,8 @@ async fn metrics_and_health_answer() {
     }
 }
 
-#[tokio::test]
-async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
-    for b in backends() {
+crate::per_backend! {
+    async fn periods_total_every_day_in_them_and_series_run_by_week_or_month(b) {
         let app = spawn_app(&b).await;
         let g = "nanan.nanping.zhengjie.g01";
         app.ingest(
@@ -261,9 +254,8 @@ async fn periods_total_every_day_in_them_and_series_run_by_week_or_month() {
     }
 }
 
-#[tokio::test]
-async fn events_count_by_type_and_untyped_ones_as_other() {
-    for b in backends() {
+crate::per_backend! {
+    async fn events_count_by_type_and_untyped_ones_as_other(b) {
         let app = spawn_app(&b).await;
         let c = "nanan.nanping.zhengjie";
         let at = crate::helpers::hours_ago(1);
@@ -329,9 +321,8 @@ async fn events_count_by_type_and_untyped_ones_as_other() {
     }
 }
 
-#[tokio::test]
-async fn every_code_has_names_and_an_unknown_one_is_counted() {
-    for b in backends() {
+crate::per_backend! {
+    async fn every_code_has_names_and_an_unknown_one_is_counted(b) {
         let app = spawn_app(&b).await;
         let (status, n) = app.get("/api/v1/dictionary").await;
         assert_eq!(status, 200, "{n}");

@@ -69,9 +69,8 @@ async fn a_nul_in_a_url_is_a_4xx_naming_the_parameter_on_every_route() {
     }
 }
 
-#[tokio::test]
-async fn one_clients_nul_never_fails_another_clients_records() {
-    for b in backends() {
+crate::per_backend! {
+    async fn one_clients_nul_never_fails_another_clients_records(b) {
         let app = spawn_app(&b).await;
         let mut good = Vec::new();
         for i in 0..200 {
@@ -116,9 +115,8 @@ async fn one_clients_nul_never_fails_another_clients_records() {
     }
 }
 
-#[tokio::test]
-async fn an_undeclared_method_is_405_with_allow_and_head_works_wherever_get_does() {
-    for b in backends() {
+crate::per_backend! {
+    async fn an_undeclared_method_is_405_with_allow_and_head_works_wherever_get_does(b) {
         let app = spawn_app(&b).await;
         let (status, headers, body) = send(&app, Method::PUT, "/api/v1/tickets").await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
@@ -187,9 +185,8 @@ async fn every_error_is_json_whoever_produced_it() {
     app.ingest("/api/v1/tickets", ticket("after")).await;
 }
 
-#[tokio::test]
-async fn ingest_bodies_must_be_declared_json() {
-    for b in backends() {
+crate::per_backend! {
+    async fn ingest_bodies_must_be_declared_json(b) {
         let app = spawn_app(&b).await;
         for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
             let res = app

@@ -60,9 +60,8 @@ async fn every_hostile_record_is_named_and_the_good_ones_land() {
     }
 }
 
-#[tokio::test]
-async fn hostile_bodies_are_refused_whole_and_the_server_stays_up() {
-    for b in backends() {
+crate::per_backend! {
+    async fn hostile_bodies_are_refused_whole_and_the_server_stays_up(b) {
         let app = spawn_app(&b).await;
         let url = format!("{}/api/v1/attendance", app.address);
         let bodies: Vec<(Vec<u8>, u16)> = vec![

@@ -2,15 +2,14 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{backends, spawn_app, today_at};
+use crate::helpers::{spawn_app, today_at};
 
 fn ticket(id: &str, scope: &str) -> Value {
     json!({"id":id,"scope":scope,"category":"garbage","reported_at":today_at(10),"description":"垃圾"})
 }
 
-#[tokio::test]
-async fn the_same_batch_twice_counts_once() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_same_batch_twice_counts_once(b) {
         let app = spawn_app(&b).await;
         let batch = json!([
             ticket("k1", "nanan.nanping.zhengjie.g01"),
@@ -30,9 +29,8 @@ async fn the_same_batch_twice_counts_once() {
     }
 }
 
-#[tokio::test]
-async fn good_records_land_and_bad_ones_are_named() {
-    for b in backends() {
+crate::per_backend! {
+    async fn good_records_land_and_bad_ones_are_named(b) {
         let app = spawn_app(&b).await;
         let batch = json!([
             ticket("k1", "nanan.nanping.zhengjie.g01"),
@@ -59,9 +57,8 @@ async fn good_records_land_and_bad_ones_are_named() {
     }
 }
 
-#[tokio::test]
-async fn the_closed_loop_refuses_illegal_steps_and_ignores_late_ones() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_closed_loop_refuses_illegal_steps_and_ignores_late_ones(b) {
         let app = spawn_app(&b).await;
         app.ingest("/api/v1/tickets", ticket("k1", "nanan.nanping.zhengjie.g01")).await;
         let path = "/api/v1/tickets/k1/transitions";
@@ -104,9 +101,8 @@ async fn the_closed_loop_refuses_illegal_steps_and_ignores_late_ones() {
     }
 }
 
-#[tokio::test]
-async fn checkins_need_their_event_and_events_move_by_status() {
-    for b in backends() {
+crate::per_backend! {
+    async fn checkins_need_their_event_and_events_move_by_status(b) {
         let app = spawn_app(&b).await;
         let ev = |status: &str| json!({"id":"e1","scope":"nanan.nanping.zhengjie","category":"health","title":"健康大讲堂","starts_at":today_at(600),"status":status});
         app.ingest("/api/v1/events", ev("scheduled")).await;
@@ -138,9 +134,8 @@ async fn checkins_need_their_event_and_events_move_by_status() {
     }
 }
 
-#[tokio::test]
-async fn malformed_bodies_get_clear_errors() {
-    for b in backends() {
+crate::per_backend! {
+    async fn malformed_bodies_get_clear_errors(b) {
         let app = spawn_app(&b).await;
         let (status, r) = app.post_raw("/api/v1/tickets", "{not json").await;
         assert_eq!((status, r["code"].as_str()), (400, Some("invalid_json")));
@@ -158,9 +153,8 @@ async fn malformed_bodies_get_clear_errors() {
     }
 }
 
-#[tokio::test]
-async fn a_full_batch_of_ten_thousand_lands() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_full_batch_of_ten_thousand_lands(b) {
         let app = spawn_app(&b).await;
         let batch: Vec<Value> = (0..10_000)
             .map(|i| ticket(&format!("k{i}"), &format!("nanan.nanping.zhengjie.g0{}", 1 + i % 3)))

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, backends, spawn_app, today_at};
+use crate::helpers::{Backend, TestApp, spawn_app, today_at};
 
 const ZHENGJIE: &str = "nanan.nanping.zhengjie";
 
@@ -48,9 +48,8 @@ async fn fill(app: &TestApp) {
     );
 }
 
-#[tokio::test]
-async fn balances_roll_up_and_export_for_the_notice_board() {
-    for b in backends() {
+crate::per_backend! {
+    async fn balances_roll_up_and_export_for_the_notice_board(b) {
         let app = spawn_app(&b).await;
         fill(&app).await;
         for scope in [ZHENGJIE, "nanan.nanping", "nanan"] {
@@ -102,9 +101,8 @@ async fn tamper(app: &TestApp, b: &Backend, sql: &'static str) {
     }
 }
 
-#[tokio::test]
-async fn a_rewritten_or_removed_entry_is_detected() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_rewritten_or_removed_entry_is_detected(b) {
         let app = spawn_app(&b).await;
         fill(&app).await;
         tamper(

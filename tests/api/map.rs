@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::auth::{ADMIN, send};
-use crate::helpers::{SCOPES, backends, hours_ago, spawn_app_with};
+use crate::helpers::{SCOPES, hours_ago, spawn_app_with};
 use cockpit::config::Secret;
 
 const ZJ: &str = "nanan.nanping.zhengjie";
@@ -45,9 +45,8 @@ async fn app_with_map(b: &crate::helpers::Backend, secured: bool) -> crate::help
     .await
 }
 
-#[tokio::test]
-async fn a_map_has_the_outlines_of_the_scopes_file_and_the_open_tickets_that_carry_coordinates() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_map_has_the_outlines_of_the_scopes_file_and_the_open_tickets_that_carry_coordinates(b) {
         let app = app_with_map(&b, false).await;
         app.ingest(
             "/api/v1/tickets",
@@ -111,9 +110,8 @@ async fn a_map_has_the_outlines_of_the_scopes_file_and_the_open_tickets_that_car
     }
 }
 
-#[tokio::test]
-async fn a_map_is_read_with_a_screen_token_for_the_scope_or_above() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_map_is_read_with_a_screen_token_for_the_scope_or_above(b) {
         let app = app_with_map(&b, true).await;
         let token = |scope: &'static str| {
             let app = &app;
@@ -145,9 +143,8 @@ async fn a_map_is_read_with_a_screen_token_for_the_scope_or_above() {
     }
 }
 
-#[tokio::test]
-async fn a_registration_with_a_bad_geometry_names_the_scope_and_what_is_wrong() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_registration_with_a_bad_geometry_names_the_scope_and_what_is_wrong(b) {
         let app = app_with_map(&b, false).await;
         let bad = json!({"scopes": [{"id": "nanan.nanping.zhengjie.g09", "name": "第九网格",
             "geometry": {"type": "Polygon", "coordinates": [[[106.5, 29.5], [106.6, 29.5], [106.6, 95.0], [106.5, 29.5]]]}}]});

@@ -24,9 +24,8 @@ async fn dashboards(app: &TestApp) -> Vec<Value> {
     out
 }
 
-#[tokio::test]
-async fn rebuild_or_restart_gives_the_live_figures() {
-    for b in backends() {
+crate::per_backend! {
+    async fn rebuild_or_restart_gives_the_live_figures(b) {
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         let live = dashboards(&app).await;

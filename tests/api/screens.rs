@@ -33,9 +33,8 @@ async fn until_screen(app: &TestApp, scope: &str, screen: &str, pred: impl Fn(&V
     }
 }
 
-#[tokio::test]
-async fn a_screen_is_online_then_behind_when_it_stops_acknowledging_then_gone() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_screen_is_online_then_behind_when_it_stops_acknowledging_then_gone(b) {
         let app = spawn_app_with(&b, quick).await;
         let mut lobby = app.screen_with("scope=nanan.nanping.zhengjie&screen=zhengjie-lobby").await;
         let snap = lobby.next(WAIT).await.expect("snapshot");
@@ -104,9 +103,8 @@ async fn screens_that_never_acknowledge_stay_online_and_anonymous_ones_are_forgo
     }
 }
 
-#[tokio::test]
-async fn the_district_dashboard_counts_its_screens_live() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_district_dashboard_counts_its_screens_live(b) {
         let app = spawn_app_with(&b, quick).await;
         let mut wall = app.screen_with("scope=nanan&screen=district-wall").await;
         let snapshot = wall.next(WAIT).await.expect("snapshot");
@@ -137,9 +135,8 @@ async fn the_district_dashboard_counts_its_screens_live() {
     }
 }
 
-#[tokio::test]
-async fn a_screen_name_that_is_not_plain_is_refused() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_screen_name_that_is_not_plain_is_refused(b) {
         let app = spawn_app_with(&b, quick).await;
         let res = app
             .client

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, production, spawn_app, start, today_at};
+use crate::helpers::{TestApp, production, spawn_app, start, today_at};
 
 const ZHENGJIE: &str = "nanan.nanping.zhengjie";
 const SECRET_TEXT: &str = "楼道灯坏了三个月没人管";
@@ -66,9 +66,8 @@ fn tallied(report: &Value) -> BTreeMap<String, i64> {
     out
 }
 
-#[tokio::test]
-async fn tallies_roll_up_and_equal_a_recount_of_the_responses() {
-    for b in backends() {
+crate::per_backend! {
+    async fn tallies_roll_up_and_equal_a_recount_of_the_responses(b) {
         let app = spawn_app(&b).await;
         let (status, r) = app
             .post(
@@ -143,9 +142,8 @@ async fn tallies_roll_up_and_equal_a_recount_of_the_responses() {
     }
 }
 
-#[tokio::test]
-async fn a_survey_never_changes_once_defined() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_survey_never_changes_once_defined(b) {
         let app = spawn_app(&b).await;
         app.ingest("/api/v1/surveys", survey()).await;
         let (status, r) = app.post("/api/v1/surveys", &survey()).await;
@@ -181,9 +179,8 @@ async fn a_survey_never_changes_once_defined() {
     }
 }
 
-#[tokio::test]
-async fn not_fixed_reopens_the_ticket_and_counts_in_its_figures() {
-    for b in backends() {
+crate::per_backend! {
+    async fn not_fixed_reopens_the_ticket_and_counts_in_its_figures(b) {
         let app = spawn_app(&b).await;
         let g = "nanan.nanpingzhen.xinglong.g01";
         app.ingest(

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::auth::{ADMIN, secured, send};
-use crate::helpers::{backends, hours_ago, spawn_app, spawn_app_with};
+use crate::helpers::{hours_ago, spawn_app, spawn_app_with};
 
 const ZJ: &str = "nanan.nanping.zhengjie";
 
@@ -47,9 +47,8 @@ async fn seed(app: &crate::helpers::TestApp) {
     .await;
 }
 
-#[tokio::test]
-async fn a_scopes_tickets_filter_page_and_order_by_deadline() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_scopes_tickets_filter_page_and_order_by_deadline(b) {
         let app = spawn_app(&b).await;
         seed(&app).await;
         let list = |q: &str| {
@@ -113,9 +112,8 @@ async fn a_scopes_tickets_filter_page_and_order_by_deadline() {
     }
 }
 
-#[tokio::test]
-async fn one_ticket_shows_its_whole_history_and_lineage() {
-    for b in backends() {
+crate::per_backend! {
+    async fn one_ticket_shows_its_whole_history_and_lineage(b) {
         let app = spawn_app(&b).await;
         seed(&app).await;
         // A step older than the newest arrives late: kept in the history, applied to nothing.
@@ -160,9 +158,8 @@ async fn one_ticket_shows_its_whole_history_and_lineage() {
     }
 }
 
-#[tokio::test]
-async fn the_wall_shows_who_holds_what_and_a_grids_open_tickets() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_wall_shows_who_holds_what_and_a_grids_open_tickets(b) {
         let app = spawn_app(&b).await;
         seed(&app).await;
         let d = app.dashboard("nanan").await;
@@ -209,9 +206,8 @@ async fn the_wall_shows_who_holds_what_and_a_grids_open_tickets() {
     }
 }
 
-#[tokio::test]
-async fn a_ticket_crossing_its_deadline_reaches_the_wall_with_no_ingest() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_ticket_crossing_its_deadline_reaches_the_wall_with_no_ingest(b) {
         let app = spawn_app_with(&b, |s| {
             s.deadlines.insert("blink".into(), 2);
         })
@@ -234,9 +230,8 @@ async fn a_ticket_crossing_its_deadline_reaches_the_wall_with_no_ingest() {
     }
 }
 
-#[tokio::test]
-async fn a_screen_token_reads_tickets_of_its_scope_and_below_only() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_screen_token_reads_tickets_of_its_scope_and_below_only(b) {
         let app = secured(&b).await;
         let token = |scope: &'static str| {
             let app = &app;

@@ -9,9 +9,8 @@ use crate::helpers::{backends, spawn_app, today_at};
 
 const WAIT: Duration = Duration::from_secs(3);
 
-#[tokio::test]
-async fn a_screen_gets_a_snapshot_then_updates_in_sequence() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_screen_gets_a_snapshot_then_updates_in_sequence(b) {
         let app = spawn_app(&b).await;
         let mut screen = app.screen("nanan.nanping.zhengjie").await;
         let snap = screen.next(WAIT).await.expect("a snapshot at once");
@@ -43,9 +42,8 @@ async fn a_screen_gets_a_snapshot_then_updates_in_sequence() {
     }
 }
 
-#[tokio::test]
-async fn updates_reach_ancestors_and_only_them() {
-    for b in backends() {
+crate::per_backend! {
+    async fn updates_reach_ancestors_and_only_them(b) {
         let app = spawn_app(&b).await;
         let mut district = app.screen("nanan").await;
         let mut other = app.screen("nanan.nanpingzhen.xinglong").await;
@@ -97,9 +95,8 @@ async fn a_burst_is_coalesced_into_few_updates() {
     }
 }
 
-#[tokio::test]
-async fn unknown_scopes_are_refused_before_upgrade() {
-    for b in backends() {
+crate::per_backend! {
+    async fn unknown_scopes_are_refused_before_upgrade(b) {
         let app = spawn_app(&b).await;
         let res = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan.nowhere", app.port)).await;
         let err = res.expect_err("no such scope");

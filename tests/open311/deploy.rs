@@ -12,9 +12,8 @@ use cockpit::config::Secret;
 const REQUESTS: &str = "/open311/v2/requests.json";
 const ADMIN: &str = "admin-secret-for-open311-public-reads";
 
-#[tokio::test]
-async fn a_date_only_window_covers_the_whole_day() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_date_only_window_covers_the_whole_day(b) {
         let app = spawn_app(&b).await;
         let r = app.form(REQUESTS, &report(None)).await;
         assert_eq!(r.status, 201, "{}", r.text);
@@ -60,9 +59,8 @@ async fn a_multipart_photo_upload_gets_the_documented_refusal() {
     assert!(text.contains("multipart") && text.contains("media_url"), "{text}");
 }
 
-#[tokio::test]
-async fn public_reads_let_keyless_clients_read_but_never_file() {
-    for b in backends() {
+crate::per_backend! {
+    async fn public_reads_let_keyless_clients_read_but_never_file(b) {
         let app = spawn_app_with(&b, |s| {
             s.admin_token = Some(Secret::new(ADMIN));
             s.screen_secret = Some(Secret::new("screen-secret-for-open311-public-reads"));

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::form::Raw;
-use crate::helpers::{backends, spawn_app};
+use crate::helpers::spawn_app;
 
 const REQUESTS: &str = "/open311/v2/requests.json";
 
@@ -27,9 +27,8 @@ fn is_error(r: &Raw, status: u16, about: &str) {
     assert!(d.contains(about), "{d:?} should mention {about:?}");
 }
 
-#[tokio::test]
-async fn bad_posts_are_400s_naming_the_field() {
-    for b in backends() {
+crate::per_backend! {
+    async fn bad_posts_are_400s_naming_the_field(b) {
         let app = spawn_app(&b).await;
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
             (with(&[]), "service_code is required"),
@@ -126,9 +125,8 @@ async fn bad_posts_are_400s_naming_the_field() {
     }
 }
 
-#[tokio::test]
-async fn bad_reads_and_unknown_things_are_400s_and_404s() {
-    for b in backends() {
+crate::per_backend! {
+    async fn bad_reads_and_unknown_things_are_400s_and_404s(b) {
         let app = spawn_app(&b).await;
         is_error(&app.raw_get("/open311/v2/requests/nope.json").await, 404, "\"nope\" was not found");
         is_error(&app.raw_get("/open311/v2/services/potholes.json").await, 404, "potholes");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, hours_ago, spawn_app, today_at};
+use crate::helpers::{TestApp, hours_ago, spawn_app, today_at};
 
 const REQUESTS: &str = "/open311/v2/requests.json";
 
@@ -48,9 +48,8 @@ async fn file_street_light(app: &TestApp) -> String {
     id
 }
 
-#[tokio::test]
-async fn a_street_light_report_filed_via_open311_reaches_the_zhengjie_screen() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_street_light_report_filed_via_open311_reaches_the_zhengjie_screen(b) {
         let app = spawn_app(&b).await;
         let mut screen = app.screen("nanan.nanping.zhengjie").await;
         let id = file_street_light(&app).await;
@@ -94,9 +93,8 @@ async fn a_street_light_report_filed_via_open311_reaches_the_zhengjie_screen() {
     }
 }
 
-#[tokio::test]
-async fn the_closed_loop_maps_onto_open_and_closed() {
-    for b in backends() {
+crate::per_backend! {
+    async fn the_closed_loop_maps_onto_open_and_closed(b) {
         let app = spawn_app(&b).await;
         let id = file_street_light(&app).await;
         let steps = format!("/api/v1/tickets/{id}/transitions");
@@ -122,9 +120,8 @@ async fn the_closed_loop_maps_onto_open_and_closed() {
     }
 }
 
-#[tokio::test]
-async fn get_requests_filters_by_id_code_status_dates_and_jurisdiction() {
-    for b in backends() {
+crate::per_backend! {
+    async fn get_requests_filters_by_id_code_status_dates_and_jurisdiction(b) {
         let app = spawn_app(&b).await;
         let ticket = |id: &str, scope: &str, category: &str, at: String| json!({"id": id, "scope": scope, "category": category, "reported_at": at, "description": id});
         app.ingest(
@@ -235,9 +232,8 @@ async fn get_requests_filters_by_id_code_status_dates_and_jurisdiction() {
     }
 }
 
-#[tokio::test]
-async fn an_idempotency_key_makes_a_retried_post_count_once() {
-    for b in backends() {
+crate::per_backend! {
+    async fn an_idempotency_key_makes_a_retried_post_count_once(b) {
         let app = spawn_app(&b).await;
         let fields = [
             ("jurisdiction_id", "nanan"),
@@ -269,9 +265,8 @@ async fn an_idempotency_key_makes_a_retried_post_count_once() {
     }
 }
 
-#[tokio::test]
-async fn json_bodies_attributes_and_requested_datetime_are_accepted() {
-    for b in backends() {
+crate::per_backend! {
+    async fn json_bodies_attributes_and_requested_datetime_are_accepted(b) {
         let app = spawn_app(&b).await;
         let at = today_at(1);
         let body = json!({

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app_with};
 use cockpit::config::Secret;
 
 const ADMIN: &str = "admin-secret-for-open311-tests";
@@ -38,9 +38,8 @@ fn error(r: &crate::form::Raw, status: u16, about: &str) {
     assert!(body[0]["description"].as_str().unwrap().contains(about), "{body}");
 }
 
-#[tokio::test]
-async fn a_secured_deployment_needs_an_api_key_bound_to_the_scope() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_secured_deployment_needs_an_api_key_bound_to_the_scope(b) {
         let app = spawn_app_with(&b, |s| {
             s.admin_token = Some(Secret::new(ADMIN));
             s.screen_secret = Some(Secret::new("screen-secret-for-open311-tests"));

@@ -2,9 +2,8 @@
 
 use crate::helpers::{backends, spawn_app};
 
-#[tokio::test]
-async fn services_come_from_the_configured_categories() {
-    for b in backends() {
+crate::per_backend! {
+    async fn services_come_from_the_configured_categories(b) {
         let app = spawn_app(&b).await;
         let r = app.raw_get("/open311/v2/services.json").await;
         assert_eq!(r.status, 200, "{}", r.text);

@@ -55,6 +55,37 @@ pub fn backends() -> Vec<Backend> {
     out
 }
 
+/// One test per backend, so a failure names its backend:
+/// `per_backend! { async fn name(b) { … } }` makes `name::sqlite_memory` and
+/// `name::postgres_redis`, the latter listed as
+/// ignored by a build without the services (`cfg(services)`, set by
+/// `scripts/with-services.sh`), never passed without running.
+#[macro_export]
+macro_rules! per_backend {
+    ($(#[$meta:meta])* async fn $name:ident($b:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite_memory() {
+                let $b = $crate::helpers::Backend::Embedded;
+                $body
+            }
+
+            #[tokio::test]
+            #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+            async fn postgres_redis() {
+                let Some($b) = $crate::helpers::production() else {
+                    panic!("no PostgreSQL and Redis: run scripts/test.sh");
+                };
+                $body
+            }
+        }
+    };
+}
+
 /// Whether every optional part of the suite must run (`scripts/with-services.sh` sets it).
 pub fn required() -> bool {
     std::env::var("COCKPIT_REQUIRE_SERVICES").as_deref() == Ok("1")
