@@ -93,15 +93,7 @@ pub async fn seed(sim: &mut Sim, days: i64) {
     let now = sim.clock.now_ms();
     let day_ms = 86_400_000;
     sim.api.post("/api/v1/surveys", &survey_json()).await;
-    let responses: Vec<Value> = (0..days * 40)
-        .map(|_| {
-            let at = now - sim.rng.between(0, days * day_ms - 1);
-            response_json(sim, at)
-        })
-        .collect();
-    sim.api
-        .post_all(&format!("/api/v1/surveys/{SURVEY}/responses"), responses, 500)
-        .await;
+    answer_between(sim, days * 40, now - days * day_ms, now).await;
     let mut entries = Vec::new();
     for community in ledger_communities() {
         let start = now - days * day_ms;
@@ -129,14 +121,9 @@ pub async fn seed(sim: &mut Sim, days: i64) {
     sim.api.post_all("/api/v1/ledger", entries, 500).await;
 }
 
-/// Questionnaires and books of the days `from` to `to` (exclusive) back, for
-/// the year's back-fill: about 15 questionnaires a day (the seed counts 5,140 in
-/// its year) and the ledgers' ordinary entries.
-pub async fn seed_between(sim: &mut Sim, from: i64, to: i64) {
-    let now = sim.clock.now_ms();
-    let day_ms = 86_400_000;
-    let (newest, oldest) = (now - from * day_ms, now - to * day_ms);
-    let responses: Vec<Value> = (0..(to - from) * 15)
+/// `n` households answer Tongjing's questionnaire at random times from `oldest` to `newest`.
+async fn answer_between(sim: &mut Sim, n: i64, oldest: i64, newest: i64) {
+    let responses: Vec<Value> = (0..n)
         .map(|_| {
             let at = sim.rng.between(oldest, newest - 1);
             response_json(sim, at)
@@ -145,6 +132,16 @@ pub async fn seed_between(sim: &mut Sim, from: i64, to: i64) {
     sim.api
         .post_all(&format!("/api/v1/surveys/{SURVEY}/responses"), responses, 500)
         .await;
+}
+
+/// Questionnaires and books of the days `from` to `to` (exclusive) back, for
+/// the year's back-fill: about 15 questionnaires a day (the seed counts 5,140 in
+/// its year) and the ledgers' ordinary entries.
+pub async fn seed_between(sim: &mut Sim, from: i64, to: i64) {
+    let now = sim.clock.now_ms();
+    let day_ms = 86_400_000;
+    let (newest, oldest) = (now - from * day_ms, now - to * day_ms);
+    answer_between(sim, (to - from) * 15, oldest, newest).await;
     let mut entries = Vec::new();
     for community in ledger_communities() {
         let mut at = oldest;

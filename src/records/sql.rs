@@ -150,3 +150,78 @@ impl<S: SqlRows> RuleStore for S {
         self.text_pairs(sql).await
     }
 }
+
+/// `SqlRows` for a store with a sqlx `pool` of one database: the same calls for
+/// each, told apart only by the database's types (sqlx's generic bounds would say
+/// the same at greater length). `sql_rows!(Store, sqlx::Postgres, placeholder fn,
+/// "SQL for now")`.
+macro_rules! sql_rows {
+    ($store:ty, $db:ty, $placeholder:expr, $now:expr) => {
+        /// Binds `binds` in order.
+        fn bound<'q, O>(
+            mut q: sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments>,
+            binds: Vec<$crate::records::sql::Bind>,
+        ) -> sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments> {
+            for b in binds {
+                q = match b {
+                    $crate::records::sql::Bind::Text(v) => q.bind(v),
+                    $crate::records::sql::Bind::Int(v) => q.bind(v),
+                };
+            }
+            q
+        }
+
+        /// Fetches every row of a built statement.
+        async fn rows<O>(pool: &sqlx::Pool<$db>, sql: $crate::records::sql::Sql) -> Result<Vec<O>, RecordError>
+        where
+            O: Send + Unpin + for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row>,
+        {
+            Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
+                .fetch_all(pool)
+                .await?)
+        }
+
+        #[async_trait]
+        impl $crate::records::sql::SqlRows for $store {
+            fn placeholder(&self) -> fn(usize) -> String {
+                $placeholder
+            }
+
+            fn now(&self) -> &'static str {
+                $now
+            }
+
+            async fn execute(&self, sql: $crate::records::sql::Sql) -> Result<u64, RecordError> {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.text));
+                for b in sql.binds {
+                    q = match b {
+                        $crate::records::sql::Bind::Text(v) => q.bind(v),
+                        $crate::records::sql::Bind::Int(v) => q.bind(v),
+                    };
+                }
+                Ok(q.execute(&self.pool).await?.rows_affected())
+            }
+
+            async fn ticket_rows(&self, sql: $crate::records::sql::Sql) -> Result<Vec<$crate::records::sql::StoredTicketRow>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+
+            async fn entry_rows(&self, sql: $crate::records::sql::Sql) -> Result<Vec<(i64, String)>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+
+            async fn holder_rows(&self, sql: $crate::records::sql::Sql) -> Result<Vec<(String, i64, i64)>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+
+            async fn key_rows(&self, sql: $crate::records::sql::Sql) -> Result<Vec<$crate::records::KeyRow>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+
+            async fn text_pairs(&self, sql: $crate::records::sql::Sql) -> Result<Vec<(String, String)>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+        }
+    };
+}
+pub(crate) use sql_rows;

@@ -10,7 +10,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::sql::{Bind, Sql, SqlRows, StoredTicketRow};
 use super::{Commit, Deadlines, Entry, RecordError, RecordStore, TicketRow};
 use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
@@ -310,72 +309,8 @@ impl RecordStore for SqliteRecords {
     }
 }
 
-#[async_trait]
-impl SqlRows for SqliteRecords {
-    fn placeholder(&self) -> fn(usize) -> String {
-        numbered
-    }
-
-    fn now(&self) -> &'static str {
-        "CAST(strftime('%s', 'now') AS INTEGER)"
-    }
-
-    async fn execute(&self, sql: Sql) -> Result<u64, RecordError> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.text));
-        for b in sql.binds {
-            q = match b {
-                Bind::Text(v) => q.bind(v),
-                Bind::Int(v) => q.bind(v),
-            };
-        }
-        Ok(q.execute(&self.pool).await?.rows_affected())
-    }
-
-    async fn ticket_rows(&self, sql: Sql) -> Result<Vec<StoredTicketRow>, RecordError> {
-        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    async fn entry_rows(&self, sql: Sql) -> Result<Vec<(i64, String)>, RecordError> {
-        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError> {
-        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    async fn key_rows(&self, sql: Sql) -> Result<Vec<super::KeyRow>, RecordError> {
-        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    async fn text_pairs(&self, sql: Sql) -> Result<Vec<(String, String)>, RecordError> {
-        Ok(bound(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-}
+super::sql::sql_rows!(SqliteRecords, sqlx::Sqlite, numbered, "CAST(strftime('%s', 'now') AS INTEGER)");
 
 fn numbered(i: usize) -> String {
     format!("?{i}")
-}
-
-/// Binds `binds` in order.
-fn bound<'q, O>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments>,
-    binds: Vec<Bind>,
-) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments> {
-    for b in binds {
-        q = match b {
-            Bind::Text(v) => q.bind(v),
-            Bind::Int(v) => q.bind(v),
-        };
-    }
-    q
 }
