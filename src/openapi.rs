@@ -287,7 +287,7 @@ fn surveys_and_ledger(d: &mut Doc) {
                 "after",
                 "query",
                 false,
-                json!({"type": "integer"}),
+                json!({"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX}),
                 "Journal position to continue after",
             ),
             param(
@@ -506,7 +506,7 @@ pub fn document() -> Value {
             "since",
             "query",
             false,
-            json!({"type": "integer"}),
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
             "The last seq a reconnecting screen saw",
         ),
     ];
