@@ -258,7 +258,9 @@ crate::per_backend! {
     async fn events_count_by_type_and_untyped_ones_as_other(b) {
         let app = spawn_app(&b).await;
         let c = "nanan.nanping.zhengjie";
-        let at = crate::helpers::hours_ago(1);
+        // The start of the local day: today whatever the hour (an hour ago is yesterday
+        // just after midnight in Asia/Shanghai).
+        let at = crate::helpers::today_at(0);
         app.ingest(
             "/api/v1/events",
             serde_json::json!([
