@@ -145,7 +145,19 @@ async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
     assert_eq!(r.status(), 503);
     assert!(r.headers().contains_key("retry-after"));
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "records_unavailable");
-    assert_eq!(client.get(format!("{base}/readyz")).send().await.unwrap().status(), 503);
+    // /readyz answers from the freshness clock's last check (every 250 ms, each
+    // backend given 500 ms): it turns within about a second, not at once.
+    let turned = async {
+        loop {
+            if client.get(format!("{base}/readyz")).send().await.unwrap().status() == 503 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(3), turned)
+        .await
+        .expect("/readyz says unavailable within 3 s of PostgreSQL being cut off");
 
     proxy.restore().await;
     let mut accepted = None;
