@@ -38,6 +38,14 @@ pub(crate) async fn send(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// A ten-minute screen token for `scope`, issued with the admin token.
+pub(crate) async fn screen_token(app: &TestApp, scope: &str) -> String {
+    let body = serde_json::json!({"scope": scope, "ttl_secs": 600});
+    let (status, t) = send(app, reqwest::Method::POST, "/api/v1/admin/screen-tokens", Some(ADMIN), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    t["token"].as_str().unwrap_or_default().to_owned()
+}
+
 async fn new_key(app: &TestApp, scope: &str) -> (String, String) {
     let (status, k) = send(
         app,

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::auth::{ADMIN, send};
+use crate::auth::{ADMIN, screen_token, send};
 use crate::helpers::{SCOPES, hours_ago, spawn_app_with};
 use cockpit::config::Secret;
 
@@ -113,15 +113,7 @@ crate::per_backend! {
 crate::per_backend! {
     async fn a_map_is_read_with_a_screen_token_for_the_scope_or_above(b) {
         let app = app_with_map(&b, true).await;
-        let token = |scope: &'static str| {
-            let app = &app;
-            async move {
-                let body = json!({"scope": scope, "ttl_secs": 600});
-                let (status, t) = send(app, reqwest::Method::POST, "/api/v1/admin/screen-tokens", Some(ADMIN), Some(body)).await;
-                assert_eq!(status, StatusCode::CREATED, "{t}");
-                t["token"].as_str().unwrap_or_default().to_owned()
-            }
-        };
+        let token = |scope: &'static str| screen_token(&app, scope);
         let community = token(ZJ).await;
         let get = |path: String, bearer: Option<String>| {
             let app = &app;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::auth::{ADMIN, secured, send};
+use crate::auth::{screen_token, secured, send};
 use crate::helpers::{hours_ago, spawn_app, spawn_app_with};
 
 const ZJ: &str = "nanan.nanping.zhengjie";
@@ -233,15 +233,7 @@ crate::per_backend! {
 crate::per_backend! {
     async fn a_screen_token_reads_tickets_of_its_scope_and_below_only(b) {
         let app = secured(&b).await;
-        let token = |scope: &'static str| {
-            let app = &app;
-            async move {
-                let body = json!({"scope": scope, "ttl_secs": 600});
-                let (status, t) = send(app, reqwest::Method::POST, "/api/v1/admin/screen-tokens", Some(ADMIN), Some(body)).await;
-                assert_eq!(status, StatusCode::CREATED, "{t}");
-                t["token"].as_str().unwrap_or_default().to_owned()
-            }
-        };
+        let token = |scope: &'static str| screen_token(&app, scope);
         let community = token(ZJ).await;
         let get = |path: String, bearer: Option<String>| {
             let app = &app;
