@@ -15,9 +15,30 @@ use serde_json::Value;
 use crate::dashboard::{Dashboard, Series};
 use crate::domain::figures::Metric;
 use crate::domain::scope::Scope;
-use crate::http::ingest::IngestReport;
 use crate::hub::message::ScreenMessage;
 use crate::tickets::{TicketDetail, TicketPage};
+
+/// One record refused: its index in the batch, its id when it had one, the field at fault and why.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Rejection {
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub field: &'static str,
+    pub reason: String,
+}
+
+/// The answer to an ingest batch: how many records were accepted or duplicates, and each one refused.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct IngestReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub rejected: Vec<Rejection>,
+}
 
 /// One record or a batch of up to 10,000.
 #[derive(JsonSchema)]

@@ -28,7 +28,6 @@ pub mod ingest;
 pub mod ledger;
 pub mod map;
 pub mod metrics;
-pub mod openapi;
 pub mod presence;
 pub mod projection;
 pub mod records;

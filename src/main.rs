@@ -147,13 +147,13 @@ fn schema(out: &std::path::Path, check: bool) -> anyhow::Result<()> {
         );
         let openapi = std::fs::read_to_string("docs/openapi.json").unwrap_or_default();
         anyhow::ensure!(
-            openapi == cockpit::openapi::render(),
+            openapi == cockpit::http::routes::openapi_text(),
             "docs/openapi.json differs from the code: run `cockpit schema`"
         );
         println!("{} and docs/openapi.json are current", out.display());
     } else {
         cockpit::contract::write(out)?;
-        std::fs::write("docs/openapi.json", cockpit::openapi::render())?;
+        std::fs::write("docs/openapi.json", cockpit::http::routes::openapi_text())?;
         println!("wrote {} and docs/openapi.json", out.display());
     }
     Ok(())

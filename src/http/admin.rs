@@ -1,6 +1,8 @@
 //! Admin endpoints, guarded by the admin bearer token when the deployment is secured:
 //! register scopes, create / list / revoke ingest API keys, issue screen tokens.
 
+mod about;
+
 use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -16,11 +18,11 @@ use crate::error::ApiError;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::post("/api/v1/admin/scopes", register),
-        Endpoint::post("/api/v1/admin/keys", create_key),
-        Endpoint::get("/api/v1/admin/keys", list_keys),
-        Endpoint::delete("/api/v1/admin/keys/{id}", revoke_key),
-        Endpoint::post("/api/v1/admin/screen-tokens", screen_token),
+        Endpoint::post("/api/v1/admin/scopes", register).about(about::register),
+        Endpoint::post("/api/v1/admin/keys", create_key).about(about::create_key),
+        Endpoint::get("/api/v1/admin/keys", list_keys).about(about::list_keys),
+        Endpoint::delete("/api/v1/admin/keys/{id}", revoke_key).about(about::revoke_key),
+        Endpoint::post("/api/v1/admin/screen-tokens", screen_token).about(about::screen_token),
     ]
 }
 

@@ -2,22 +2,23 @@
 //! recently resolved under a scope), and the admin API for rules, guarded like
 //! the other admin endpoints.
 
+use super::openapi::{At, Doc, param};
 use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::AppState;
 use super::query::readable;
-use crate::alerts::{RuleChangeError, RuleSpec};
+use crate::alerts::{Alert, RuleChangeError, RuleSpec};
 use crate::error::ApiError;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/api/v1/alerts", list),
-        Endpoint::post("/api/v1/admin/alerts/rules", put_rule),
-        Endpoint::get("/api/v1/admin/alerts/rules", rules),
-        Endpoint::delete("/api/v1/admin/alerts/rules/{id}", delete_rule),
+        Endpoint::get("/api/v1/alerts", list).about(about_list),
+        Endpoint::post("/api/v1/admin/alerts/rules", put_rule).about(about_put_rule),
+        Endpoint::get("/api/v1/admin/alerts/rules", rules).about(about_rules),
+        Endpoint::delete("/api/v1/admin/alerts/rules/{id}", delete_rule).about(about_delete_rule),
     ]
 }
 
@@ -65,4 +66,60 @@ async fn delete_rule(state: web::Data<AppState>, req: HttpRequest, id: web::Path
     } else {
         Err(ApiError::NotFound(format!("no alert rule {id}")))
     }
+}
+
+fn about_list(d: &mut Doc, at: At) {
+    let alert = d.schema::<Alert>();
+    let list = json!({"type": "object", "properties": {"scope": {"$ref": "#/components/schemas/Scope"}, "alerts": {"type": "array", "items": alert}}, "required": ["scope", "alerts"]});
+    let scope = param(
+        "scope",
+        "query",
+        true,
+        json!({"$ref": "#/components/schemas/Scope"}),
+        "Alerts of rules on this scope or under it",
+    );
+    let summary = "Alerts firing, pending or resolved in the last few minutes, most urgent first";
+    d.read(at, summary, vec![scope], list);
+}
+
+/// A rule as listed: where it was defined.
+fn listed(d: &mut Doc) -> Value {
+    let spec = d.schema::<RuleSpec>();
+    json!({"type": "object", "properties": {"rule": spec, "source": {"enum": ["config", "api"]}}, "required": ["rule", "source"]})
+}
+
+fn about_put_rule(d: &mut Doc, at: At) {
+    let spec = d.schema::<RuleSpec>();
+    let listed = listed(d);
+    let mut r = Map::new();
+    r.insert(
+        "201".into(),
+        d.json("Stored; it is evaluated at once and survives restarts", listed),
+    );
+    r.extend(d.errors(&[
+        ("400", "A malformed rule (the message names the field)"),
+        ("409", "The id of a rule from the configuration"),
+        (
+            "422",
+            "Fields that do not go together (a relative threshold on a screen figure, from equal to until) or an unregistered scope",
+        ),
+    ]));
+    let summary = "Add an alert rule, or replace the API rule with the same id";
+    d.op(at, "admin", summary, "adminToken", vec![], Some(spec), r);
+}
+
+fn about_rules(d: &mut Doc, at: At) {
+    let all = json!({"type": "object", "properties": {"rules": {"type": "array", "items": listed(d)}}, "required": ["rules"]});
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every rule, from the configuration and the API", all));
+    d.op(at, "admin", "List alert rules", "adminToken", vec![], None, r);
+}
+
+fn about_delete_rule(d: &mut Doc, at: At) {
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Deleted", json!({"type": "object"})));
+    r.extend(d.errors(&[("409", "The rule is defined in the configuration"), ("404", "No such rule")]));
+    let id = param("id", "path", true, json!({"type": "string"}), "Rule id");
+    let summary = "Delete an alert rule defined through the API";
+    d.op(at, "admin", summary, "adminToken", vec![id], None, r);
 }

@@ -2,14 +2,29 @@
 
 use super::routes::Endpoint;
 use actix_web::{HttpResponse, web};
-use serde_json::json;
+use serde_json::{Map, json};
 
 use super::AppState;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/healthz", || async { HttpResponse::Ok().json(json!({"status": "ok"})) }),
-        Endpoint::get("/readyz", readyz),
+        Endpoint::get("/healthz", || async { HttpResponse::Ok().json(json!({"status": "ok"})) }).about(|d, at| {
+            let mut r = Map::new();
+            r.insert("200".into(), d.json("The process answers", json!({"type": "object"})));
+            d.op(at, "operations", "Liveness", "", vec![], None, r)
+        }),
+        Endpoint::get("/readyz", readyz).about(|d, at| {
+            let mut r = Map::new();
+            r.insert(
+                "200".into(),
+                d.json("The record and aggregate stores answer", json!({"type": "object"})),
+            );
+            r.insert(
+                "503".into(),
+                d.json("Degraded: names the backend that does not answer", json!({"type": "object"})),
+            );
+            d.op(at, "operations", "Readiness", "", vec![], None, r)
+        }),
     ]
 }
 

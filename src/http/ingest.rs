@@ -8,10 +8,12 @@
 use super::routes::Endpoint;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
-use serde::Serialize;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::openapi::{At, Doc, param};
+use crate::contract::{AttendanceIn, Batch, EventIn, IngestReport, Rejection, TicketIn, TicketStepIn, TransitionIn};
 use crate::domain::decide::Verdict;
 use crate::domain::dictionary::Vocabulary;
 use crate::domain::record::{FieldError, Kind, Record};
@@ -21,32 +23,37 @@ use crate::ingest::IngestError;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::post("/api/v1/events", |s, r, b| ingest(s, r, b, Kind::Event, None)),
-        Endpoint::post("/api/v1/attendance", |s, r, b| ingest(s, r, b, Kind::Attendance, None)),
-        Endpoint::post("/api/v1/tickets", |s, r, b| ingest(s, r, b, Kind::Ticket, None)),
-        Endpoint::post("/api/v1/transitions", |s, r, b| ingest(s, r, b, Kind::Transition, None)),
-        Endpoint::post("/api/v1/tickets/{id}/transitions", transitions_of),
+        Endpoint::post("/api/v1/events", |s, r, b| ingest(s, r, b, Kind::Event, None))
+            .about(|d, at| describe::<EventIn>(d, at, "Send events; re-posting an id moves its status", vec![])),
+        Endpoint::post("/api/v1/attendance", |s, r, b| ingest(s, r, b, Kind::Attendance, None))
+            .about(|d, at| describe::<AttendanceIn>(d, at, "Send check-ins", vec![])),
+        Endpoint::post("/api/v1/tickets", |s, r, b| ingest(s, r, b, Kind::Ticket, None))
+            .about(|d, at| describe::<TicketIn>(d, at, "Report tickets (上报)", vec![])),
+        Endpoint::post("/api/v1/transitions", |s, r, b| ingest(s, r, b, Kind::Transition, None)).about(|d, at| {
+            let summary = "Move tickets through the closed loop (each record names its ticket_id)";
+            describe::<TransitionIn>(d, at, summary, vec![])
+        }),
+        Endpoint::post("/api/v1/tickets/{id}/transitions", transitions_of).about(|d, at| {
+            let id = param("id", "path", true, json!({"type": "string"}), "The ticket");
+            describe::<TicketStepIn>(d, at, "Move one ticket through the closed loop", vec![id])
+        }),
     ]
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Rejection {
-    pub index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    pub field: &'static str,
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
-pub struct IngestReport {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    pub accepted: usize,
-    pub duplicates: usize,
-    pub rejected: Vec<Rejection>,
+/// Describes an ingest endpoint taking a batch of `T`.
+pub fn describe<T: JsonSchema>(d: &mut Doc, at: At, summary: &str, params: Vec<Value>) {
+    let body = d.schema::<Batch<T>>();
+    let report = d.schema::<IngestReport>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("Every record accepted or a duplicate", report.clone()));
+    let some = "Some records rejected (listed by index and field); the others were processed";
+    r.insert("422".into(), d.json(some, report));
+    r.extend(d.errors(&[
+        ("400", "Not JSON, not an object or array, or empty"),
+        ("413", "More records than max_batch"),
+        ("503", "The record store is unavailable; nothing was acknowledged"),
+    ]));
+    d.op(at, "ingest", summary, "ingestKey", params, Some(body), r);
 }
 
 async fn transitions_of(

@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod ledger;
 pub mod map;
 pub mod open311;
+pub mod openapi;
 pub mod query;
 pub mod routes;
 pub mod screen;

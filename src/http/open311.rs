@@ -41,20 +41,23 @@ const WINDOW_MS: i64 = 90 * 24 * 3600 * 1000;
 /// Largest form or JSON body a `POST requests` may carry.
 const MAX_BODY: usize = 64 * 1024;
 
+/// Open311 is described by its own standard, and how it maps here.
+const OPEN311: &str = "docs/open311.md";
+
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/open311/discovery.{format}", discovery),
-        Endpoint::get("/open311/v2/discovery.{format}", discovery),
-        Endpoint::get("/open311/v2/services.{format}", services),
-        Endpoint::any("/open311/v2/services.{format}", not_allowed),
-        Endpoint::get("/open311/v2/services/{code}.{format}", definition),
-        Endpoint::any("/open311/v2/services/{code}.{format}", not_allowed),
-        Endpoint::get("/open311/v2/requests.{format}", list),
-        Endpoint::post("/open311/v2/requests.{format}", create),
-        Endpoint::any("/open311/v2/requests.{format}", not_allowed),
-        Endpoint::get("/open311/v2/requests/{id}.{format}", one),
-        Endpoint::any("/open311/v2/requests/{id}.{format}", not_allowed),
-        Endpoint::any("/open311/{tail:.*}", unknown),
+        Endpoint::get("/open311/discovery.{format}", discovery).elsewhere(OPEN311),
+        Endpoint::get("/open311/v2/discovery.{format}", discovery).elsewhere(OPEN311),
+        Endpoint::get("/open311/v2/services.{format}", services).elsewhere(OPEN311),
+        Endpoint::any("/open311/v2/services.{format}", not_allowed).elsewhere(OPEN311),
+        Endpoint::get("/open311/v2/services/{code}.{format}", definition).elsewhere(OPEN311),
+        Endpoint::any("/open311/v2/services/{code}.{format}", not_allowed).elsewhere(OPEN311),
+        Endpoint::get("/open311/v2/requests.{format}", list).elsewhere(OPEN311),
+        Endpoint::post("/open311/v2/requests.{format}", create).elsewhere(OPEN311),
+        Endpoint::any("/open311/v2/requests.{format}", not_allowed).elsewhere(OPEN311),
+        Endpoint::get("/open311/v2/requests/{id}.{format}", one).elsewhere(OPEN311),
+        Endpoint::any("/open311/v2/requests/{id}.{format}", not_allowed).elsewhere(OPEN311),
+        Endpoint::any("/open311/{tail:.*}", unknown).elsewhere(OPEN311),
     ]
 }
 

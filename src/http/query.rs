@@ -1,6 +1,8 @@
 //! Read endpoints: the scope tree, a scope's dashboard, its daily series, and
 //! `/metrics` (figures of every scope as gauges, refreshed at scrape).
 
+mod about;
+
 use super::routes::Endpoint;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jiff::civil::Date;
@@ -17,15 +19,14 @@ use crate::records::TicketQuery;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/api/v1/scopes", scopes),
-        Endpoint::get("/api/v1/scopes/{scope}/dashboard", dashboard),
-        Endpoint::get("/api/v1/scopes/{scope}/series", series),
-        Endpoint::get("/api/v1/scopes/{scope}/overdue", overdue),
-        Endpoint::get("/api/v1/scopes/{scope}/screens", screens),
-        Endpoint::get("/api/v1/themes/{theme}", theme),
-        Endpoint::get("/api/v1/dictionary", dictionary),
-        Endpoint::get("/api/v1/openapi.json", openapi),
-        Endpoint::get("/metrics", metrics),
+        Endpoint::get("/api/v1/scopes", scopes).about(about::scopes),
+        Endpoint::get("/api/v1/scopes/{scope}/dashboard", dashboard).about(about::dashboard),
+        Endpoint::get("/api/v1/scopes/{scope}/series", series).about(about::series),
+        Endpoint::get("/api/v1/scopes/{scope}/overdue", overdue).about(about::overdue),
+        Endpoint::get("/api/v1/scopes/{scope}/screens", screens).about(about::screens),
+        Endpoint::get("/api/v1/themes/{theme}", theme).about(about::theme),
+        Endpoint::get("/api/v1/dictionary", dictionary).about(about::dictionary),
+        Endpoint::get("/metrics", metrics).about(about::metrics),
     ]
 }
 
@@ -156,10 +157,6 @@ async fn series(
             .ok_or_else(|| ApiError::bad(code, format!("{name} must be a whole number from 1 to 366")))?,
     };
     Ok(HttpResponse::Ok().json(state.dashboards.series(&info.id, metric, interval, n).await?))
-}
-
-async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(crate::openapi::render())
 }
 
 /// Names of every code (ticket and event categories, event types, ledger

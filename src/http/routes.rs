@@ -1,24 +1,56 @@
 //! The route table: every endpoint of the HTTP surface as data (method, path,
-//! handler), gathered from each feature's module in one list. actix is
-//! configured from it, one resource per path, so a path called with a method
-//! it does not serve is answered 405 with `Allow`; and what it lists is what
-//! the server serves, for the tests and the OpenAPI document to check against.
+//! handler, description), gathered from each feature's module in one list.
+//! Both actix and the OpenAPI document are built from it: actix one resource
+//! per path, so a path called with a method it does not serve is answered 405
+//! with `Allow`; the document by asking each entry to describe itself, so a
+//! route cannot be served undescribed, nor described at another path.
 
 use actix_web::http::Method;
 use actix_web::http::header;
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, web};
+use serde_json::{Map, Value, json};
 
+use super::openapi::{About, At, Doc};
 use crate::error::ApiError;
 
-/// One method on one path.
+/// One method on one path, described.
 pub struct Endpoint {
     pub method: Option<Method>,
     pub path: &'static str,
+    pub about: About,
     route: Route,
 }
 
+/// A route not yet described: it becomes an [`Endpoint`] only with its description.
+pub struct Undescribed {
+    method: Option<Method>,
+    path: &'static str,
+    route: Route,
+}
+
+impl Undescribed {
+    /// Described in the OpenAPI document by `describe`.
+    pub fn about(self, describe: fn(&mut Doc, At)) -> Endpoint {
+        self.with(About::Op(describe))
+    }
+
+    /// Described by another document under `docs/` (Open311's standard, the screen).
+    pub fn elsewhere(self, doc: &'static str) -> Endpoint {
+        self.with(About::Elsewhere(doc))
+    }
+
+    fn with(self, about: About) -> Endpoint {
+        Endpoint {
+            method: self.method,
+            path: self.path,
+            about,
+            route: self.route,
+        }
+    }
+}
+
 impl Endpoint {
-    fn new<F, Args>(method: Option<Method>, path: &'static str, handler: F) -> Endpoint
+    fn route<F, Args>(method: Option<Method>, path: &'static str, handler: F) -> Undescribed
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
@@ -28,44 +60,44 @@ impl Endpoint {
             Some(m) => web::method(m.clone()).to(handler),
             None => web::route().to(handler),
         };
-        Endpoint { method, path, route }
+        Undescribed { method, path, route }
     }
 
-    pub fn get<F, Args>(path: &'static str, handler: F) -> Endpoint
+    pub fn get<F, Args>(path: &'static str, handler: F) -> Undescribed
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        Self::new(Some(Method::GET), path, handler)
+        Self::route(Some(Method::GET), path, handler)
     }
 
-    pub fn post<F, Args>(path: &'static str, handler: F) -> Endpoint
+    pub fn post<F, Args>(path: &'static str, handler: F) -> Undescribed
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        Self::new(Some(Method::POST), path, handler)
+        Self::route(Some(Method::POST), path, handler)
     }
 
-    pub fn delete<F, Args>(path: &'static str, handler: F) -> Endpoint
+    pub fn delete<F, Args>(path: &'static str, handler: F) -> Undescribed
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        Self::new(Some(Method::DELETE), path, handler)
+        Self::route(Some(Method::DELETE), path, handler)
     }
 
     /// Any method (a catch-all that answers for itself).
-    pub fn any<F, Args>(path: &'static str, handler: F) -> Endpoint
+    pub fn any<F, Args>(path: &'static str, handler: F) -> Undescribed
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        Self::new(None, path, handler)
+        Self::route(None, path, handler)
     }
 }
 
@@ -85,10 +117,43 @@ pub fn all() -> Vec<Endpoint> {
         surveys::routes(),
         ledger::routes(),
         map::routes(),
+        vec![Endpoint::get("/api/v1/openapi.json", serve_openapi).about(about_openapi)],
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// The OpenAPI document: every described endpoint of the table.
+pub fn openapi() -> Value {
+    let mut d = Doc::new();
+    for e in all() {
+        let (Some(method), About::Op(describe)) = (&e.method, e.about) else {
+            continue;
+        };
+        let method = match *method {
+            Method::POST => "post",
+            Method::DELETE => "delete",
+            _ => "get",
+        };
+        describe(&mut d, At { method, path: e.path });
+    }
+    d.finish()
+}
+
+/// The document as committed (`docs/openapi.json`): pretty, with a final newline.
+pub fn openapi_text() -> String {
+    serde_json::to_string_pretty(&openapi()).unwrap_or_default() + "\n"
+}
+
+async fn serve_openapi() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(openapi_text())
+}
+
+fn about_openapi(d: &mut Doc, at: At) {
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("This document", json!({"type": "object"})));
+    d.op(at, "operations", "The OpenAPI document", "", vec![], None, r);
 }
 
 /// `(method, path)` of every endpoint (`None`: any method).
@@ -160,5 +225,33 @@ mod tests {
             assert!(!t[..i].iter().any(|(m2, p2)| m2 == m && p2 == p), "{m:?} {p} is in the table twice");
         }
         assert!(t.len() > 30, "every feature's routes are listed");
+    }
+
+    #[test]
+    fn every_described_route_is_in_the_document_at_its_own_path_and_method() {
+        let doc = openapi();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        let mut described = 0;
+        for e in all() {
+            match (&e.method, e.about) {
+                (Some(m), About::Op(_)) => {
+                    let m = m.as_str().to_ascii_lowercase();
+                    assert!(
+                        paths.get(e.path).and_then(|p| p.get(&m)).is_some(),
+                        "{m} {} is not in the document",
+                        e.path
+                    );
+                    described += 1;
+                }
+                (None, About::Op(_)) => panic!("{}: a route for any method cannot be an operation", e.path),
+                (_, About::Elsewhere(doc)) => {
+                    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+                    assert!(file.is_file(), "{} is described by {doc}, which does not exist", e.path);
+                }
+            }
+        }
+        let operations: usize = paths.values().filter_map(|p| p.as_object()).map(|o| o.len()).sum();
+        assert_eq!(operations, described, "the document has exactly the table's operations");
+        assert!(described > 30);
     }
 }

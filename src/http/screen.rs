@@ -53,9 +53,9 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; connect-src 'self' 
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/", index),
-        Endpoint::get("/screen/{scope}", screen),
-        Endpoint::get("/assets/{name}", asset),
+        Endpoint::get("/", index).elsewhere("docs/screen.md"),
+        Endpoint::get("/screen/{scope}", screen).elsewhere("docs/screen.md"),
+        Endpoint::get("/assets/{name}", asset).elsewhere("docs/screen.md"),
     ]
 }
 

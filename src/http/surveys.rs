@@ -6,25 +6,79 @@ use super::routes::Endpoint;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Map, json};
 
 use super::AppState;
-use super::ingest::ingest;
+use super::ingest::{describe, ingest};
+use super::openapi::{At, Doc, param, scope_param};
 use super::query::{readable, registered};
+use crate::contract::{ResponseIn, SurveyIn};
 use crate::domain::decide::Change;
 use crate::domain::record::Kind;
 use crate::domain::survey::Response;
 use crate::error::ApiError;
 use crate::records::{EntryQuery, walk_entries};
 use crate::surveys;
+use crate::surveys::SurveyReport;
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::post("/api/v1/surveys", |s, r, b| ingest(s, r, b, Kind::Survey, None)),
-        Endpoint::post("/api/v1/surveys/{id}/responses", respond),
-        Endpoint::get("/api/v1/scopes/{scope}/surveys", reports),
-        Endpoint::get("/api/v1/scopes/{scope}/surveys/{id}/responses", responses),
+        Endpoint::post("/api/v1/surveys", |s, r, b| ingest(s, r, b, Kind::Survey, None))
+            .about(|d, at| describe::<SurveyIn>(d, at, "Define surveys (问卷)", vec![])),
+        Endpoint::post("/api/v1/surveys/{id}/responses", respond).about(|d, at| {
+            let summary = "Answer a survey; `satisfaction` is the built-in \"was it fixed?\" (a \"no\" reopens the ticket)";
+            let id = param("id", "path", true, json!({"type": "string"}), "The survey");
+            describe::<ResponseIn>(d, at, summary, vec![id])
+        }),
+        Endpoint::get("/api/v1/scopes/{scope}/surveys", reports).about(about_reports),
+        Endpoint::get("/api/v1/scopes/{scope}/surveys/{id}/responses", responses).about(about_responses),
     ]
+}
+
+fn about_reports(d: &mut Doc, at: At) {
+    let report = d.schema::<SurveyReport>();
+    d.read(
+        at,
+        "Live tallies of every survey reaching the scope (free text counted, never quoted)",
+        vec![scope_param()],
+        json!({"type": "object", "properties": {"scope": {"type": "string"}, "surveys": {"type": "array", "items": report}}}),
+    );
+}
+
+fn about_responses(d: &mut Doc, at: At) {
+    let mut r = Map::new();
+    r.insert(
+        "200".into(),
+        d.json(
+            "Responses oldest first, free text included; page with next_after",
+            json!({"type": "object"}),
+        ),
+    );
+    r.extend(d.errors(&[
+        ("400", "Malformed scope or limit"),
+        ("403", "The key is for another scope"),
+        ("404", "Unknown scope"),
+    ]));
+    let params = vec![
+        scope_param(),
+        param("id", "path", true, json!({"type": "string"}), "The survey"),
+        param(
+            "after",
+            "query",
+            false,
+            json!({"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX}),
+            "Journal position to continue after",
+        ),
+        param(
+            "limit",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 1, "maximum": 1000}),
+            "At most this many (default 100)",
+        ),
+    ];
+    let summary = "Raw responses under the scope, readable with an API key for it";
+    d.op(at, "query", summary, "ingestKey", params, None, r);
 }
 
 async fn respond(state: web::Data<AppState>, req: HttpRequest, body: Bytes, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -5,8 +5,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use jiff::Timestamp;
 use serde::Deserialize;
+use serde_json::{Map, json};
 
 use super::AppState;
+use super::openapi::{At, Doc, param, scope_param};
 use super::query::readable;
 use super::routes::Endpoint;
 use crate::domain::scope::Scope;
@@ -17,8 +19,8 @@ use crate::tickets::{DEFAULT_LIMIT, HistoryStep, LineageStep, MAX_LIMIT, TicketD
 
 pub fn routes() -> Vec<Endpoint> {
     vec![
-        Endpoint::get("/api/v1/scopes/{scope}/tickets", list),
-        Endpoint::get("/api/v1/tickets/{id}", one),
+        Endpoint::get("/api/v1/scopes/{scope}/tickets", list).about(about_list),
+        Endpoint::get("/api/v1/tickets/{id}", one).about(about_one),
     ]
 }
 
@@ -252,6 +254,97 @@ fn instant(raw: &str, cal: &crate::domain::day::Calendar) -> Option<i64> {
     }
     let day = raw.parse::<jiff::civil::Date>().ok()?;
     cal.start_of(day)
+}
+
+fn about_list(d: &mut Doc, at: At) {
+    let text = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let list = json!({"type": "string", "pattern": "^[^,\\u0000]{1,128}(,[^,\\u0000]{1,128}){0,49}$"});
+    let status = "(open|reported|dispatched|in_progress|resolved|closed|reopened)";
+    let statuses = json!({"type": "string", "pattern": format!("^{status}(,{status}){{0,49}}$")});
+    let when = json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]});
+    let page = d.schema::<TicketPage>();
+    d.read(
+        at,
+        "The tickets of a scope and everything under it: filtered, the most overdue (or the newest) first, a page at a time",
+        vec![
+            scope_param(),
+            param(
+                "status",
+                "query",
+                false,
+                statuses,
+                "Comma-separated statuses; `open` stands for reported, dispatched, in_progress and reopened",
+            ),
+            param(
+                "overdue",
+                "query",
+                false,
+                json!({"type": "string", "enum": ["true", "false"]}),
+                "true: open and past the deadline; false: open and not yet past it",
+            ),
+            param(
+                "due_within",
+                "query",
+                false,
+                json!({"type": "string", "pattern": "^[0-9]{1,8}[smhd]?$"}),
+                "Open and falling due within this long from now: 4h, 30m, 2d, or seconds",
+            ),
+            param("category", "query", false, list.clone(), "Comma-separated categories"),
+            param("assignee", "query", false, list, "Comma-separated holders"),
+            param(
+                "reported_since",
+                "query",
+                false,
+                when.clone(),
+                "Reported at or after: RFC 3339, or a local day (YYYY-MM-DD)",
+            ),
+            param(
+                "reported_until",
+                "query",
+                false,
+                when,
+                "Reported before: RFC 3339, or a local day (its start)",
+            ),
+            param("q", "query", false, text(100), "A prefix of the ticket id or of its description"),
+            param(
+                "order",
+                "query",
+                false,
+                json!({"type": "string", "enum": ["deadline", "reported_at"]}),
+                "deadline (default): the most overdue first; reported_at: the newest first",
+            ),
+            param("cursor", "query", false, text(400), "The previous page's next_cursor"),
+            param(
+                "limit",
+                "query",
+                false,
+                json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+                "At most this many (default 100)",
+            ),
+        ],
+        page,
+    );
+}
+
+fn about_one(d: &mut Doc, at: At) {
+    let text = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let detail = d.schema::<TicketDetail>();
+    let mut r = Map::new();
+    r.insert("200".into(), d.json("The ticket, its lineage and its whole history", detail));
+    r.extend(d.errors(&[
+        ("400", "Malformed id"),
+        ("403", "The token is for another scope"),
+        ("404", "No such ticket"),
+    ]));
+    d.op(
+        at,
+        "query",
+        "One ticket with every step it took",
+        "screenToken",
+        vec![param("id", "path", true, text(128), "The ticket id")],
+        None,
+        r,
+    );
 }
 
 #[cfg(test)]

@@ -3,23 +3,27 @@
 //! screen's session (`hub::session`). A request without `Upgrade: websocket` is
 //! refused with 400 `not_websocket`.
 
+use super::openapi::{At, Doc, param};
 use super::routes::Endpoint;
 use actix_http::BoxedPayloadStream;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use serde_json::{Map, json};
 
 use super::AppState;
 use super::query::readable;
+use crate::dashboard::Dashboard;
 use crate::domain::screen::parse_screen_id;
 use crate::error::ApiError;
 use crate::hub::limit::FrameLimit;
+use crate::hub::message::ScreenMessage;
 use crate::hub::{Start, session};
 use crate::presence::ScreenMeta;
 
 pub fn routes() -> Vec<Endpoint> {
-    vec![Endpoint::get("/api/v1/ws", upgrade)]
+    vec![Endpoint::get("/api/v1/ws", upgrade).about(about)]
 }
 
 #[derive(Deserialize)]
@@ -95,4 +99,52 @@ fn screen_meta(req: &HttpRequest, screen: Option<&str>) -> Result<ScreenMeta, Ap
         address: req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
         user_agent,
     })
+}
+
+/// The upgrade, and the frames that follow it.
+fn about(d: &mut Doc, at: At) {
+    let message = d.schema::<ScreenMessage<'static, Dashboard>>();
+    let mut r = Map::new();
+    r.insert(
+        "101".into(),
+        json!({"description": "Switching to WebSocket; the server then sends ScreenMessage frames", "content": {"application/json": {"schema": message}}}),
+    );
+    r.extend(d.errors(&[
+        ("400", "Missing or malformed scope"),
+        ("403", "Token for another scope, or a foreign Origin"),
+        ("404", "Unknown scope"),
+        ("503", "This instance serves its maximum of screens"),
+    ]));
+    let ws_params = vec![
+        param(
+            "scope",
+            "query",
+            true,
+            json!({"$ref": "#/components/schemas/Scope"}),
+            "The scope to watch",
+        ),
+        param(
+            "token",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "A screen token (secured deployments)",
+        ),
+        param(
+            "since",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+            "The last seq a reconnecting screen saw",
+        ),
+    ];
+    d.op(
+        at,
+        "screens",
+        "Open a screen (WebSocket upgrade)",
+        "screenToken",
+        ws_params,
+        None,
+        r,
+    );
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{backends, spawn_app, today_at};
+use crate::helpers::{spawn_app, today_at};
 
 fn schema(name: &str) -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboard-schema/v1").join(name);
@@ -32,30 +32,29 @@ fn the_committed_schemas_are_current() {
     );
 }
 
-#[tokio::test]
-async fn the_committed_openapi_document_is_current_and_served() {
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json")).unwrap_or_default();
-    assert!(
-        committed == cockpit::openapi::render(),
-        "run `cargo run -- schema` and commit docs/openapi.json"
-    );
-    let doc = cockpit::openapi::document();
-    assert_eq!(doc["openapi"], "3.1.0");
-    for path in [
-        "/api/v1/events",
-        "/api/v1/scopes/{scope}/dashboard",
-        "/api/v1/ws",
-        "/api/v1/admin/keys",
-        "/metrics",
-    ] {
-        assert!(doc["paths"][path].is_object(), "{path} is documented");
-    }
-    let refs = doc.to_string();
-    for r in refs.split("\"$ref\":\"#/components/schemas/").skip(1) {
-        let name = &r[..r.find('"').unwrap()];
-        assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
-    }
-    for b in backends() {
+crate::per_backend! {
+    async fn the_committed_openapi_document_is_current_and_served(b) {
+        let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json")).unwrap_or_default();
+        assert!(
+            committed == cockpit::http::routes::openapi_text(),
+            "run `cargo run -- schema` and commit docs/openapi.json"
+        );
+        let doc = cockpit::http::routes::openapi();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for path in [
+            "/api/v1/events",
+            "/api/v1/scopes/{scope}/dashboard",
+            "/api/v1/ws",
+            "/api/v1/admin/keys",
+            "/metrics",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} is documented");
+        }
+        let refs = doc.to_string();
+        for r in refs.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = &r[..r.find('"').unwrap()];
+            assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+        }
         let app = spawn_app(&b).await;
         let (status, served) = app.get("/api/v1/openapi.json").await;
         assert_eq!(status, 200, "{b:?}");
@@ -82,11 +81,10 @@ fn every_theme_definition_validates_and_leads_with_one_of_its_panels() {
     ));
 }
 
-#[tokio::test]
-async fn a_third_party_screen_finds_every_message_valid() {
-    let message = schema("screen-message.json");
-    let tickets = schema("ingest-tickets.json");
-    for b in backends() {
+crate::per_backend! {
+    async fn a_third_party_screen_finds_every_message_valid(b) {
+        let message = schema("screen-message.json");
+        let tickets = schema("ingest-tickets.json");
         let app = spawn_app(&b).await;
         let mut screen = app.screen("nanan").await;
         let snap = screen.next(Duration::from_secs(3)).await.unwrap();
