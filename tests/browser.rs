@@ -16,6 +16,8 @@ mod cdp;
 mod css;
 #[path = "browser/map.rs"]
 mod map;
+#[path = "shared/scopes.rs"]
+mod scopes;
 #[path = "browser/sturdy.rs"]
 mod sturdy;
 #[path = "browser/tickets.rs"]
@@ -31,21 +33,15 @@ use serde_json::{Value, json};
 
 use cdp::{Browser, Page};
 
-/// A small Nanan tree: the district, two streets, two themed communities, their grids.
-const SCOPES: &str = r#"[
-  {"id":"nanan","name":"南岸区"},
-  {"id":"nanan.nanping","name":"南坪街道"},
-  {"id":"nanan.nanping.zhengjie","name":"正街社区","theme":"heritage"},
-  {"id":"nanan.nanping.zhengjie.g01","name":"第一网格"},
-  {"id":"nanan.nanping.zhengjie.g02","name":"第二网格"},
-  {"id":"nanan.nanping.zhengjie.g03","name":"第三网格"},
+/// The tests' Nanan tree and, for the district wall, a third street with a health
+/// community, a fourth with a home community, and a second grid in Xinglong.
+static SCOPES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| scopes::with(EXTRA_SCOPES));
+
+const EXTRA_SCOPES: &str = r#"[
   {"id":"nanan.changshengqiao","name":"长生桥镇"},
   {"id":"nanan.changshengqiao.tongjing","name":"同景社区","theme":"health"},
   {"id":"nanan.changshengqiao.tongjing.g01","name":"第一网格"},
   {"id":"nanan.changshengqiao.tongjing.g02","name":"第二网格"},
-  {"id":"nanan.nanpingzhen","name":"南坪镇"},
-  {"id":"nanan.nanpingzhen.xinglong","name":"兴隆社区","theme":"rule-of-law"},
-  {"id":"nanan.nanpingzhen.xinglong.g01","name":"第一网格"},
   {"id":"nanan.nanpingzhen.xinglong.g02","name":"第二网格"},
   {"id":"nanan.huayuanlu","name":"花园路街道"},
   {"id":"nanan.huayuanlu.jinyan","name":"金堰社区","theme":"home","households":200},
@@ -95,7 +91,7 @@ async fn wall_screen_shows_live_figures_and_survives_a_server_restart() {
         presence_ms: 200,
         ..Settings::default()
     };
-    std::fs::write(dir.0.join("scopes.json"), SCOPES).unwrap();
+    std::fs::write(dir.0.join("scopes.json"), &*SCOPES).unwrap();
     let app = Running::start(settings.clone()).await;
     let base = format!("http://127.0.0.1:{}", app.port);
     let http = reqwest::Client::new();
@@ -369,7 +365,7 @@ async fn a_secured_screen_needs_its_token_and_passes_it_on() {
     };
     let _one = ONE_AT_A_TIME.lock().await;
     let dir = Workdir::new();
-    std::fs::write(dir.0.join("scopes.json"), SCOPES).unwrap();
+    std::fs::write(dir.0.join("scopes.json"), &*SCOPES).unwrap();
     let admin = "browser-test-admin-token";
     let settings = Settings {
         bind: "127.0.0.1:0".into(),

@@ -28,20 +28,19 @@ fn api_error(body: &str) -> Value {
     v
 }
 
-#[tokio::test]
-async fn a_nul_in_a_url_is_a_4xx_naming_the_parameter_on_every_route() {
-    let cases = [
-        (Method::POST, "/api/v1/tickets/%00/transitions", "id"),
-        (Method::POST, "/api/v1/surveys/a%00b/responses", "id"),
-        (Method::GET, "/open311/v2/requests/%00.json", "id"),
-        (Method::GET, "/open311/v2/services/%00.json", "code"),
-        (Method::DELETE, "/api/v1/admin/keys/%00", "id"),
-        (Method::DELETE, "/api/v1/admin/alerts/rules/%00", "id"),
-        (Method::GET, "/api/v1/scopes/nan%00an/dashboard", "scope"),
-        (Method::GET, "/api/v1/scopes/nanan/series?metric=tickets_open%00&days=3", "metric"),
-        (Method::GET, "/api/v1/scopes/nanan/dashboard?day=%00", "day"),
-    ];
-    for b in backends() {
+crate::per_backend! {
+    async fn a_nul_in_a_url_is_a_4xx_naming_the_parameter_on_every_route(b) {
+        let cases = [
+            (Method::POST, "/api/v1/tickets/%00/transitions", "id"),
+            (Method::POST, "/api/v1/surveys/a%00b/responses", "id"),
+            (Method::GET, "/open311/v2/requests/%00.json", "id"),
+            (Method::GET, "/open311/v2/services/%00.json", "code"),
+            (Method::DELETE, "/api/v1/admin/keys/%00", "id"),
+            (Method::DELETE, "/api/v1/admin/alerts/rules/%00", "id"),
+            (Method::GET, "/api/v1/scopes/nan%00an/dashboard", "scope"),
+            (Method::GET, "/api/v1/scopes/nanan/series?metric=tickets_open%00&days=3", "metric"),
+            (Method::GET, "/api/v1/scopes/nanan/dashboard?day=%00", "day"),
+        ];
         let app = spawn_app(&b).await;
         for (method, path, field) in &cases {
             let res = app
@@ -325,7 +324,7 @@ async fn forwarded_headers_make_an_origin_ours_only_from_a_trusted_proxy() {
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_value_the_database_refuses_fails_only_its_own_record() {
     let Some(b) = crate::helpers::production() else {
-        return crate::helpers::loud("edge: PostgreSQL refusal test needs TEST_DATABASE_URL (scripts/test.sh provides it)");
+        panic!("no PostgreSQL and Redis: run scripts/test.sh");
     };
     let app = spawn_app(&b).await;
     let url = app.settings.database_url.as_ref().unwrap().expose().to_owned();

@@ -18,6 +18,8 @@ mod map;
 mod rebuild;
 mod scenario;
 mod schema;
+#[path = "../shared/scopes.rs"]
+mod scopes;
 mod screens;
 mod surveys;
 mod tickets;

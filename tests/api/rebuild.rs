@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, production, spawn_app, start, today_at};
+use crate::helpers::{TestApp, production, spawn_app, start, today_at};
 use crate::scenario;
 
 const SCOPES: [&str; 5] = [
@@ -40,12 +40,11 @@ crate::per_backend! {
     }
 }
 
-/// A replay reads, merges and applies the journal in pages of 10,000 entries, in
-/// overlapping stages: across page boundaries nothing may be lost or counted twice.
-#[tokio::test]
-async fn a_replay_across_journal_pages_counts_each_entry_once() {
-    const CHECKINS: usize = 25_000;
-    for b in backends() {
+crate::per_backend! {
+    /// A replay reads, merges and applies the journal in pages of 10,000 entries, in
+    /// overlapping stages: across page boundaries nothing may be lost or counted twice.
+    async fn a_replay_across_journal_pages_counts_each_entry_once(b) {
+        const CHECKINS: usize = 25_000;
         let app = spawn_app(&b).await;
         scenario::send(&app).await;
         let g01 = "nanan.nanping.zhengjie.g01";

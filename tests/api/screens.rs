@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, production, spawn_app_with, start, today_at};
+use crate::helpers::{TestApp, production, spawn_app_with, start, today_at};
 
 const WAIT: Duration = Duration::from_secs(3);
 
@@ -68,9 +68,8 @@ crate::per_backend! {
     }
 }
 
-#[tokio::test]
-async fn screens_that_never_acknowledge_stay_online_and_anonymous_ones_are_forgotten() {
-    for b in backends() {
+crate::per_backend! {
+    async fn screens_that_never_acknowledge_stay_online_and_anonymous_ones_are_forgotten(b) {
         let app = spawn_app_with(&b, quick).await;
         let mut plain = app.screen("nanan.nanping").await;
         plain.next(WAIT).await.expect("snapshot");

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{backends, spawn_app, today_at};
+use crate::helpers::{spawn_app, today_at};
 
 const WAIT: Duration = Duration::from_secs(3);
 
@@ -63,9 +63,8 @@ crate::per_backend! {
     }
 }
 
-#[tokio::test]
-async fn a_burst_is_coalesced_into_few_updates() {
-    for b in backends() {
+crate::per_backend! {
+    async fn a_burst_is_coalesced_into_few_updates(b) {
         let app = spawn_app(&b).await;
         let mut screen = app.screen("nanan").await;
         let first = screen.next(WAIT).await.unwrap();
@@ -104,13 +103,12 @@ crate::per_backend! {
     }
 }
 
-/// A refused upgrade is an ordinary API error (status, JSON body naming the
-/// problem) on a connection that then closes; a plain GET of the WebSocket URL,
-/// without `Upgrade`, is a 400 that says so.
-#[tokio::test]
-async fn refused_upgrades_answer_in_the_api_error_form() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    for b in backends() {
+crate::per_backend! {
+    /// A refused upgrade is an ordinary API error (status, JSON body naming the
+    /// problem) on a connection that then closes; a plain GET of the WebSocket URL,
+    /// without `Upgrade`, is a 400 that says so.
+    async fn refused_upgrades_answer_in_the_api_error_form(b) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let app = spawn_app(&b).await;
         let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
         let request = "GET /api/v1/ws?scope=nanan.nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\

@@ -143,7 +143,7 @@ pub(super) async fn shots(page: &Page<'_>, name: &str) {
 
 /// A server on the embedded backend with the small Nanan tree, in `dir`.
 async fn server(dir: &Workdir, port: u16) -> (Running, Settings) {
-    std::fs::write(dir.0.join("scopes.json"), SCOPES).unwrap();
+    std::fs::write(dir.0.join("scopes.json"), &*SCOPES).unwrap();
     let settings = Settings {
         bind: format!("127.0.0.1:{port}"),
         data_dir: dir.0.join("data"),

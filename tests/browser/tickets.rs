@@ -139,7 +139,7 @@ async fn shot(page: &Page<'_>, w: u32, h: u32, name: &str) {
 /// A server on the embedded backend with the small Nanan tree and named holders; under
 /// Huayuanlu street, elevators are due 8 s after they are reported.
 async fn server(dir: &Workdir) -> Running {
-    let scopes: Value = serde_json::from_str(SCOPES).unwrap();
+    let scopes: Value = serde_json::from_str(&SCOPES).unwrap();
     let assignees: Value = serde_json::from_str(ASSIGNEES).unwrap();
     let file = json!({"scopes": scopes, "assignees": assignees});
     std::fs::write(dir.0.join("scopes.json"), file.to_string()).unwrap();

@@ -421,7 +421,7 @@ async fn memory_keeps_the_aggregate_store_contract() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_keeps_the_aggregate_store_contract() {
-    let Some(url) = super::redis_url() else { return };
+    let url = super::redis_url();
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
     uniques_by_kind(&store).await;
@@ -511,7 +511,7 @@ async fn counter_hashes(store: &dyn AggregateStore) {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_counts_each_delta_once_when_instances_race() {
-    let Some(url) = super::redis_url() else { return };
+    let url = super::redis_url();
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let cal = Calendar::new("Asia/Shanghai").unwrap();
     const DELTAS: i64 = 30;
@@ -574,7 +574,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_lets_one_instance_claim_each_alert_transition() {
-    let Some(url) = super::redis_url() else { return };
+    let url = super::redis_url();
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let one = RedisAggregates::connect(&url, &prefix).await.unwrap();
     let two = RedisAggregates::connect(&url, &prefix).await.unwrap();
@@ -604,7 +604,7 @@ async fn redis_lets_one_instance_claim_each_alert_transition() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn an_alert_claim_expires_so_a_later_episode_is_claimed_again() {
-    let Some(url) = super::redis_url() else { return };
+    let url = super::redis_url();
     let prefix = format!("c-{:x}", rand::random::<u64>());
     let before_restart = RedisAggregates::connect(&url, &prefix).await.unwrap();
     assert!(before_restart.claim_alert("x", "firing", 30).await.unwrap());

@@ -332,7 +332,7 @@ async fn sqlite_keeps_the_record_store_contract() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_keeps_the_record_store_contract() {
-    let Some(db) = pg_db().await else { return };
+    let db = pg_db().await;
     let store = Arc::new(PgRecords::connect(&db.url, 4).await.unwrap());
     contract(store.clone(), store.clone(), store.clone(), store).await;
     db.drop_db().await;
@@ -344,7 +344,7 @@ async fn postgres_keeps_the_record_store_contract() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_identifiers_compare_as_bytes_whatever_the_locale() {
-    let Some(db) = pg_db().await else { return };
+    let db = pg_db().await;
     let store = PgRecords::connect(&db.url, 1).await.unwrap();
     store.migrate().await.unwrap();
     let columns: Vec<(String, String, Option<String>)> = sqlx::query_as(
@@ -370,7 +370,7 @@ async fn postgres_identifiers_compare_as_bytes_whatever_the_locale() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_writers_on_two_instances_decide_each_record_once() {
-    let Some(db) = pg_db().await else { return };
+    let db = pg_db().await;
     let a = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
     a.migrate().await.unwrap();
     let b = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());

@@ -317,7 +317,7 @@ async fn sqlite_keeps_the_ticket_book_contract() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_keeps_the_ticket_book_contract() {
-    let Some(db) = pg_db().await else { return };
+    let db = pg_db().await;
     let store = Arc::new(PgRecords::connect(&db.url, 4).await.unwrap());
     contract(store.clone(), store).await;
     db.drop_db().await;

@@ -136,13 +136,7 @@ async fn crash_run(env: &[(&str, &str)], dir: &Workdir) -> (Server, Vec<Value>) 
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn kill_9_on_postgres_and_redis_loses_and_doubles_nothing() {
-    let (Ok(db), Ok(redis)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
-        assert!(
-            std::env::var("COCKPIT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-            "no TEST_DATABASE_URL"
-        );
-        return;
-    };
+    let (db, redis) = crate::pg::services();
     let pg = PgDb::create(&db, "f").await;
     let dir = Workdir::new();
     let prefix = format!("crash-{:x}", rand::random::<u32>());

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::procs::{PgDb, Proxy, Redis, Server, Workdir, Ws, next_json, today_at};
 
 fn database() -> String {
-    std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL: run under scripts/with-services.sh (scripts/test.sh does)")
+    crate::pg::services().0
 }
 
 fn ticket(id: &str) -> Value {

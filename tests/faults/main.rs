@@ -10,5 +10,7 @@ mod outage;
 mod pg;
 mod procs;
 mod reconnect;
+#[path = "../shared/scopes.rs"]
+mod scopes;
 mod shutdown;
 mod slow;

@@ -7,20 +7,8 @@ use cockpit::config::{Secret, Settings};
 use cockpit::startup::Application;
 use serde_json::{Value, json};
 
+use crate::pg::services;
 use crate::procs::{PgDb, Proxy, Redis, Workdir, Ws, next_json, today_at};
-
-fn services() -> Option<(String, String)> {
-    match (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) {
-        (Ok(d), Ok(r)) => Some((d, r)),
-        _ => {
-            assert!(
-                std::env::var("COCKPIT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "no TEST_DATABASE_URL / TEST_REDIS_URL"
-            );
-            None
-        }
-    }
-}
 
 fn settings(dir: &Workdir) -> Settings {
     Settings {
@@ -68,7 +56,7 @@ async fn post(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::Res
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
-    let Some((db, _)) = services() else { return };
+    let (db, _) = services();
     let dir = Workdir::new();
     let pg = PgDb::create(&db, "f").await;
     let mut redis = Redis::new();
@@ -125,7 +113,7 @@ async fn redis_down_keeps_ingesting_marks_screens_stale_and_catches_up() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
-    let Some((db, _)) = services() else { return };
+    let (db, _) = services();
     let dir = Workdir::new();
     let pg = PgDb::create(&db, "f").await;
     let upstream: u16 = pg.url.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse().unwrap();
@@ -186,7 +174,7 @@ async fn postgres_cut_off_answers_503_acknowledges_nothing_and_recovers() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_notice_lost_between_instances_forces_a_refresh() {
-    let Some((db, redis_url)) = services() else { return };
+    let (db, redis_url) = services();
     let dir = Workdir::new();
     let pg = PgDb::create(&db, "f").await;
     let prefix = format!("lost-{:x}", rand::random::<u32>());
@@ -231,9 +219,7 @@ async fn a_notice_lost_between_instances_forces_a_refresh() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_subscription_that_hears_nothing_is_replaced_within_ten_seconds() {
-    if services().is_none() {
-        return;
-    }
+    services();
     let dir = Workdir::new();
     let mut redis = Redis::new();
     redis.start().await;

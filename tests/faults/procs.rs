@@ -8,16 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-pub const SCOPES: &str = r#"[
- {"id":"nanan","name":"南岸区"},
- {"id":"nanan.nanping","name":"南坪街道"},
- {"id":"nanan.nanping.zhengjie","name":"正街社区","theme":"heritage"},
- {"id":"nanan.nanping.zhengjie.g01","name":"第一网格"},
- {"id":"nanan.nanping.zhengjie.g02","name":"第二网格"},
- {"id":"nanan.nanpingzhen","name":"南坪镇"},
- {"id":"nanan.nanpingzhen.xinglong","name":"兴隆社区","theme":"rule-of-law"},
- {"id":"nanan.nanpingzhen.xinglong.g01","name":"第一网格"}
-]"#;
+pub use super::scopes::SCOPES;
 
 /// RFC 3339 for `minutes` after the start of today's local day (Asia/Shanghai):
 /// figures then land on "today" whatever the hour, midnight included.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{backends, loud, required, spawn_app};
+use crate::helpers::{loud, required, spawn_app};
 
 const CLIENTS: [&str; 2] = ["three==0.8.0", "georeport==0.3.1"];
 const IMPORTS: &str = "import itertools; itertools.ifilter = filter; import three, georeport, requests";
@@ -61,25 +61,24 @@ fn clients(python: &str) -> Result<PathBuf, String> {
     }
 }
 
-#[tokio::test]
-async fn open311_client_libraries_file_reports_that_reach_the_screens() {
-    let python = "python3";
-    let has_python = Command::new(python).arg("--version").output().is_ok_and(|o| o.status.success());
-    let dir = if has_python {
-        clients(python)
-    } else {
-        Err(format!("{python} is not installed"))
-    };
-    let dir = match dir {
-        Ok(d) => d,
-        Err(why) if required() => panic!("COCKPIT_REQUIRE_SERVICES=1 but the Open311 client test cannot run: {why}"),
-        Err(why) => {
-            loud(&format!("SKIPPING the Open311 client-library test: {why}"));
-            return;
-        }
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/open311-client-test.py");
-    for b in backends() {
+crate::per_backend! {
+    async fn open311_client_libraries_file_reports_that_reach_the_screens(b) {
+        let python = "python3";
+        let has_python = Command::new(python).arg("--version").output().is_ok_and(|o| o.status.success());
+        let dir = if has_python {
+            clients(python)
+        } else {
+            Err(format!("{python} is not installed"))
+        };
+        let dir = match dir {
+            Ok(d) => d,
+            Err(why) if required() => panic!("COCKPIT_REQUIRE_SERVICES=1 but the Open311 client test cannot run: {why}"),
+            Err(why) => {
+                loud(&format!("SKIPPING the Open311 client-library test: {why}"));
+                return;
+            }
+        };
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/open311-client-test.py");
         let app = spawn_app(&b).await;
         // The server runs on this runtime: wait for the script without blocking it.
         let run = tokio::process::Command::new(python)

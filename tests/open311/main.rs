@@ -9,5 +9,7 @@ mod form;
 #[path = "../support/mod.rs"]
 mod helpers;
 mod requests;
+#[path = "../shared/scopes.rs"]
+mod scopes;
 mod secured;
 mod services;

@@ -5,6 +5,26 @@
 
 use sqlx::Connection;
 
+/// The URLs of the PostgreSQL server (its maintenance database) and the Redis
+/// that `scripts/with-services.sh` started: `TEST_DATABASE_URL` and
+/// `TEST_REDIS_URL`. Every test that needs them is `#[ignore]`d unless built
+/// under that script (`cfg(services)`), so reaching here without them (say,
+/// `cargo test -- --ignored` alone) fails the test: it never passes unrun.
+pub fn services() -> (String, String) {
+    match (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) {
+        (Ok(db), Ok(redis)) => (db, redis),
+        _ => panic!(
+            "this test needs PostgreSQL and Redis: TEST_DATABASE_URL and TEST_REDIS_URL are not set \
+             (run it under scripts/with-services.sh; scripts/test.sh does)"
+        ),
+    }
+}
+
+/// A fresh database on the test server (see [`services`]).
+pub async fn fresh(tag: &str) -> PgDb {
+    PgDb::create(&services().0, tag).await
+}
+
 /// A fresh database named `cockpit_<tag>_<random>`, dropped by `drop_db`.
 pub struct PgDb {
     admin: String,

@@ -102,17 +102,7 @@ pub fn production() -> Option<Backend> {
 }
 
 /// The scope tree every test registers.
-pub const SCOPES: &str = r#"[
- {"id":"nanan","name":"南岸区"},
- {"id":"nanan.nanping","name":"南坪街道"},
- {"id":"nanan.nanping.zhengjie","name":"正街社区","theme":"heritage"},
- {"id":"nanan.nanping.zhengjie.g01","name":"第一网格"},
- {"id":"nanan.nanping.zhengjie.g02","name":"第二网格"},
- {"id":"nanan.nanping.zhengjie.g03","name":"第三网格"},
- {"id":"nanan.nanpingzhen","name":"南坪镇"},
- {"id":"nanan.nanpingzhen.xinglong","name":"兴隆社区","theme":"rule-of-law"},
- {"id":"nanan.nanpingzhen.xinglong.g01","name":"第一网格"}
-]"#;
+pub use super::scopes::SCOPES;
 
 /// What a test created outside the process, removed on drop.
 pub struct Resources {
