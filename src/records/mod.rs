@@ -4,6 +4,7 @@
 //! aggregates are a projection of that journal and can always be rebuilt from it.
 
 mod decode;
+mod migrations;
 pub mod postgres;
 mod sql;
 pub mod sqlite;

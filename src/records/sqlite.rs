@@ -15,14 +15,8 @@ use crate::domain::decide::{Known, Verdict, Wanted, decide};
 use crate::domain::record::Record;
 use crate::domain::scope::ScopeInfo;
 
-/// Migrations applied by a newer release are ignored, not fatal: during a
-/// rolling upgrade (or a rollback) an older binary keeps starting on a schema
-/// a newer one has moved on. Migrations only ever add, so the older code's
-/// queries still hold.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
-    ignore_missing: true,
-    ..sqlx::migrate!("./migrations/sqlite")
-};
+static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =
+    std::sync::LazyLock::new(|| super::migrations::migrator(super::migrations::SQLITE));
 
 pub struct SqliteRecords {
     pool: SqlitePool,

@@ -1,0 +1,88 @@
+//! The schema migrations of both record stores, embedded in the binary. Each
+//! is `migrations/{store}/NNNN_description.sql`, listed here once; a test
+//! checks the lists against the directories and that sqlx, reading the same
+//! files from disk, makes the same migrations (version, description and
+//! checksum), so a database migrated by any release agrees with this one.
+//!
+//! Migrations applied by a newer release are ignored, not fatal: during a
+//! rolling upgrade (or a rollback) an older binary keeps starting on a schema a
+//! newer one has moved on. Migrations only ever add, so the older code's
+//! queries still hold.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// `(file name, SQL)` of one store's migrations, oldest first.
+pub type Files = &'static [(&'static str, &'static str)];
+
+macro_rules! files {
+    ($dir:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../migrations/", $dir, "/", $name)))),*]
+    };
+}
+
+pub const POSTGRES: Files = files!("postgres":
+    "0001_records.sql",
+    "0002_api_keys.sql",
+    "0003_scope_households.sql",
+    "0004_alert_rules.sql",
+    "0005_journal_read_back.sql",
+    "0006_ticket_state_hot.sql",
+    "0007_journal_ledger_index.sql",
+    "0008_identifiers_collate_c.sql",
+    "0009_ticket_book.sql",
+);
+
+pub const SQLITE: Files = files!("sqlite":
+    "0001_records.sql",
+    "0002_api_keys.sql",
+    "0003_scope_households.sql",
+    "0004_alert_rules.sql",
+    "0005_journal_read_back.sql",
+    "0006_ticket_state_hot.sql",
+    "0007_journal_ledger_index.sql",
+    "0009_ticket_book.sql",
+);
+
+/// The migrator of `files`, as sqlx's own reading of the directory would make it.
+pub fn migrator(files: Files) -> Migrator {
+    let migrations = files.iter().filter_map(|(name, sql)| migration(name, sql)).collect();
+    let mut m = Migrator::with_migrations(migrations);
+    m.set_ignore_missing(true);
+    m
+}
+
+/// `NNNN_some_words.sql` → version NNNN, description "some words" (sqlx's rule).
+fn migration(name: &str, sql: &'static str) -> Option<Migration> {
+    let (version, rest) = name.split_once('_')?;
+    let description = rest.strip_suffix(".sql")?.replace('_', " ");
+    let no_tx = sql.starts_with("-- no-transaction");
+    Some(Migration::new(
+        version.parse().ok()?,
+        Cow::Owned(description),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        no_tx,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_embedded_migrations_are_the_directories_as_sqlx_reads_them() {
+        for (dir, files) in [("postgres", POSTGRES), ("sqlite", SQLITE)] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+            let from_disk = Migrator::new(path.as_path()).await.unwrap();
+            let embedded = migrator(files);
+            let key = |m: &Migration| (m.version, m.description.to_string(), m.checksum.to_vec(), m.no_tx);
+            let disk: Vec<_> = from_disk.iter().map(key).collect();
+            let ours: Vec<_> = embedded.iter().map(key).collect();
+            assert_eq!(ours, disk, "{dir}: list every file of migrations/{dir} in records/migrations.rs");
+            assert_eq!(ours.len(), files.len(), "{dir}: every listed file is a migration");
+        }
+    }
+}
