@@ -14,3 +14,4 @@ mod reconnect;
 mod scopes;
 mod shutdown;
 mod slow;
+mod unwritable;

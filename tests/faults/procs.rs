@@ -177,6 +177,11 @@ impl Redis {
     }
 
     pub async fn start(&mut self) {
+        self.start_with(&[]).await;
+    }
+
+    /// Starts it with `extra` server arguments (`--cluster-enabled yes`, say).
+    pub async fn start_with(&mut self, extra: &[&str]) {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -188,6 +193,7 @@ impl Redis {
                 "--appendonly",
                 "no",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed (scripts/test.sh installs it)");
