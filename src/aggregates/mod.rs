@@ -2,6 +2,7 @@
 //! embedded. Figures are rolled up the scope tree at write time, so reading any
 //! scope's dashboard is a few key reads, never a scan of records.
 
+pub mod connection;
 pub mod delta;
 pub mod memory;
 pub mod redis;

@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 
+use super::connection::RedisConn;
 use async_trait::async_trait;
-use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::delta::{Bucket, Delta, Dur};
@@ -87,14 +87,13 @@ return 1
 /// Aggregates in Redis under one key prefix.
 #[derive(Clone)]
 pub struct RedisAggregates {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
 }
 
 impl RedisAggregates {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, AggregateError> {
-        let client = redis::Client::open(url).map_err(err)?;
-        let mut conn = ConnectionManager::new_with_config(client, connection_config()).await.map_err(err)?;
+        let mut conn = RedisConn::open(url).await.map_err(err)?;
         // Applies rely on the guard script: a server that refuses scripts (an ACL)
         // would run every transaction unguarded, so refuse to start on it instead.
         let _: i64 = redis::cmd("EVAL")
@@ -317,18 +316,6 @@ impl RedisAggregates {
 /// until `cockpit rebuild` (which clears `{p}:*`) or an operator removes them.
 const LAYOUT: u32 = 3;
 
-/// Fail fast rather than wait: a command on a lost connection gets its error
-/// at once (one immediate reconnect attempt, refused or timing out within a
-/// second), not after the default six attempts over several seconds. Retrying is the freshness clock's job
-/// (`projection::Freshness`), which keeps at it with back-off; readers and
-/// the projection must never hang on an aggregate store that is gone or hung.
-pub(crate) fn connection_config() -> redis::aio::ConnectionManagerConfig {
-    redis::aio::ConnectionManagerConfig::new()
-        .set_number_of_retries(0)
-        .set_connection_timeout(Some(std::time::Duration::from_secs(1)))
-        .set_response_timeout(Some(std::time::Duration::from_secs(5)))
-}
-
 fn err(e: impl std::fmt::Display) -> AggregateError {
     AggregateError(e.to_string())
 }
@@ -521,15 +508,16 @@ impl AggregateStore for RedisAggregates {
         let pattern = format!("{{{}}}:*", self.prefix);
         let mut cursor: u64 = 0;
         loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            // Keyless: on a cluster, asked of the node that holds the prefix's slot.
+            let scan = redis::cmd("SCAN")
                 .arg(cursor)
                 .arg("MATCH")
                 .arg(&pattern)
                 .arg("COUNT")
                 .arg(1000)
-                .query_async(&mut conn)
-                .await
-                .map_err(err)?;
+                .clone();
+            let (next, keys): (u64, Vec<String>) =
+                redis::from_redis_value(conn.at_key(scan, &self.key("wm", "")).await.map_err(err)?).map_err(err)?;
             if !keys.is_empty() {
                 let _: i64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await.map_err(err)?;
             }

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::aggregates::connection::{RedisConn, Target};
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 
 use super::broker::{Broker, BrokerError, Notice};
@@ -21,17 +21,25 @@ const BEAT: Duration = Duration::from_secs(3);
 pub const SILENCE: Duration = Duration::from_secs(10);
 
 pub struct RedisBroker {
-    conn: ConnectionManager,
+    conn: RedisConn,
     channel: String,
     tx: broadcast::Sender<Notice>,
 }
 
 impl RedisBroker {
     pub async fn connect(url: &str, prefix: &str) -> Result<Arc<Self>, BrokerError> {
-        let client = redis::Client::open(url).map_err(err)?;
-        let conn = ConnectionManager::new_with_config(client.clone(), crate::aggregates::redis::connection_config())
-            .await
+        let conn = RedisConn::open(url).await.map_err(err)?;
+        // Plain pub/sub: on a cluster a message published on any node reaches
+        // the subscribers of every node, so the listener takes whichever seed answers.
+        let clients = Target::parse(url)
+            .nodes()
+            .into_iter()
+            .map(redis::Client::open)
+            .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
+        if clients.is_empty() {
+            return Err(BrokerError("the Redis URL names no server".into()));
+        }
         let channel = format!("{{{prefix}}}:notices");
         let tx = broadcast::channel(1024).0;
         let broker = Arc::new(RedisBroker {
@@ -39,7 +47,7 @@ impl RedisBroker {
             channel: channel.clone(),
             tx: tx.clone(),
         });
-        tokio::spawn(listen(client, channel, tx));
+        tokio::spawn(listen(clients, channel, tx));
         tokio::spawn(beat(Arc::downgrade(&broker)));
         Ok(broker)
     }
@@ -50,10 +58,14 @@ fn err(e: impl std::fmt::Display) -> BrokerError {
 }
 
 /// Subscribes forever; ends when nobody can receive any more (the app is gone).
-async fn listen(client: redis::Client, channel: String, tx: broadcast::Sender<Notice>) {
+async fn listen(clients: Vec<redis::Client>, channel: String, tx: broadcast::Sender<Notice>) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
+    let mut attempt = 0usize;
     loop {
+        // A seed that does not answer: the next one, on the next round.
+        let client = &clients[attempt % clients.len()];
+        attempt += 1;
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {

@@ -432,6 +432,23 @@ async fn redis_keeps_the_aggregate_store_contract() {
     store.clear().await.unwrap();
 }
 
+/// A Redis Cluster of three primaries and three replicas: every key of a
+/// deployment lies in its prefix's slot, and the client follows the cluster.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn a_redis_cluster_keeps_the_aggregate_store_contract() {
+    let cluster = super::cluster::Cluster::start();
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let store = RedisAggregates::connect(&cluster.url(), &prefix).await.unwrap();
+    uniques_by_kind(&store).await;
+    periods(&store).await;
+    contract(Arc::new(store.clone())).await;
+    store.clear().await.unwrap();
+    presence_contract(Arc::new(store.clone())).await;
+    store.clear().await.unwrap();
+    assert_eq!(store.watermark().await.unwrap(), 0, "clear found every key on the slot's node");
+}
+
 /// Survey tallies and ledger totals: counted in the scope and every ancestor,
 /// read back whole.
 async fn counter_hashes(store: &dyn AggregateStore) {

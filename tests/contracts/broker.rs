@@ -47,3 +47,20 @@ async fn redis_keeps_the_broker_contract() {
     let b = RedisBroker::connect(&url, &prefix).await.unwrap();
     contract(a, b).await;
 }
+
+/// Two instances on a Redis Cluster, each subscribed through a different node:
+/// a notice published through one reaches the other.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn a_redis_cluster_keeps_the_broker_contract() {
+    let cluster = super::cluster::Cluster::start();
+    let prefix = format!("b-{:x}", rand::random::<u64>());
+    let ports = &cluster.ports;
+    let a = RedisBroker::connect(&format!("redis+cluster://127.0.0.1:{}/", ports[0]), &prefix)
+        .await
+        .unwrap();
+    let b = RedisBroker::connect(&format!("redis+cluster://127.0.0.1:{},127.0.0.1:{}/", ports[3], ports[0]), &prefix)
+        .await
+        .unwrap();
+    contract(a, b).await;
+}

@@ -2,6 +2,8 @@
 
 mod aggregate_store;
 mod broker;
+#[path = "../shared/cluster.rs"]
+mod cluster;
 #[path = "../shared/pg.rs"]
 mod pg;
 mod record_store;
