@@ -278,8 +278,10 @@ impl Settings {
         }
         if let Some(url) = &self.redis_url {
             let scheme = url.expose().split_once("://").map_or("", |(s, _)| s);
-            if !matches!(scheme, "redis" | "rediss" | "redis+unix" | "unix") {
-                return Err(format!("redis_url must be a Redis URL (redis://…), not {scheme:?}"));
+            if !matches!(scheme, "redis" | "rediss" | "redis+unix" | "unix" | "redis+cluster") {
+                return Err(format!(
+                    "redis_url must be a Redis URL (redis://…, or redis+cluster://host:port,… for a cluster), not {scheme:?}"
+                ));
             }
         }
         let ok = !self.redis_prefix.is_empty() && self.redis_prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));

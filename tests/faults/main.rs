@@ -3,7 +3,10 @@
 
 #[path = "../shared/clock.rs"]
 mod clock;
+#[path = "../shared/cluster.rs"]
+mod cluster;
 mod crash;
+mod failover;
 mod freshness;
 mod outage;
 #[path = "../shared/pg.rs"]

@@ -54,6 +54,9 @@ impl Cluster {
                     "no",
                 ])
                 .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                // Replicas sync at once (the default waits 5 s for more replicas
+                // to share a transfer): one never synced cannot be promoted.
+                .args(["--repl-diskless-sync-delay", "0"])
                 .arg("--cluster-config-file")
                 .arg(dir.join(format!("nodes-{port}.conf")))
                 .arg("--dir")
@@ -81,6 +84,15 @@ impl Cluster {
         for &p in &cluster.ports {
             cluster.wait(|| cli(p, &["CLUSTER", "INFO"]).contains("cluster_state:ok"), "the cluster to be ok");
         }
+        for &p in &cluster.ports {
+            cluster.wait(
+                || {
+                    let info = cli(p, &["INFO", "replication"]);
+                    info.contains("role:master") || info.contains("master_link_status:up")
+                },
+                "every replica to be in sync",
+            );
+        }
         cluster
     }
 
@@ -96,6 +108,80 @@ impl Cluster {
     pub fn url(&self) -> String {
         let hosts: Vec<String> = self.ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         format!("redis+cluster://{}/", hosts.join(","))
+    }
+}
+
+impl Cluster {
+    /// The port of the primary that holds `key`'s slot.
+    pub fn primary_of(&self, key: &str) -> u16 {
+        let slot: u16 = cli(self.ports[0], &["CLUSTER", "KEYSLOT", key]).trim().parse().unwrap();
+        let nodes = cli(self.ports[0], &["CLUSTER", "NODES"]);
+        for line in nodes.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 9 || !f[2].contains("master") || f[2].contains("fail") {
+                continue;
+            }
+            let port: u16 = f[1].split('@').next().unwrap().rsplit(':').next().unwrap().parse().unwrap();
+            for range in &f[8..] {
+                let (a, b) = range.split_once('-').unwrap_or((range, range));
+                if let (Ok(a), Ok(b)) = (a.parse::<u16>(), b.parse::<u16>())
+                    && (a..=b).contains(&slot)
+                {
+                    return port;
+                }
+            }
+        }
+        panic!("no primary holds slot {slot}:\n{nodes}");
+    }
+
+    /// `kill -9` of the node on `port`.
+    pub fn kill(&mut self, port: u16) {
+        let i = self.ports.iter().position(|p| *p == port).unwrap();
+        let _ = self.nodes[i].kill();
+        let _ = self.nodes[i].wait();
+    }
+
+    /// Waits until a primary other than `dead` holds `key`'s slot, as a live node sees it.
+    pub fn wait_failover(&self, key: &str, dead: u16) -> u16 {
+        let started = Instant::now();
+        let live = *self.ports.iter().find(|p| **p != dead).unwrap();
+        loop {
+            let slot = cli(live, &["CLUSTER", "KEYSLOT", key]);
+            let nodes = cli(live, &["CLUSTER", "NODES"]);
+            let owner = nodes.lines().find(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.len() >= 9
+                    && f[2].contains("master")
+                    && !f[2].contains("fail")
+                    && f[8..].iter().any(|r| {
+                        let (a, b) = r.split_once('-').unwrap_or((r, r));
+                        let s: u16 = slot.trim().parse().unwrap_or(u16::MAX);
+                        a.parse::<u16>().is_ok_and(|a| a <= s) && b.parse::<u16>().is_ok_and(|b| s <= b)
+                    })
+            });
+            if let Some(l) = owner {
+                let port: u16 = l
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap()
+                    .split('@')
+                    .next()
+                    .unwrap()
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                if port != dead {
+                    return port;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no replica promoted within 30 s:\n{nodes}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
