@@ -421,15 +421,7 @@ async fn memory_keeps_the_aggregate_store_contract() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_keeps_the_aggregate_store_contract() {
-    let url = super::redis_url();
-    let prefix = format!("c-{:x}", rand::random::<u64>());
-    let store = RedisAggregates::connect(&url, &prefix).await.unwrap();
-    uniques_by_kind(&store).await;
-    periods(&store).await;
-    contract(Arc::new(store.clone())).await;
-    store.clear().await.unwrap();
-    presence_contract(Arc::new(store.clone())).await;
-    store.clear().await.unwrap();
+    redis_contract(&super::redis_url()).await;
 }
 
 /// A Redis Cluster of three primaries and three replicas: every key of a
@@ -438,15 +430,24 @@ async fn redis_keeps_the_aggregate_store_contract() {
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_redis_cluster_keeps_the_aggregate_store_contract() {
     let cluster = super::cluster::Cluster::start();
+    redis_contract(&cluster.url()).await;
+}
+
+/// The whole contract on a fresh prefix at `url`, then `clear` leaves nothing.
+async fn redis_contract(url: &str) {
     let prefix = format!("c-{:x}", rand::random::<u64>());
-    let store = RedisAggregates::connect(&cluster.url(), &prefix).await.unwrap();
+    let store = RedisAggregates::connect(url, &prefix).await.unwrap();
     uniques_by_kind(&store).await;
     periods(&store).await;
     contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
     presence_contract(Arc::new(store.clone())).await;
     store.clear().await.unwrap();
-    assert_eq!(store.watermark().await.unwrap(), 0, "clear found every key on the slot's node");
+    assert_eq!(
+        store.watermark().await.unwrap(),
+        0,
+        "clear found every key (on a cluster, on the slot's node)"
+    );
 }
 
 /// Survey tallies and ledger totals: counted in the scope and every ancestor,

@@ -5,27 +5,16 @@
 //! instance is not ready, and once Redis takes writes again the figures catch
 //! up with everything acknowledged meanwhile.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::cluster::cli as redis_cli;
 use crate::pg::services;
 use crate::procs::{PgDb, Redis, Server, Workdir, free_port, today_at};
 
 fn ticket(id: &str) -> Value {
     json!({"id": id, "scope": "nanan.nanping.zhengjie.g01", "category": "garbage", "reported_at": today_at(1)})
-}
-
-fn redis_cli(port: u16, args: &[&str]) -> String {
-    let out = Command::new("redis-cli")
-        .arg("-p")
-        .arg(port.to_string())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "redis-cli {args:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 async fn get(client: &reqwest::Client, server: &Server, path: &str) -> (u16, Value) {
@@ -76,7 +65,7 @@ async fn a_redis_that_refuses_writes_makes_the_instance_unready_and_never_shows_
 
     // The Redis becomes a replica of a master that is not there: reads answer, writes get READONLY.
     let nowhere = free_port().to_string();
-    redis_cli(redis.port, &["REPLICAOF", "127.0.0.1", &nowhere]);
+    assert!(redis_cli(redis.port, &["REPLICAOF", "127.0.0.1", &nowhere]).contains("OK"));
     assert_eq!(
         post(&client, &server, json!(ticket("k3"))).await,
         200,
@@ -93,7 +82,7 @@ async fn a_redis_that_refuses_writes_makes_the_instance_unready_and_never_shows_
     }
 
     // Writable again: the catch-up replays what was missed.
-    redis_cli(redis.port, &["REPLICAOF", "NO", "ONE"]);
+    assert!(redis_cli(redis.port, &["REPLICAOF", "NO", "ONE"]).contains("OK"));
     readyz_until(&client, &server, 200, Duration::from_secs(15)).await;
     assert_eq!(open_tickets(&client, &server).await, Ok(3));
     server.kill9();

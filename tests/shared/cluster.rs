@@ -24,7 +24,8 @@ fn free_node_port() -> u16 {
     }
 }
 
-fn cli(port: u16, args: &[&str]) -> String {
+/// `redis-cli -p PORT ARGS…`: what it printed (a Redis error too).
+pub fn cli(port: u16, args: &[&str]) -> String {
     let out = Command::new("redis-cli")
         .arg("-p")
         .arg(port.to_string())
