@@ -13,6 +13,7 @@ pub mod message;
 pub mod redis;
 mod run;
 pub mod session;
+mod sharded;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,5 +1,7 @@
 //! Redis pub/sub broker: notices published on `{prefix}:notices` reach the hub of
-//! every instance. The subscriber reconnects by itself with back-off; after any
+//! every instance. On a Redis Cluster the channel is a sharded one
+//! (`SPUBLISH`/`SSUBSCRIBE`, `sharded.rs`): a notice touches only the nodes that
+//! hold the deployment's slot. The subscriber reconnects by itself with back-off; after any
 //! reconnect it tells the hub that everything may have changed, because notices
 //! published while it was away are gone. Every instance publishes a heartbeat
 //! every few seconds, so a subscription that stays connected but delivers
@@ -24,32 +26,44 @@ pub struct RedisBroker {
     conn: RedisConn,
     channel: String,
     tx: broadcast::Sender<Notice>,
+    /// `SPUBLISH` on a cluster, `PUBLISH` on one server.
+    sharded: bool,
 }
 
 impl RedisBroker {
     pub async fn connect(url: &str, prefix: &str) -> Result<Arc<Self>, BrokerError> {
         let conn = RedisConn::open(url).await.map_err(err)?;
-        // Plain pub/sub: on a cluster a message published on any node reaches
-        // the subscribers of every node, so the listener takes whichever seed answers.
-        let clients = Target::parse(url)
-            .nodes()
-            .into_iter()
-            .map(redis::Client::open)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        if clients.is_empty() {
-            return Err(BrokerError("the Redis URL names no server".into()));
-        }
         let channel = format!("{{{prefix}}}:notices");
         let tx = broadcast::channel(1024).0;
+        let target = Target::parse(url);
         let broker = Arc::new(RedisBroker {
             conn,
             channel: channel.clone(),
             tx: tx.clone(),
+            sharded: matches!(target, Target::Cluster(_)),
         });
-        tokio::spawn(listen(clients, channel, tx));
+        match target {
+            Target::Single(url) => {
+                let client = redis::Client::open(url).map_err(err)?;
+                tokio::spawn(listen(client, channel, tx));
+            }
+            Target::Cluster(seeds) => {
+                tokio::spawn(super::sharded::listen(seeds, channel, tx));
+            }
+        }
         tokio::spawn(beat(Arc::downgrade(&broker)));
         Ok(broker)
+    }
+}
+
+/// Hands a notice's payload to the hub (heartbeats only prove the subscription lives).
+pub(super) fn deliver(payload: &str, tx: &broadcast::Sender<Notice>) {
+    match serde_json::from_str::<Notice>(payload) {
+        Ok(n) if n.heartbeat => {}
+        Ok(n) => {
+            let _ = tx.send(n);
+        }
+        Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
     }
 }
 
@@ -58,14 +72,10 @@ fn err(e: impl std::fmt::Display) -> BrokerError {
 }
 
 /// Subscribes forever; ends when nobody can receive any more (the app is gone).
-async fn listen(clients: Vec<redis::Client>, channel: String, tx: broadcast::Sender<Notice>) {
+async fn listen(client: redis::Client, channel: String, tx: broadcast::Sender<Notice>) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
-    let mut attempt = 0usize;
     loop {
-        // A seed that does not answer: the next one, on the next round.
-        let client = &clients[attempt % clients.len()];
-        attempt += 1;
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
@@ -89,13 +99,7 @@ async fn listen(clients: Vec<redis::Client>, channel: String, tx: broadcast::Sen
                             }
                         };
                         let payload: String = msg.get_payload().unwrap_or_default();
-                        match serde_json::from_str::<Notice>(&payload) {
-                            Ok(n) if n.heartbeat => {}
-                            Ok(n) => {
-                                let _ = tx.send(n);
-                            }
-                            Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
-                        }
+                        deliver(&payload, &tx);
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "broker: subscribe failed"),
@@ -127,7 +131,7 @@ impl Broker for RedisBroker {
     async fn publish(&self, notice: &Notice) -> Result<(), BrokerError> {
         let payload = serde_json::to_string(notice).map_err(err)?;
         let mut conn = self.conn.clone();
-        let _: i64 = redis::cmd("PUBLISH")
+        let _: i64 = redis::cmd(if self.sharded { "SPUBLISH" } else { "PUBLISH" })
             .arg(&self.channel)
             .arg(payload)
             .query_async(&mut conn)

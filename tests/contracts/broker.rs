@@ -62,5 +62,15 @@ async fn a_redis_cluster_keeps_the_broker_contract() {
     let b = RedisBroker::connect(&format!("redis+cluster://127.0.0.1:{},127.0.0.1:{}/", ports[3], ports[0]), &prefix)
         .await
         .unwrap();
+    // Sharded: subscribed on the slot's primary only, never as a plain channel.
+    let channel = format!("{{{prefix}}}:notices");
+    let holder = cluster.primary_of(&format!("{{{prefix}}}"));
+    assert!(super::cluster::cli(holder, &["PUBSUB", "SHARDCHANNELS"]).contains(&channel));
+    for &p in ports {
+        assert!(
+            !super::cluster::cli(p, &["PUBSUB", "CHANNELS"]).contains(&channel),
+            "a plain subscription on {p}"
+        );
+    }
     contract(a, b).await;
 }

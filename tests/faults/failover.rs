@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
 use crate::pg::services;
-use crate::procs::{PgDb, Server, Workdir, today_at};
+use crate::procs::{PgDb, Server, Workdir, next_json, today_at};
 
 async fn reported(client: &reqwest::Client, server: &Server) -> Option<i64> {
     let r = client
@@ -38,6 +38,13 @@ async fn a_primary_killed_during_ingest_fails_over_and_the_walls_converge_exactl
     );
     server.start().await;
     let client = reqwest::Client::new();
+    let wall = format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan", server.port);
+    let (mut screen, _) = tokio_tungstenite::connect_async(&wall).await.unwrap();
+    assert!(
+        next_json(&mut screen, Duration::from_secs(5), |m| m["type"] == "snapshot")
+            .await
+            .is_some()
+    );
     let mut acknowledged = 0i64;
     let send = async |client: &reqwest::Client, round: usize| {
         let batch: Vec<Value> = (0..10)
@@ -77,6 +84,12 @@ async fn a_primary_killed_during_ingest_fails_over_and_the_walls_converge_exactl
         "failover: primary {primary} killed, {promoted} promoted after {promoted_after:?}; wall current {:?} after the promotion",
         started.elapsed()
     );
+    // The wall screen connected before the kill shows it too.
+    let shown = next_json(&mut screen, Duration::from_secs(10), |m| {
+        m["data"]["figures"]["tickets_reported"].as_i64() == Some(acknowledged)
+    })
+    .await;
+    assert!(shown.is_some(), "the screen never showed {acknowledged} tickets");
     // Still exact a moment later: nothing applied twice by a retried transaction.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(reported(&client, &server).await, Some(acknowledged));
