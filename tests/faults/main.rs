@@ -6,13 +6,13 @@ mod clock;
 #[path = "../shared/cluster.rs"]
 mod cluster;
 mod crash;
-mod failover;
 mod freshness;
 mod outage;
 #[path = "../shared/pg.rs"]
 mod pg;
 mod procs;
 mod reconnect;
+mod redis_cluster;
 #[path = "../shared/scopes.rs"]
 mod scopes;
 mod shutdown;

@@ -135,6 +135,43 @@ impl Cluster {
         panic!("no primary holds slot {slot}:\n{nodes}");
     }
 
+    /// The primaries' ports.
+    pub fn primaries(&self) -> Vec<u16> {
+        self.ports
+            .iter()
+            .copied()
+            .filter(|p| cli(*p, &["INFO", "replication"]).contains("role:master"))
+            .collect()
+    }
+
+    /// Moves `key`'s slot from `from` to `to` with its keys, as `redis-cli --cluster
+    /// reshard` does for each slot: importing/migrating, `MIGRATE` in batches
+    /// (clients meanwhile get `ASK` for the keys already moved), then the new owner
+    /// announced to every primary.
+    pub fn move_slot(&self, key: &str, from: u16, to: u16) {
+        let slot = cli(from, &["CLUSTER", "KEYSLOT", key]).trim().to_owned();
+        let from_id = cli(from, &["CLUSTER", "MYID"]).trim().to_owned();
+        let to_id = cli(to, &["CLUSTER", "MYID"]).trim().to_owned();
+        assert!(cli(to, &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id]).contains("OK"));
+        assert!(cli(from, &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id]).contains("OK"));
+        loop {
+            let keys = cli(from, &["CLUSTER", "GETKEYSINSLOT", &slot, "10"]);
+            let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let port = to.to_string();
+            let mut args = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+            args.extend(keys);
+            let out = cli(from, &args);
+            assert!(out.contains("OK") || out.contains("NOKEY"), "MIGRATE: {out}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for p in self.primaries() {
+            assert!(cli(p, &["CLUSTER", "SETSLOT", &slot, "NODE", &to_id]).contains("OK"));
+        }
+    }
+
     /// `kill -9` of the node on `port`.
     pub fn kill(&mut self, port: u16) {
         let i = self.ports.iter().position(|p| *p == port).unwrap();
