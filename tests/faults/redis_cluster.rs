@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
 use crate::pg::services;
-use crate::procs::{PgDb, Server, Workdir, next_json, today_at};
+use crate::procs::{PgDb, Server, Workdir, Ws, next_json, today_at};
 
 async fn reported(client: &reqwest::Client, server: &Server) -> Option<i64> {
     let r = client
@@ -27,6 +27,24 @@ async fn reported(client: &reqwest::Client, server: &Server) -> Option<i64> {
     body["figures"]["tickets_reported"].as_i64()
 }
 
+/// A wall screen on `scope` of `server`, past its snapshot.
+async fn wall(server: &Server, scope: &str) -> Ws {
+    let url = format!("ws://127.0.0.1:{}/api/v1/ws?scope={scope}", server.port);
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let snapshot = next_json(&mut ws, Duration::from_secs(5), |m| m["type"] == "snapshot").await;
+    assert!(snapshot.is_some(), "no snapshot");
+    ws
+}
+
+/// Waits for `screen` to show exactly `n` tickets.
+async fn shows(screen: &mut Ws, n: i64) {
+    let shown = next_json(screen, Duration::from_secs(10), |m| {
+        m["data"]["figures"]["tickets_reported"].as_i64() == Some(n)
+    })
+    .await;
+    assert!(shown.is_some(), "the screen never showed {n} tickets");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_primary_killed_during_ingest_fails_over_and_the_walls_converge_exactly() {
@@ -34,6 +52,7 @@ async fn a_primary_killed_during_ingest_fails_over_and_the_walls_converge_exactl
     let pg = PgDb::create(&services().0, "fo").await;
     let dir = Workdir::new();
     let prefix = format!("fo{:x}", rand::random::<u32>());
+    let key = format!("{{{prefix}}}");
     let url = cluster.url();
     let mut server = Server::new(
         &dir.0,
@@ -41,61 +60,28 @@ async fn a_primary_killed_during_ingest_fails_over_and_the_walls_converge_exactl
     );
     server.start().await;
     let client = reqwest::Client::new();
-    let wall = format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan", server.port);
-    let (mut screen, _) = tokio_tungstenite::connect_async(&wall).await.unwrap();
-    assert!(
-        next_json(&mut screen, Duration::from_secs(5), |m| m["type"] == "snapshot")
-            .await
-            .is_some()
-    );
-    let mut acknowledged = 0i64;
-    let send = async |client: &reqwest::Client, round: usize| {
-        let batch: Vec<Value> = (0..10)
-            .map(|i| json!({"id": format!("k{round}-{i}"), "scope": "nanan.nanping.zhengjie.g01", "category": "garbage", "reported_at": today_at(1)}))
-            .collect();
-        let r = client.post(server.url("/api/v1/tickets")).json(&batch).send().await.unwrap();
-        assert_eq!(r.status(), 200, "the journal acknowledges whatever Redis does");
-    };
+    let mut screen = wall(&server, "nanan").await;
     for round in 0..20 {
-        send(&client, round).await;
-        acknowledged += 10;
+        send(&client, &server, round).await;
     }
-    let primary = cluster.primary_of(&format!("{{{prefix}}}"));
+    let primary = cluster.primary_of(&key);
     cluster.kill(primary);
     let killed = Instant::now();
     for round in 20..60 {
-        send(&client, round).await;
-        acknowledged += 10;
+        send(&client, &server, round).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let key = format!("{{{prefix}}}");
     let promoted = cluster.wait_failover(&key, primary);
     let promoted_after = killed.elapsed();
-    let started = Instant::now();
-    loop {
-        if reported(&client, &server).await == Some(acknowledged) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the wall did not converge on {acknowledged} within 20 s of the promotion (shows {:?})",
-            reported(&client, &server).await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let took = converges(&client, &server, 600, Duration::from_secs(20)).await;
     eprintln!(
-        "failover: primary {primary} killed, {promoted} promoted after {promoted_after:?}; wall current {:?} after the promotion",
-        started.elapsed()
+        "failover: primary {primary} killed, {promoted} promoted after {promoted_after:?}; wall current {took:?} after the promotion"
     );
     // The wall screen connected before the kill shows it too.
-    let shown = next_json(&mut screen, Duration::from_secs(10), |m| {
-        m["data"]["figures"]["tickets_reported"].as_i64() == Some(acknowledged)
-    })
-    .await;
-    assert!(shown.is_some(), "the screen never showed {acknowledged} tickets");
+    shows(&mut screen, 600).await;
     // Still exact a moment later: nothing applied twice by a retried transaction.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(reported(&client, &server).await, Some(acknowledged));
+    assert_eq!(reported(&client, &server).await, Some(600));
     server.kill9();
     pg.drop_db().await;
 }
