@@ -482,6 +482,28 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
             .detail(format!("peak {:.0} MiB", procs::hwm_kib(server.pid) / 1024.0))
             .baseline(rss_start / 1024.0, "(same server at start)"),
         );
+        if let Some(r) = &s.redis {
+            // Everything the deployment keeps in Redis (periods, gauges, nets,
+            // HyperLogLogs, deadlines), averaged over the scope-days with data.
+            let (bytes, keys, days) = baselines::redis_footprint(r, &s.prefix).await?;
+            let per_day = bytes as f64 / days.max(1) as f64;
+            ctx.push(
+                Row::new(
+                    "redis_bytes_per_scope_day",
+                    format!("Redis memory per active scope-day after {} records", thousands(recs)),
+                    label,
+                    per_day,
+                    "B",
+                )
+                .detail(format!(
+                    "{:.1} MiB in {} keys, {} scope-days",
+                    bytes as f64 / 1048576.0,
+                    thousands(keys as f64),
+                    thousands(days as f64)
+                ))
+                .target("≤ 1 KiB", per_day <= 1024.0),
+            );
+        }
     }
     if do_single {
         say(b, "single-record ingest: 64 connections");

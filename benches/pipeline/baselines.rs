@@ -348,3 +348,46 @@ pub async fn redis_forget(url: &str, prefix: &str) {
         cursor = next;
     }
 }
+
+/// What a deployment holds in Redis: bytes of all its keys (`MEMORY USAGE`,
+/// which counts each key's own overhead), how many keys, and how many of them
+/// are a scope's day (`{prefix}:L:d:SCOPE:YYYY-MM-DD`): the active scope-days.
+pub async fn redis_footprint(url: &str, prefix: &str) -> anyhow::Result<(u64, u64, u64)> {
+    let client = redis::Client::open(url)?;
+    let mut c = client.get_multiplexed_async_connection().await?;
+    let pattern = format!("{{{prefix}}}:*");
+    let (mut bytes, mut keys, mut days) = (0u64, 0u64, 0u64);
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut c)
+            .await?;
+        let mut pipe = redis::pipe();
+        for k in &batch {
+            pipe.cmd("MEMORY").arg("USAGE").arg(k).arg("SAMPLES").arg(0);
+        }
+        let sizes: Vec<Option<u64>> = pipe.query_async(&mut c).await?;
+        bytes += sizes.into_iter().flatten().sum::<u64>();
+        keys += batch.len() as u64;
+        days += batch.iter().filter(|k| is_day_key(k)).count() as u64;
+        if next == 0 {
+            return Ok((bytes, keys, days));
+        }
+        cursor = next;
+    }
+}
+
+/// `…:d:SCOPE:2026-11-28`: a scope's counters of one day.
+fn is_day_key(key: &str) -> bool {
+    let mut parts = key.rsplitn(3, ':');
+    let (Some(day), Some(_scope), Some(head)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let b = day.as_bytes();
+    head.ends_with(":d") && b.len() == 10 && b[4] == b'-' && b[7] == b'-'
+}

@@ -33,7 +33,8 @@ impl Target {
             Some((auth, hosts)) => (format!("{auth}@"), hosts),
             None => (String::new(), rest),
         };
-        let hosts = hosts.trim_end_matches('/');
+        // A cluster has only database 0: whatever follows the hosts is not theirs.
+        let hosts = hosts.split(['/', '?']).next().unwrap_or_default();
         Target::Cluster(
             hosts
                 .split(',')
@@ -147,6 +148,10 @@ mod tests {
         assert_eq!(
             Target::parse("redis+cluster://127.0.0.1:7000"),
             Target::Cluster(vec!["redis://127.0.0.1:7000/".into()])
+        );
+        assert_eq!(
+            Target::parse("redis+cluster://a:1,b:2/0?x=y"),
+            Target::Cluster(vec!["redis://a:1/".into(), "redis://b:2/".into()])
         );
     }
 }

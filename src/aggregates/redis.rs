@@ -151,6 +151,32 @@ impl RedisAggregates {
     /// transaction of every increment and the new watermark. Replies other than the
     /// guard's and `EXEC`'s are ignored. Increments that cancelled out within the
     /// delta are not sent.
+    /// Unlinks every key of the prefix, in `SCAN` pages.
+    async fn unlink_all(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let pattern = format!("{{{}}}:*", self.prefix);
+        let mut cursor: u64 = 0;
+        loop {
+            // Keyless: on a cluster, asked of the node that holds the prefix's slot.
+            let scan = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .clone();
+            let (next, keys): (u64, Vec<String>) =
+                redis::from_redis_value(conn.at_key(scan, &self.key("wm", "")).await.map_err(err)?).map_err(err)?;
+            if !keys.is_empty() {
+                let _: i64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await.map_err(err)?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
     fn apply_pipe(&self, delta: &Delta) -> redis::Pipeline {
         let wm = self.key("wm", "");
         let mut p = redis::pipe();
@@ -504,28 +530,25 @@ impl AggregateStore for RedisAggregates {
     }
 
     async fn clear(&self) -> Result<(), AggregateError> {
-        let mut conn = self.conn.clone();
-        let pattern = format!("{{{}}}:*", self.prefix);
-        let mut cursor: u64 = 0;
-        loop {
-            // Keyless: on a cluster, asked of the node that holds the prefix's slot.
-            let scan = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
-                .clone();
-            let (next, keys): (u64, Vec<String>) =
-                redis::from_redis_value(conn.at_key(scan, &self.key("wm", "")).await.map_err(err)?).map_err(err)?;
-            if !keys.is_empty() {
-                let _: i64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await.map_err(err)?;
-            }
-            if next == 0 {
+        // On a cluster the keyless SCAN may reach another node while the client
+        // reconnects or the slot moves, and find nothing: a clear counts only
+        // once a keyed read says the watermark is gone.
+        for _ in 0..5 {
+            self.unlink_all().await?;
+            let mut conn = self.conn.clone();
+            let left: i64 = redis::cmd("EXISTS")
+                .arg(self.key("wm", ""))
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?;
+            if left == 0 {
                 return Ok(());
             }
-            cursor = next;
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
+        Err(AggregateError(
+            "clear: keys remain after five passes (is the cluster moving its slots?)".into(),
+        ))
     }
 
     async fn ping(&self) -> Result<(), AggregateError> {

@@ -147,7 +147,9 @@ pub fn openapi_text() -> String {
 }
 
 async fn serve_openapi() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(openapi_text())
+    // Built once: the table and the types do not change while the process runs.
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(openapi_text);
+    HttpResponse::Ok().content_type("application/json").body(TEXT.as_str())
 }
 
 fn about_openapi(d: &mut Doc, at: At) {

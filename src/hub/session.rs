@@ -70,9 +70,8 @@ pub fn run(
     session: Session,
     stream: AggregatedMessageStream,
 ) -> impl Future<Output = ()> {
-    hub.metrics().ws_connections.inc();
+    let on = OnScreen::new(&hub, info.id.clone());
     let screen = hub.presence().join(&info.id, meta);
-    let scope = info.id.clone();
     let mut link = Link {
         session,
         stream,
@@ -85,15 +84,35 @@ pub fn run(
     };
     async move {
         let reason = match first.await {
-            Ok(sub) => serve(&hub, &scope, sub, &screen, &mut link).await,
-            Err(e) => unavailable(&scope, &e, &mut link).await,
+            Ok(sub) => serve(&hub, &on.scope, sub, &screen, &mut link).await,
+            Err(e) => unavailable(&on.scope, &e, &mut link).await,
         };
         drop(screen);
-        hub.metrics().ws_connections.dec();
-        hub.leave(&scope);
+        drop(on);
         if let Some(reason) = reason {
             let _ = link.session.close(Some(reason)).await;
         }
+    }
+}
+
+/// A screen counted on its scope: counted out when dropped, however the
+/// session ends (finished, panicked, aborted, or dropped before it ran).
+struct OnScreen {
+    hub: Hub,
+    scope: Scope,
+}
+
+impl OnScreen {
+    fn new(hub: &Hub, scope: Scope) -> OnScreen {
+        hub.metrics().ws_connections.inc();
+        OnScreen { hub: hub.clone(), scope }
+    }
+}
+
+impl Drop for OnScreen {
+    fn drop(&mut self) {
+        self.hub.metrics().ws_connections.dec();
+        self.hub.leave(&self.scope);
     }
 }
 

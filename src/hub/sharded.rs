@@ -1,9 +1,11 @@
 //! The broker's subscription on a Redis Cluster: a sharded channel
 //! (`SSUBSCRIBE`), so a notice touches only the primary and replicas that hold
 //! the deployment's slot, not every node. redis-rs's cluster connection (RESP3)
-//! keeps the subscription on whichever node holds the slot: it resubscribes
-//! after a failover or a slot migration, and each resubscription tells the hub
-//! that everything may have changed, since notices published meanwhile are gone.
+//! keeps the subscription on whichever node holds the slot and resubscribes
+//! after a reconnect; a slot migration ends a sharded subscription (the node
+//! sends `sunsubscribe`), and then this listener subscribes again from scratch.
+//! Every resubscription tells the hub that everything may have changed, since
+//! notices published meanwhile are gone.
 
 use std::time::Duration;
 
@@ -89,6 +91,12 @@ async fn hear(mut pushes: broadcast::Receiver<PushInfo>, tx: &broadcast::Sender<
                 let _ = tx.send(Notice::everything());
             }
             PushKind::SSubscribe => confirmed = true,
+            // The slot moved away (the node unsubscribed us) or the link broke:
+            // subscribe again from scratch, wherever the slot now is.
+            PushKind::SUnsubscribe | PushKind::Disconnection => {
+                tracing::info!(kind = ?push.kind, "broker: sharded subscription ended; subscribing again");
+                return;
+            }
             _ => {}
         }
     }

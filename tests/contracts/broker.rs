@@ -65,7 +65,14 @@ async fn a_redis_cluster_keeps_the_broker_contract() {
     // Sharded: subscribed on the slot's primary only, never as a plain channel.
     let channel = format!("{{{prefix}}}:notices");
     let holder = cluster.primary_of(&format!("{{{prefix}}}"));
-    assert!(super::cluster::cli(holder, &["PUBSUB", "SHARDCHANNELS"]).contains(&channel));
+    let started = std::time::Instant::now();
+    while !super::cluster::cli(holder, &["PUBSUB", "SHARDCHANNELS"]).contains(&channel) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no sharded subscription on the slot's primary"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     for &p in ports {
         assert!(
             !super::cluster::cli(p, &["PUBSUB", "CHANNELS"]).contains(&channel),

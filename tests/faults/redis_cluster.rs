@@ -134,13 +134,7 @@ async fn the_slot_moved_to_another_primary_during_ingest_loses_and_doubles_nothi
     let key = format!("{{{prefix}}}");
     let (mut a, mut b) = pair(&cluster, &pg, &dir, &prefix).await;
     let client = reqwest::Client::new();
-    let wall = format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan", b.port);
-    let (mut screen, _) = tokio_tungstenite::connect_async(&wall).await.unwrap();
-    assert!(
-        next_json(&mut screen, Duration::from_secs(5), |m| m["type"] == "snapshot")
-            .await
-            .is_some()
-    );
+    let mut screen = wall(&b, "nanan").await;
     for round in 0..10 {
         send(&client, &a, round).await;
     }
@@ -160,11 +154,7 @@ async fn the_slot_moved_to_another_primary_during_ingest_loses_and_doubles_nothi
     assert_eq!(moving.1.primary_of(&key), to, "the slot moved");
     let took = converges(&client, &b, 400, Duration::from_secs(20)).await;
     eprintln!("reshard: slot moved {from} -> {to} during ingest; the other instance's wall exact {took:?} after");
-    let shown = next_json(&mut screen, Duration::from_secs(10), |m| {
-        m["data"]["figures"]["tickets_reported"].as_i64() == Some(400)
-    })
-    .await;
-    assert!(shown.is_some(), "the screen on the other instance never showed 400 tickets");
+    shows(&mut screen, 400).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(reported(&client, &a).await, Some(400), "still exact: nothing applied twice");
     a.kill9();
@@ -181,40 +171,28 @@ async fn two_instances_fan_out_to_each_others_screens_over_the_sharded_channel()
     let prefix = format!("fan{:x}", rand::random::<u32>());
     let (mut a, mut b) = pair(&cluster, &pg, &dir, &prefix).await;
     let client = reqwest::Client::new();
-    let mut screens = Vec::new();
-    for server in [&a, &b] {
-        let wall = format!("ws://127.0.0.1:{}/api/v1/ws?scope=nanan.nanping", server.port);
-        let (mut ws, _) = tokio_tungstenite::connect_async(&wall).await.unwrap();
-        assert!(
-            next_json(&mut ws, Duration::from_secs(5), |m| m["type"] == "snapshot")
-                .await
-                .is_some()
-        );
-        screens.push(ws);
+    let mut screens = vec![wall(&a, "nanan.nanping").await, wall(&b, "nanan.nanping").await];
+    let channel = format!("{{{prefix}}}:notices");
+    let holder = cluster.primary_of(&format!("{{{prefix}}}"));
+    let started = Instant::now();
+    // Both instances on the slot's primary, on the sharded channel, before anything is sent.
+    while crate::cluster::cli(holder, &["PUBSUB", "SHARDNUMSUB", &channel])
+        .lines()
+        .nth(1)
+        .map(str::trim)
+        != Some("2")
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "both instances never subscribed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     send(&client, &a, 0).await;
     for ws in &mut screens {
-        let up = next_json(ws, Duration::from_secs(5), |m| {
-            m["data"]["figures"]["tickets_reported"].as_i64() == Some(10)
-        })
-        .await;
-        assert!(up.is_some(), "a screen on either instance sees A's records");
+        shows(ws, 10).await;
     }
     send(&client, &b, 1).await;
     for ws in &mut screens {
-        let up = next_json(ws, Duration::from_secs(5), |m| {
-            m["data"]["figures"]["tickets_reported"].as_i64() == Some(20)
-        })
-        .await;
-        assert!(up.is_some(), "a screen on either instance sees B's records");
+        shows(ws, 20).await;
     }
-    let channel = format!("{{{prefix}}}:notices");
-    let holder = cluster.primary_of(&format!("{{{prefix}}}"));
-    let shard_subscribers = crate::cluster::cli(holder, &["PUBSUB", "SHARDNUMSUB", &channel]);
-    assert!(
-        shard_subscribers.lines().nth(1).is_some_and(|n| n.trim() == "2"),
-        "both instances on the sharded channel: {shard_subscribers}"
-    );
     a.kill9();
     b.kill9();
     pg.drop_db().await;

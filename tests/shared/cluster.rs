@@ -13,16 +13,25 @@ pub struct Cluster {
     dir: PathBuf,
 }
 
-/// A port free for the node and for its cluster bus (the port + 10000).
-fn free_node_port() -> u16 {
+/// A port free for the node and for its cluster bus (the port + 10000), and
+/// neither taken by the nodes chosen before it (`taken`).
+fn free_node_port(taken: &[u16]) -> u16 {
     loop {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        if port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+        let clash = taken
+            .iter()
+            .any(|t| [*t, t + 10_000].iter().any(|u| *u == port || *u == port + 10_000));
+        if port < 55_000 && !clash && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
             return port;
         }
     }
 }
+
+/// How long a node may be silent before the others call it failed: long enough
+/// that a loaded 2-core machine running several clusters does not fail one over
+/// by mistake, short enough for the failover test.
+const NODE_TIMEOUT_MS: &str = "3000";
 
 /// `redis-cli -p PORT ARGS…`: what it printed (a Redis error too).
 pub fn cli(port: u16, args: &[&str]) -> String {
@@ -42,7 +51,7 @@ impl Cluster {
         let mut ports = Vec::new();
         let mut nodes = Vec::new();
         for _ in 0..6 {
-            let port = free_node_port();
+            let port = free_node_port(&ports);
             let child = Command::new("redis-server")
                 .args([
                     "--port",
@@ -54,7 +63,7 @@ impl Cluster {
                     "--appendonly",
                     "no",
                 ])
-                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", NODE_TIMEOUT_MS])
                 // Replicas sync at once (the default waits 5 s for more replicas
                 // to share a transfer): one never synced cannot be promoted.
                 .args(["--repl-diskless-sync-delay", "0"])
@@ -68,9 +77,19 @@ impl Cluster {
             ports.push(port);
             nodes.push(child);
         }
-        let cluster = Cluster { ports, nodes, dir };
-        for &p in &cluster.ports {
-            cluster.wait(|| cli(p, &["PING"]).contains("PONG"), "a node to answer");
+        let mut cluster = Cluster { ports, nodes, dir };
+        for i in 0..cluster.ports.len() {
+            let p = cluster.ports[i];
+            let started = Instant::now();
+            while !cli(p, &["PING"]).contains("PONG") {
+                let exited = cluster.nodes[i].try_wait().ok().flatten();
+                assert!(
+                    exited.is_none(),
+                    "redis-server on {p} exited ({exited:?}): its port or bus port was taken"
+                );
+                assert!(started.elapsed() < Duration::from_secs(30), "waited 30 s for the node on {p}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
         let addrs: Vec<String> = cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         let created = Command::new("redis-cli")
@@ -167,7 +186,10 @@ impl Cluster {
             assert!(out.contains("OK") || out.contains("NOKEY"), "MIGRATE: {out}");
             std::thread::sleep(Duration::from_millis(20));
         }
-        for p in self.primaries() {
+        // The new owner first, then the old one, then the rest (as Redis documents).
+        let mut order = vec![to, from];
+        order.extend(self.primaries().into_iter().filter(|p| *p != to && *p != from));
+        for p in order {
             assert!(cli(p, &["CLUSTER", "SETSLOT", &slot, "NODE", &to_id]).contains("OK"));
         }
     }
