@@ -496,10 +496,11 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
                     "B",
                 )
                 .detail(format!(
-                    "{:.1} MiB in {} keys, {} scope-days",
+                    "{:.1} MiB in {} keys, {} scope-days; {:.0} B per record",
                     bytes as f64 / 1048576.0,
                     thousands(keys as f64),
-                    thousands(days as f64)
+                    thousands(days as f64),
+                    bytes as f64 / recs.max(1.0)
                 ))
                 .target("≤ 1 KiB", per_day <= 1024.0),
             );
