@@ -107,3 +107,18 @@ impl Broker for MemoryBroker {
         self.tx.subscribe()
     }
 }
+
+/// A Redis subscription that hears nothing (not even the instances' heartbeats)
+/// for this long is dead.
+pub const SILENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Hands a notice's payload to the hub (heartbeats only prove the subscription lives).
+pub fn deliver(payload: &str, tx: &broadcast::Sender<Notice>) {
+    match serde_json::from_str::<Notice>(payload) {
+        Ok(n) if n.heartbeat => {}
+        Ok(n) => {
+            let _ = tx.send(n);
+        }
+        Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
+    }
+}

@@ -15,12 +15,10 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
-use super::broker::{Broker, BrokerError, Notice};
+use super::broker::{Broker, BrokerError, Notice, SILENCE, deliver};
 
 /// How often each instance beats.
 const BEAT: Duration = Duration::from_secs(3);
-/// A subscription that hears nothing (not even its own beats) for this long is dead.
-pub const SILENCE: Duration = Duration::from_secs(10);
 
 pub struct RedisBroker {
     conn: RedisConn,
@@ -53,17 +51,6 @@ impl RedisBroker {
         }
         tokio::spawn(beat(Arc::downgrade(&broker)));
         Ok(broker)
-    }
-}
-
-/// Hands a notice's payload to the hub (heartbeats only prove the subscription lives).
-pub(super) fn deliver(payload: &str, tx: &broadcast::Sender<Notice>) {
-    match serde_json::from_str::<Notice>(payload) {
-        Ok(n) if n.heartbeat => {}
-        Ok(n) => {
-            let _ = tx.send(n);
-        }
-        Err(e) => tracing::warn!(error = %e, "broker: unreadable notice"),
     }
 }
 

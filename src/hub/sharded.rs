@@ -14,8 +14,7 @@ use redis::{ProtocolVersion, PushInfo, PushKind, Value};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::broker::Notice;
-use super::redis::{SILENCE, deliver};
+use super::broker::{Notice, SILENCE, deliver};
 
 /// Pushes waiting for the listener; past this the oldest are dropped and the
 /// hub is told to refresh everything.
