@@ -319,6 +319,18 @@ pub async fn pg_slow_log(admin: &str, _db: &str, to: &Path) -> anyhow::Result<us
     Ok(slow)
 }
 
+/// One `SCAN` page of the keys matching `pattern`: the next cursor (0 at the end) and the keys.
+async fn scan_page(c: &mut redis::aio::MultiplexedConnection, pattern: &str, cursor: u64) -> redis::RedisResult<(u64, Vec<String>)> {
+    redis::cmd("SCAN")
+        .arg(cursor)
+        .arg("MATCH")
+        .arg(pattern)
+        .arg("COUNT")
+        .arg(1000)
+        .query_async(c)
+        .await
+}
+
 /// Forgets this run's Redis keys (`{prefix}:*`).
 pub async fn redis_forget(url: &str, prefix: &str) {
     let Ok(client) = redis::Client::open(url) else { return };
@@ -328,15 +340,7 @@ pub async fn redis_forget(url: &str, prefix: &str) {
     let pattern = format!("{{{prefix}}}:*");
     let mut cursor: u64 = 0;
     loop {
-        let Ok((next, keys)): redis::RedisResult<(u64, Vec<String>)> = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut c)
-            .await
-        else {
+        let Ok((next, keys)) = scan_page(&mut c, &pattern, cursor).await else {
             return;
         };
         if !keys.is_empty() {
@@ -359,14 +363,7 @@ pub async fn redis_footprint(url: &str, prefix: &str) -> anyhow::Result<(u64, u6
     let (mut bytes, mut keys, mut days) = (0u64, 0u64, 0u64);
     let mut cursor: u64 = 0;
     loop {
-        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut c)
-            .await?;
+        let (next, batch) = scan_page(&mut c, &pattern, cursor).await?;
         let mut pipe = redis::pipe();
         for k in &batch {
             pipe.cmd("MEMORY").arg("USAGE").arg(k).arg("SAMPLES").arg(0);

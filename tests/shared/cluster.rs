@@ -134,24 +134,7 @@ impl Cluster {
 impl Cluster {
     /// The port of the primary that holds `key`'s slot.
     pub fn primary_of(&self, key: &str) -> u16 {
-        let slot: u16 = cli(self.ports[0], &["CLUSTER", "KEYSLOT", key]).trim().parse().unwrap();
-        let nodes = cli(self.ports[0], &["CLUSTER", "NODES"]);
-        for line in nodes.lines() {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            if f.len() < 9 || !f[2].contains("master") || f[2].contains("fail") {
-                continue;
-            }
-            let port: u16 = f[1].split('@').next().unwrap().rsplit(':').next().unwrap().parse().unwrap();
-            for range in &f[8..] {
-                let (a, b) = range.split_once('-').unwrap_or((range, range));
-                if let (Ok(a), Ok(b)) = (a.parse::<u16>(), b.parse::<u16>())
-                    && (a..=b).contains(&slot)
-                {
-                    return port;
-                }
-            }
-        }
-        panic!("no primary holds slot {slot}:\n{nodes}");
+        owner(self.ports[0], key).unwrap_or_else(|| panic!("no primary holds the slot of {key}"))
     }
 
     /// The primaries' ports.
@@ -206,36 +189,10 @@ impl Cluster {
         let started = Instant::now();
         let live = *self.ports.iter().find(|p| **p != dead).unwrap();
         loop {
-            let slot = cli(live, &["CLUSTER", "KEYSLOT", key]);
-            let nodes = cli(live, &["CLUSTER", "NODES"]);
-            let owner = nodes.lines().find(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                f.len() >= 9
-                    && f[2].contains("master")
-                    && !f[2].contains("fail")
-                    && f[8..].iter().any(|r| {
-                        let (a, b) = r.split_once('-').unwrap_or((r, r));
-                        let s: u16 = slot.trim().parse().unwrap_or(u16::MAX);
-                        a.parse::<u16>().is_ok_and(|a| a <= s) && b.parse::<u16>().is_ok_and(|b| s <= b)
-                    })
-            });
-            if let Some(l) = owner {
-                let port: u16 = l
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap()
-                    .split('@')
-                    .next()
-                    .unwrap()
-                    .rsplit(':')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap();
-                if port != dead {
-                    return port;
-                }
+            if let Some(port) = owner(live, key).filter(|p| *p != dead) {
+                return port;
             }
+            let nodes = cli(live, &["CLUSTER", "NODES"]);
             assert!(
                 started.elapsed() < Duration::from_secs(30),
                 "no replica promoted within 30 s:\n{nodes}"
@@ -243,6 +200,24 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// The port of the primary, not marked failed, that holds `key`'s slot, as the node on `via` sees the cluster.
+fn owner(via: u16, key: &str) -> Option<u16> {
+    let slot: u16 = cli(via, &["CLUSTER", "KEYSLOT", key]).trim().parse().ok()?;
+    let nodes = cli(via, &["CLUSTER", "NODES"]);
+    nodes.lines().find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let primary = f.len() >= 9 && f[2].contains("master") && !f[2].contains("fail");
+        let holds = |r: &&str| {
+            let (a, b) = r.split_once('-').unwrap_or((r, r));
+            a.parse::<u16>().is_ok_and(|a| a <= slot) && b.parse::<u16>().is_ok_and(|b| slot <= b)
+        };
+        if !primary || !f[8..].iter().any(holds) {
+            return None;
+        }
+        f[1].split('@').next()?.rsplit(':').next()?.parse().ok()
+    })
 }
 
 impl Drop for Cluster {
