@@ -98,11 +98,11 @@ impl View {
 
 /// One connected screen's live state, written only by its own session.
 struct Cell {
-    screen: String,
+    screen: Arc<str>,
     named: bool,
     scope: Scope,
-    address: String,
-    user_agent: String,
+    address: Arc<str>,
+    user_agent: Arc<str>,
     connected_at: i64,
     sent: AtomicU64,
     acked: AtomicU64,
@@ -111,14 +111,14 @@ struct Cell {
 }
 
 impl Cell {
-    fn report(&self, instance: &str, now: i64, gone_at: Option<i64>) -> ScreenReport {
+    fn report(&self, instance: &Arc<str>, now: i64, gone_at: Option<i64>) -> ScreenReport {
         let acked = self.acked.load(Ordering::Relaxed);
         let waiting = self.waiting_since.load(Ordering::Relaxed);
         ScreenReport {
             screen: self.screen.clone(),
             named: self.named,
             scope: self.scope.clone(),
-            instance: instance.to_owned(),
+            instance: instance.clone(),
             address: self.address.clone(),
             user_agent: self.user_agent.clone(),
             connected_at: self.connected_at,
@@ -132,7 +132,7 @@ impl Cell {
 }
 
 struct Inner {
-    instance: String,
+    instance: Arc<str>,
     patience: Patience,
     next: AtomicU64,
     local: Mutex<HashMap<u64, Arc<Cell>>>,
@@ -161,7 +161,7 @@ impl Presence {
     pub fn new(instance: String, patience: Patience) -> Presence {
         Presence {
             inner: Arc::new(Inner {
-                instance,
+                instance: instance.into(),
                 patience,
                 next: AtomicU64::new(1),
                 local: Mutex::default(),
@@ -195,11 +195,11 @@ impl Presence {
         let key = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let named = meta.screen.is_some();
         let cell = Arc::new(Cell {
-            screen: meta.screen.unwrap_or_else(|| format!("anon-{}-{key}", self.inner.instance)),
+            screen: meta.screen.map_or_else(|| format!("anon-{}-{key}", self.inner.instance).into(), Arc::from),
             named,
             scope: scope.clone(),
-            address: meta.address,
-            user_agent: meta.user_agent,
+            address: meta.address.into(),
+            user_agent: meta.user_agent.into(),
             connected_at: now_ms(),
             sent: AtomicU64::new(0),
             acked: AtomicU64::new(NEVER),
@@ -260,15 +260,15 @@ impl Presence {
             if r.named {
                 reports.push(r);
             } else {
-                forget.push(r.screen);
+                forget.push(r.screen.to_string());
             }
         }
         let p = self.inner.patience;
-        let ours: HashSet<&str> = reports.iter().map(|r| r.screen.as_str()).collect();
+        let ours: HashSet<&str> = reports.iter().map(|r| r.screen.as_ref()).collect();
         for (r, _) in &self.view().screens {
             let expired = r.gone_since(now, p).is_some_and(|t| !r.named || now - t > FORGET_AFTER_MS);
-            if expired && !ours.contains(r.screen.as_str()) {
-                forget.push(r.screen.clone());
+            if expired && !ours.contains(r.screen.as_ref()) {
+                forget.push(r.screen.to_string());
             }
         }
         (reports, forget)
@@ -364,12 +364,12 @@ impl View {
         let mut screens: Vec<ScreenEntry> = self
             .within(scope)
             .map(|(r, status)| ScreenEntry {
-                screen: r.screen.clone(),
+                screen: r.screen.to_string(),
                 scope: r.scope.clone(),
                 status: *status,
-                instance: r.instance.clone(),
-                address: r.address.clone(),
-                user_agent: r.user_agent.clone(),
+                instance: r.instance.to_string(),
+                address: r.address.to_string(),
+                user_agent: r.user_agent.to_string(),
                 connected_at: rfc3339(r.connected_at),
                 sent_seq: r.sent_seq,
                 acked_seq: r.acked_seq,

@@ -224,6 +224,7 @@ impl Application {
         let every = Duration::from_millis(settings.presence_ms.max(100));
         tokio::spawn(presence.clone().run(b.screens.clone(), every, metrics.clone(), hub.closing()));
         tokio::spawn(hub.clone().run(b.broker.clone()));
+        tokio::spawn(hub.clone().run_clock());
         let mut evaluator = evaluator(&settings, &alerts, &b, &presence, &calendar, &metrics);
         evaluator.freshness = freshness.clone();
         tokio::spawn(evaluator.run(b.broker.clone(), hub.closing()));

@@ -78,7 +78,7 @@ struct State {
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), Durations>,
     watermark: i64,
-    screens: HashMap<String, ScreenReport>,
+    screens: HashMap<Arc<str>, ScreenReport>,
 }
 
 impl State {
@@ -314,7 +314,7 @@ impl ScreenBoard for MemoryAggregates {
     async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
         let mut st = self.lock();
         for id in forget {
-            st.screens.remove(id);
+            st.screens.remove(id.as_str());
         }
         for r in reports {
             st.screens.insert(r.screen.clone(), r.clone());

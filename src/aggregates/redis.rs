@@ -570,7 +570,7 @@ impl ScreenBoard for RedisAggregates {
             let mut hset = redis::cmd("HSET");
             hset.arg(&key);
             for r in reports {
-                hset.arg(&r.screen).arg(serde_json::to_string(r).map_err(err)?);
+                hset.arg(r.screen.as_ref()).arg(serde_json::to_string(r).map_err(err)?);
             }
             pipe.add_command(hset).ignore();
         }

@@ -6,6 +6,8 @@
 //! judged against their own age: an instance that died stops refreshing its
 //! screens' reports, and they turn `gone` by themselves.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -25,16 +27,19 @@ pub fn parse_screen_id(raw: &str) -> Result<String, String> {
 }
 
 /// One screen as its instance last reported it. Times are Unix milliseconds.
+/// Its text is shared (`Arc<str>`): a report is copied every few seconds into
+/// the merged view and the store, and a copy should not cost every screen its
+/// strings again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScreenReport {
-    pub screen: String,
+    pub screen: Arc<str>,
     /// True when the screen named itself; anonymous screens are forgotten once gone.
     pub named: bool,
     pub scope: Scope,
     /// The epoch of the instance serving it.
-    pub instance: String,
-    pub address: String,
-    pub user_agent: String,
+    pub instance: Arc<str>,
+    pub address: Arc<str>,
+    pub user_agent: Arc<str>,
     pub connected_at: i64,
     /// The newest `seq` sent to the screen.
     pub sent_seq: u64,

@@ -24,11 +24,15 @@ use crate::error::ApiError;
 /// span carrying the request id, so every log line of the request names it.
 /// The id is the client's (or proxy's) `X-Request-Id` when it is a plain token,
 /// else a new one; it is answered in `X-Request-Id`.
+///
+/// The request's work is boxed: actix holds this future inside each
+/// connection's state for as long as the connection lives, so its size is paid
+/// by every open connection (an idle screen's most of all), not by the request.
 pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     use tracing::Instrument;
     let id = request_id(&req);
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
-    let mut res = checked(req, next).instrument(span).await?;
+    let mut res = Box::pin(checked(req, next).instrument(span)).await?;
     if let Ok(v) = header::HeaderValue::from_str(&id) {
         res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
     }

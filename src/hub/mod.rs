@@ -33,6 +33,8 @@ use crate::domain::scope::{Scope, ScopeInfo};
 use crate::metrics::Metrics;
 use crate::presence::Presence;
 
+/// The value of [`Hub::beat`] once the server is stopping.
+pub const CLOSING: u64 = u64::MAX;
 /// Messages a screen may fall behind by before it is sent a fresh snapshot instead.
 const SCREEN_QUEUE: usize = 16;
 
@@ -90,6 +92,8 @@ struct Inner {
     window: Duration,
     metrics: Metrics,
     closing: watch::Sender<bool>,
+    /// The sessions' clock (see [`Hub::beat`]).
+    beat: watch::Sender<u64>,
     /// Scopes to recompute once more: a new topic may have read its first
     /// dashboard just before a change whose notice it could not yet see.
     recheck: mpsc::Sender<Scope>,
@@ -116,6 +120,7 @@ impl Hub {
             window,
             metrics,
             closing,
+            beat: watch::channel(0).0,
             recheck,
             recheck_rx: Mutex::new(Some(rx)),
         };
@@ -149,6 +154,31 @@ impl Hub {
 
     pub fn close_all(&self) {
         let _ = self.inner.closing.send(true);
+        self.inner.beat.send_replace(CLOSING);
+    }
+
+    /// The sessions' shared clock: it changes once a second while screens are
+    /// connected, and to [`CLOSING`] when the server stops. One clock for every
+    /// screen, rather than a timer each, keeps an idle screen's state small.
+    pub fn beat(&self) -> watch::Receiver<u64> {
+        self.inner.beat.subscribe()
+    }
+
+    /// Runs the sessions' clock until the server stops.
+    pub async fn run_clock(self) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut closing = self.closing();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if self.inner.beat.receiver_count() > 0 {
+                        self.inner.beat.send_modify(|b| *b = (*b + 1) % CLOSING);
+                    }
+                }
+                _ = closing.changed() => return,
+            }
+        }
     }
 
     /// Subscribes a screen to `info`'s scope, computing its dashboard if nobody watches it yet.
