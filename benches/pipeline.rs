@@ -29,6 +29,8 @@ mod phases;
 mod procs;
 #[path = "pipeline/projection.rs"]
 mod projection;
+#[path = "pipeline/reads.rs"]
+mod reads;
 #[path = "pipeline/report.rs"]
 mod report;
 #[path = "pipeline/tickets.rs"]
@@ -54,7 +56,19 @@ use crate::phases::{Meter, Prober};
 use crate::procs::Child;
 use crate::report::{Row, fmt, pct, thousands};
 
-const PHASES: [&str; 8] = ["batch", "single", "latency", "fanout", "rebuild", "slow", "tickets", "projection"];
+const PHASES: [&str; 9] = [
+    "batch",
+    "single",
+    "latency",
+    "fanout",
+    "rebuild",
+    "slow",
+    "tickets",
+    "projection",
+    "reads",
+];
+/// What `--city` runs unless `--phases` says otherwise.
+const CITY_PHASES: [&str; 3] = ["batch", "reads", "rebuild"];
 /// Phases that start no server.
 const SERVERLESS: [&str; 2] = ["tickets", "projection"];
 
@@ -96,13 +110,15 @@ struct Args {
     perf: Option<PathBuf>,
     /// Log the plans of slow PostgreSQL statements (auto_explain) to `<logs>/pg-slow.log`.
     pg_explain: bool,
+    /// A city's breadth (`Tree::city`), records over the last year (`Clock::year`).
+    city: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
-         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets,projection]\n\
-         \x20      [--tickets N] [--perf DIR] [--pg-explain]\n\
+         \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets,projection,reads]\n\
+         \x20      [--tickets N] [--perf DIR] [--pg-explain] [--city]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
     std::process::exit(2)
@@ -129,10 +145,13 @@ fn parse_args() -> Args {
         records: 0,
         screens: 0,
         tickets: 0,
-        phases: PHASES.iter().map(|s| s.to_string()).collect(),
+        // `reads` is `--city`'s (or asked for by name).
+        phases: PHASES.iter().filter(|p| **p != "reads").map(|s| s.to_string()).collect(),
         perf: None,
         pg_explain: false,
+        city: false,
     };
+    let mut phases_given = false;
     let mut backend: Option<String> = None;
     let mut it = argv.into_iter();
     while let Some(arg) = it.next() {
@@ -146,7 +165,9 @@ fn parse_args() -> Args {
             "--records" => a.records = value("--records").parse().unwrap_or_else(|_| usage()),
             "--screens" => a.screens = value("--screens").parse().unwrap_or_else(|_| usage()),
             "--tickets" => a.tickets = value("--tickets").parse().unwrap_or_else(|_| usage()),
+            "--city" => a.city = true,
             "--phases" => {
+                phases_given = true;
                 a.phases = value("--phases").split(',').map(|s| s.trim().to_owned()).collect();
                 if let Some(bad) = a.phases.iter().find(|p| !PHASES.contains(&p.as_str())) {
                     eprintln!("unknown phase {bad}");
@@ -163,6 +184,9 @@ fn parse_args() -> Args {
                 usage()
             }
         }
+    }
+    if a.city && !phases_given {
+        a.phases = CITY_PHASES.iter().map(|s| s.to_string()).collect();
     }
     let services = std::env::var("TEST_DATABASE_URL").is_ok() && std::env::var("TEST_REDIS_URL").is_ok();
     a.backends = match backend.as_deref() {
@@ -400,6 +424,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     let label = b.label();
     let ph = |p: &str| ctx.args.phases.contains(p);
     let (do_batch, do_single, do_latency, do_fanout, do_rebuild) = (ph("batch"), ph("single"), ph("latency"), ph("fanout"), ph("rebuild"));
+    let do_reads = ph("reads");
     let server_phases = PHASES.iter().any(|p| !SERVERLESS.contains(p) && ph(p));
     let do_projection = ph("projection");
     // First, on a database of its own: nothing else runs meanwhile.
@@ -434,7 +459,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
         let rounds = ctx.args.records.div_ceil(per_round).max(1);
         let tree = ctx.tree.clone();
         let run = format!("{}-{}", ctx.run, b.name());
-        let clock = Clock::now();
+        let clock = if ctx.args.city { Clock::year() } else { Clock::now() };
         let plan = tokio::task::spawn_blocking(move || data::batch_plan(&tree, &run, conns, rounds, 1000, clock)).await?;
         seq_span.0 = max_seq(s).await?;
         if let Some(r) = &s.redis {
@@ -505,6 +530,9 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
                 .target("≤ 1 KiB", per_day <= 1024.0),
             );
         }
+    }
+    if do_reads {
+        reads_rows(ctx, b, server.port).await?;
     }
     if do_single {
         say(b, "single-record ingest: 64 connections");
@@ -1236,6 +1264,47 @@ async fn screens_phase(
     ))
 }
 
+/// Dashboard reads at each level, today's and the year's (`reads.rs`).
+async fn reads_rows(ctx: &mut Ctx, b: Backend, port: u16) -> anyhow::Result<()> {
+    let samples = ctx.tree.samples();
+    let n = if ctx.args.short { 200 } else { 1_000 };
+    say(
+        b,
+        format!("dashboard reads: {n} each of {} scopes, today and the year", samples.len()),
+    );
+    let reads = reads::dashboards(port, &samples, n).await?;
+    let p99 = |level: &str, period: &str| {
+        reads
+            .iter()
+            .find(|r| r.level == level && r.period == period)
+            .map_or(f64::NAN, |r| r.p99_ms)
+    };
+    for r in &reads {
+        ctx.detail(
+            b,
+            &format!("read_{}_{}", r.period, r.level.replace(' ', "_")),
+            json!({"scope": r.scope, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "bytes": r.bytes, "reads": n}),
+        );
+        let row = Row::new(
+            format!("read_{}_{}", r.period, r.level.replace(' ', "_")),
+            format!("dashboard read p99, {}, period={}", r.level, r.period),
+            b.label(),
+            r.p99_ms,
+            "ms",
+        )
+        .detail(format!("p50 {:.2} ms; {} B", r.p50_ms, thousands(r.bytes as f64)));
+        let row = if r.level == "city root" {
+            let district = p99("district", r.period);
+            row.baseline(district, "(a district's read)")
+                .target("≤ 20 ms, ≤ 3× a district", r.p99_ms <= 20.0 && r.p99_ms <= 3.0 * district)
+        } else {
+            row.baseline(p99("grid", r.period), "(a grid's read)")
+        };
+        ctx.push(row);
+    }
+    Ok(())
+}
+
 fn latency_rows(ctx: &mut Ctx, b: Backend, window: u64, ours: &phases::LatOut, base: Option<&phases::LatOut>) {
     let n = ours.screens;
     let p99 = ours.p(99.0);
@@ -1513,7 +1582,7 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
     );
     let tmp = std::env::temp_dir().join(format!("cockpit-bench-{run}"));
     std::fs::create_dir_all(&tmp)?;
-    let tree = Arc::new(Tree::new(args.communities));
+    let tree = Arc::new(if args.city { Tree::city() } else { Tree::new(args.communities) });
     let mode = if args.short { "short" } else { "full" };
     eprintln!(
         "bench: {mode} run {run}: {} scopes ({} communities, {} grids), {} batch records, {} screens; logs in {}",

@@ -59,12 +59,12 @@ impl ScreenCounts {
 #[derive(Debug, Default)]
 pub struct View {
     pub at: i64,
-    pub screens: Vec<(ScreenReport, ScreenStatus)>,
+    pub screens: Vec<(Arc<ScreenReport>, ScreenStatus)>,
     counts: HashMap<Scope, ScreenCounts>,
 }
 
 impl View {
-    fn new(reports: Vec<ScreenReport>, at: i64, p: Patience) -> View {
+    fn new(reports: Vec<Arc<ScreenReport>>, at: i64, p: Patience) -> View {
         let mut counts: HashMap<Scope, ScreenCounts> = HashMap::new();
         let screens: Vec<_> = reports
             .into_iter()
@@ -83,7 +83,7 @@ impl View {
         self.counts.get(scope).copied().unwrap_or_default()
     }
 
-    fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a (ScreenReport, ScreenStatus)> + 'a {
+    fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a (Arc<ScreenReport>, ScreenStatus)> + 'a {
         self.screens.iter().filter(move |(r, _)| r.scope.is_within(scope))
     }
 
@@ -195,7 +195,9 @@ impl Presence {
         let key = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let named = meta.screen.is_some();
         let cell = Arc::new(Cell {
-            screen: meta.screen.map_or_else(|| format!("anon-{}-{key}", self.inner.instance).into(), Arc::from),
+            screen: meta
+                .screen
+                .map_or_else(|| format!("anon-{}-{key}", self.inner.instance).into(), Arc::from),
             named,
             scope: scope.clone(),
             address: meta.address.into(),
@@ -252,13 +254,16 @@ impl Presence {
     }
 
     /// This instance's reports, and the screens the store should forget.
-    fn outgoing(&self, now: i64) -> (Vec<ScreenReport>, Vec<String>) {
+    fn outgoing(&self, now: i64) -> (Vec<Arc<ScreenReport>>, Vec<String>) {
         let instance = &self.inner.instance;
-        let mut reports: Vec<ScreenReport> = lock(&self.inner.local).values().map(|c| c.report(instance, now, None)).collect();
+        let mut reports: Vec<Arc<ScreenReport>> = lock(&self.inner.local)
+            .values()
+            .map(|c| Arc::new(c.report(instance, now, None)))
+            .collect();
         let mut forget: Vec<String> = Vec::new();
         for r in std::mem::take(&mut *lock(&self.inner.left)) {
             if r.named {
-                reports.push(r);
+                reports.push(Arc::new(r));
             } else {
                 forget.push(r.screen.to_string());
             }

@@ -1,5 +1,6 @@
 //! What the bench sends: a scope tree of any size and valid, mixed records
-//! (events, tickets, check-ins, ticket steps) spread over its grids, all on today.
+//! (events, tickets, check-ins, ticket steps) spread over its grids, all on
+//! today, or over the last year at a city's breadth (`--city`).
 
 use jiff::Timestamp;
 
@@ -47,6 +48,47 @@ impl Tree {
             root,
             communities,
         }
+    }
+
+    /// A city's breadth (`--city`): 39 districts, 1,031 streets, 11,000
+    /// communities and 62,000 grids, each level spread evenly over the one above.
+    pub fn city() -> Tree {
+        Tree::shaped(39, 1_031, 11_000, 62_000)
+    }
+
+    fn shaped(districts: usize, streets: usize, communities: usize, grids: usize) -> Tree {
+        let root = "bench".to_owned();
+        let mut scopes = vec![(root.clone(), "基准市 Bench city".to_owned())];
+        // Child i of n under m parents belongs to parent i·m/n: contiguous, even runs.
+        let parent = |i: usize, n: usize, m: usize| i * m / n;
+        let district = |d: usize| format!("{root}.d{d}");
+        let street = |s: usize| format!("{}.s{s}", district(parent(s, streets, districts)));
+        let community = |c: usize| format!("{}.c{c}", street(parent(c, communities, streets)));
+        scopes.extend((0..districts).map(|d| (district(d), format!("第{d}区"))));
+        scopes.extend((0..streets).map(|s| (street(s), format!("第{s}街道"))));
+        scopes.extend((0..communities).map(|c| (community(c), format!("第{c}社区"))));
+        let grids: Vec<String> = (0..grids)
+            .map(|g| format!("{}.g{g}", community(parent(g, grids, communities))))
+            .collect();
+        scopes.extend(grids.iter().map(|g| (g.clone(), "网格".to_owned())));
+        Tree {
+            scopes,
+            grids,
+            root,
+            communities,
+        }
+    }
+
+    /// One scope of each level below the root, for reads: a district, a community, a grid.
+    pub fn samples(&self) -> Vec<(&'static str, String)> {
+        let depth = |n: usize| self.scopes.iter().map(|(id, _)| id).filter(move |id| id.matches('.').count() == n);
+        let mut out = vec![("city root", self.root.clone())];
+        for (level, n) in [("district", 1), ("street", 2), ("community", 3), ("grid", 4)] {
+            if let Some(id) = depth(n).nth(depth(n).count() / 2) {
+                out.push((level, id.clone()));
+            }
+        }
+        out
     }
 
     pub fn scopes_json(&self) -> String {
@@ -98,6 +140,16 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The last year (`--city`): records spread over 365 days, back-filled.
+    pub fn year() -> Clock {
+        let hi = Clock::now().hi;
+        Clock {
+            now: hi + 10_000,
+            lo: hi - 365 * 86_400_000,
+            hi,
+        }
+    }
+
     pub fn now() -> Clock {
         let now = Timestamp::now();
         let tz = jiff::tz::TimeZone::get("Asia/Shanghai").expect("bundled tz");

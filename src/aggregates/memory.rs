@@ -78,7 +78,7 @@ struct State {
     deadlines: HashMap<Scope, Deadlines>,
     durations: HashMap<(Scope, Date, Dur), Durations>,
     watermark: i64,
-    screens: HashMap<Arc<str>, ScreenReport>,
+    screens: HashMap<Arc<str>, Arc<ScreenReport>>,
 }
 
 impl State {
@@ -311,7 +311,7 @@ impl AggregateStore for MemoryAggregates {
 
 #[async_trait]
 impl ScreenBoard for MemoryAggregates {
-    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
+    async fn put_screens(&self, reports: &[Arc<ScreenReport>], forget: &[String]) -> Result<(), AggregateError> {
         let mut st = self.lock();
         for id in forget {
             st.screens.remove(id.as_str());
@@ -322,7 +322,7 @@ impl ScreenBoard for MemoryAggregates {
         Ok(())
     }
 
-    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError> {
+    async fn screens(&self) -> Result<Vec<Arc<ScreenReport>>, AggregateError> {
         Ok(self.lock().screens.values().cloned().collect())
     }
 }

@@ -8,6 +8,7 @@ pub mod memory;
 pub mod redis;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -118,10 +119,10 @@ pub trait AggregateStore: Send + Sync {
 #[async_trait]
 pub trait ScreenBoard: Send + Sync {
     /// Upserts `reports` (by screen id) and forgets the screens named in `forget`.
-    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError>;
+    async fn put_screens(&self, reports: &[Arc<ScreenReport>], forget: &[String]) -> Result<(), AggregateError>;
 
     /// Every instance's screen reports, as last written.
-    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError>;
+    async fn screens(&self) -> Result<Vec<Arc<ScreenReport>>, AggregateError>;
 }
 
 /// Who delivers an alert's transition when several instances take it (`alerts/webhook.rs`).

@@ -13,6 +13,7 @@
 //! - `{p}:wm` the journal position of the newest applied change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::connection::RedisConn;
 use async_trait::async_trait;
@@ -560,7 +561,7 @@ impl AggregateStore for RedisAggregates {
 
 #[async_trait]
 impl ScreenBoard for RedisAggregates {
-    async fn put_screens(&self, reports: &[ScreenReport], forget: &[String]) -> Result<(), AggregateError> {
+    async fn put_screens(&self, reports: &[Arc<ScreenReport>], forget: &[String]) -> Result<(), AggregateError> {
         let key = self.key("screens", "all");
         let mut pipe = redis::pipe();
         if !forget.is_empty() {
@@ -570,7 +571,7 @@ impl ScreenBoard for RedisAggregates {
             let mut hset = redis::cmd("HSET");
             hset.arg(&key);
             for r in reports {
-                hset.arg(r.screen.as_ref()).arg(serde_json::to_string(r).map_err(err)?);
+                hset.arg(r.screen.as_ref()).arg(serde_json::to_string(&**r).map_err(err)?);
             }
             pipe.add_command(hset).ignore();
         }
@@ -581,7 +582,7 @@ impl ScreenBoard for RedisAggregates {
         pipe.query_async::<()>(&mut conn).await.map_err(err)
     }
 
-    async fn screens(&self) -> Result<Vec<ScreenReport>, AggregateError> {
+    async fn screens(&self) -> Result<Vec<Arc<ScreenReport>>, AggregateError> {
         let mut conn = self.conn.clone();
         let all: HashMap<String, String> = redis::cmd("HGETALL")
             .arg(self.key("screens", "all"))
@@ -589,7 +590,7 @@ impl ScreenBoard for RedisAggregates {
             .await
             .map_err(err)?;
         // A report this build cannot read (written by a newer version) is skipped, not fatal.
-        Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).collect())
+        Ok(all.values().filter_map(|v| serde_json::from_str(v).ok()).map(Arc::new).collect())
     }
 }
 

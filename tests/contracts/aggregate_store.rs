@@ -224,8 +224,8 @@ async fn long_runs(store: &dyn AggregateStore) {
     store.clear().await.unwrap();
 }
 
-fn report(screen: &str, scope_id: &str, seen_at: i64) -> ScreenReport {
-    ScreenReport {
+fn report(screen: &str, scope_id: &str, seen_at: i64) -> Arc<ScreenReport> {
+    Arc::new(ScreenReport {
         screen: screen.into(),
         named: true,
         scope: scope(scope_id),
@@ -238,7 +238,7 @@ fn report(screen: &str, scope_id: &str, seen_at: i64) -> ScreenReport {
         waiting_since: Some(T + 1),
         seen_at,
         gone_at: None,
-    }
+    })
 }
 
 /// Screen presence: reports are upserted by screen id and forgotten on request.
@@ -249,10 +249,10 @@ async fn presence_contract(store: Arc<dyn ScreenBoard>) {
     let mut all = store.screens().await.unwrap();
     all.sort_by(|x, y| x.screen.cmp(&y.screen));
     assert_eq!(all, vec![a.clone(), b.clone()], "reports come back exactly as written");
-    let a2 = ScreenReport {
+    let a2 = Arc::new(ScreenReport {
         gone_at: Some(T + 9),
-        ..report("a", "d.c", T + 9)
-    };
+        ..(*report("a", "d.c", T + 9)).clone()
+    });
     store.put_screens(std::slice::from_ref(&a2), &["b".to_owned()]).await.unwrap();
     assert_eq!(
         store.screens().await.unwrap(),

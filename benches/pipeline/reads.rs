@@ -1,0 +1,58 @@
+//! Dashboard reads at every level of the tree (`--phases reads`, part of
+//! `--city`): p50 / p99 of `GET /api/v1/scopes/{scope}/dashboard`, one
+//! keep-alive connection, sequential, for the root and one scope of each level
+//! below it, today's and the year's. A dashboard reads its scope and its
+//! children, so the root's cost grows with its children (39 districts in a city).
+
+use std::time::Instant;
+
+use crate::client::Http;
+use crate::report::{pct, sorted};
+
+/// One level's reads.
+pub struct Reads {
+    pub level: &'static str,
+    pub scope: String,
+    pub period: &'static str,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub bytes: usize,
+}
+
+/// Reads each `(level, scope)`'s dashboard `n` times (after 20 unmeasured), for
+/// today and for the year.
+pub async fn dashboards(port: u16, samples: &[(&'static str, String)], n: usize) -> anyhow::Result<Vec<Reads>> {
+    let mut http = Http::connect(port).await?;
+    let mut out = Vec::new();
+    for period in ["day", "year"] {
+        for (level, scope) in samples {
+            let path = format!("/api/v1/scopes/{scope}/dashboard?period={period}");
+            let mut bytes = 0;
+            for _ in 0..20 {
+                get(&mut http, &path).await?;
+            }
+            let mut ms = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                bytes = get(&mut http, &path).await?;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            let ms = sorted(ms);
+            out.push(Reads {
+                level,
+                scope: scope.clone(),
+                period,
+                p50_ms: pct(&ms, 50.0),
+                p99_ms: pct(&ms, 99.0),
+                bytes,
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn get(http: &mut Http, path: &str) -> anyhow::Result<usize> {
+    let (status, body) = http.get(path).await?;
+    anyhow::ensure!(status == 200, "GET {path}: {status} {}", String::from_utf8_lossy(&body));
+    Ok(body.len())
+}
