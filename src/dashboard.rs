@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::aggregates::{AggregateError, AggregateStore, FigureQuery};
 use crate::alerts::{Alert, Alerts};
+use crate::caseloads::Caseloads;
 use crate::domain::day::Calendar;
 use crate::domain::figures::{self, CategoryFigures, EventGroup, Figures, Metric, RawFigures};
 use crate::domain::period::{Period, PeriodKind, Span};
@@ -283,6 +284,8 @@ pub struct Dashboards {
     presence: Option<Presence>,
     alerts: Option<Alerts>,
     tickets: Option<Arc<dyn TicketBook>>,
+    /// Holders' caseloads kept while nothing they count has moved.
+    caseloads: Caseloads,
 }
 
 impl Dashboards {
@@ -303,6 +306,7 @@ impl Dashboards {
             presence: None,
             alerts: None,
             tickets: None,
+            caseloads: Caseloads::default(),
         }
     }
 
@@ -516,10 +520,22 @@ impl Dashboards {
             };
             book.tickets(&q).await.map(Some)
         };
-        let read = async { tokio::try_join!(book.holders(scope, now, WORKLOAD_LISTED as i64), listed, open) };
+        let kept = self.caseloads.get(scope, own);
+        let holders = async {
+            match &kept {
+                Some(loads) => Ok(loads.clone()),
+                None => book.holders(scope, now, WORKLOAD_LISTED as i64).await.map(Arc::from),
+            }
+        };
+        let read = async { tokio::try_join!(holders, listed, open) };
         match tokio::time::timeout(READ_PATIENCE, read).await {
             Ok(Ok((holders, listed, open))) => TicketPanels {
-                workload: self.workload(own, Some(&holders)),
+                workload: {
+                    if kept.is_none() {
+                        self.caseloads.keep(scope, own, holders.clone());
+                    }
+                    self.workload(own, Some(&holders))
+                },
                 overdue: own
                     .overdue_oldest
                     .iter()

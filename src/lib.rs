@@ -16,6 +16,7 @@
 pub mod aggregates;
 pub mod alerts;
 pub mod auth;
+pub mod caseloads;
 pub mod config;
 pub mod contract;
 pub mod dashboard;
