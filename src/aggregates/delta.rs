@@ -190,6 +190,13 @@ impl Delta {
         out
     }
 
+    /// About how many keys applying this delta touches: its counter hashes,
+    /// unique-attendee sets, duration sets, ranking and deadline entries (period
+    /// totals add a few per day hash; those are not counted).
+    pub fn keys(&self) -> usize {
+        self.counts.len() + self.uniques.len() + self.durations.len() + self.ranks.len() + self.deadlines.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty() && self.uniques.is_empty() && self.ranks.is_empty() && self.deadlines.is_empty() && self.durations.is_empty()
     }

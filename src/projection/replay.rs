@@ -17,6 +17,14 @@ use crate::records::{Entry, RecordError, RecordStore};
 /// left a rebuild's merge and apply a quarter slower.
 const REPLAY_PAGE: i64 = 25_000;
 
+/// Keys one apply may touch at most (hashes, HyperLogLogs, duration sets). A
+/// page over a district's few hundred scopes and days stays far under it; a
+/// page spread over a city's 62,000 grids and a year of days would touch
+/// hundreds of thousands, one `MULTI … EXEC` longer than the aggregate store's
+/// response timeout, retried as the same page for ever. Past it, a page is
+/// applied as several deltas, in order.
+const APPLY_KEYS: usize = 20_000;
+
 /// Journal pages after `from` until one reaches `to` (or the journal ends), read
 /// one page ahead of the consumer. Stops at the first error, after passing it on.
 pub(super) fn read_ahead(store: Arc<dyn RecordStore>, mut from: i64, to: i64) -> mpsc::Receiver<Result<Vec<Entry>, RecordError>> {
@@ -53,15 +61,24 @@ pub(super) fn merge_ahead(
                 Ok(page) => {
                     let (cal, prev) = (calendar.clone(), from);
                     from = page.last().map_or(from, |e| e.seq);
-                    tokio::task::spawn_blocking(move || merge(prev, &page, &cal))
+                    tokio::task::spawn_blocking(move || merge_bounded(prev, &page, &cal, APPLY_KEYS))
                         .await
                         .map_err(|e| ProjectError::Merge(e.to_string()))
                 }
                 Err(e) => Err(e.into()),
             };
-            let failed = merged.is_err();
-            if tx.send(merged).await.is_err() || failed {
-                return;
+            match merged {
+                Ok(deltas) => {
+                    for d in deltas {
+                        if tx.send(Ok(d)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
             }
         }
     });
@@ -74,4 +91,73 @@ pub(super) fn merge(prev: i64, page: &[Entry], calendar: &Calendar) -> Delta {
         delta.add(e.seq, &e.change, calendar);
     }
     delta
+}
+
+/// `page` merged into consecutive deltas of at most about `keys` keys each
+/// (see [`APPLY_KEYS`]), each starting where the one before ended.
+fn merge_bounded(prev: i64, page: &[Entry], calendar: &Calendar, keys: usize) -> Vec<Delta> {
+    let mut out = Vec::new();
+    let mut delta = Delta::after(prev);
+    for e in page {
+        delta.add(e.seq, &e.change, calendar);
+        if delta.keys() >= keys {
+            let next = Delta::after(delta.last_seq);
+            out.push(std::mem::replace(&mut delta, next));
+        }
+    }
+    if !delta.is_empty() || out.is_empty() {
+        out.push(delta);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decide::Change;
+    use crate::domain::record::Attendance;
+    use crate::domain::scope::Scope;
+
+    /// Check-ins at 40 different grids, one a day: each touches keys of its own.
+    fn page() -> Vec<Entry> {
+        (1..=40)
+            .map(|i| {
+                let checkin = Attendance {
+                    id: format!("a{i}"),
+                    event_id: "e".into(),
+                    scope: Scope::parse(&format!("d.s.g{i}")).unwrap_or_else(|e| panic!("{e}")),
+                    at: i * 86_400_000,
+                    count: 1,
+                    person: Some(format!("p{i}")),
+                };
+                Entry {
+                    seq: 100 + i,
+                    change: Change::Attendance { checkin, event: None },
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_touching_too_many_keys_is_applied_in_consecutive_parts() {
+        let cal = Calendar::new("Asia/Shanghai").unwrap_or_else(|e| panic!("{e}"));
+        let page = page();
+        let whole = merge(100, &page, &cal);
+        let parts = merge_bounded(100, &page, &cal, 30);
+        assert!(parts.len() > 2, "{} parts of a delta of {} keys", parts.len(), whole.keys());
+        assert_eq!(parts[0].prev_seq, 100);
+        for w in parts.windows(2) {
+            assert_eq!(w[1].prev_seq, w[0].last_seq, "each part starts where the one before ended");
+        }
+        assert_eq!(parts.last().map(|d| d.last_seq), Some(140));
+        // One check-in adds at most a few keys past the bound.
+        assert!(parts.iter().all(|d| d.keys() < 30 + 10), "each part is bounded");
+        let counted: i64 = parts.iter().map(|d| d.counts.len() as i64).sum();
+        assert!(counted >= whole.counts.len() as i64, "nothing is left out");
+        assert_eq!(
+            merge_bounded(100, &page, &cal, APPLY_KEYS).len(),
+            1,
+            "a district-sized page stays whole"
+        );
+    }
 }
