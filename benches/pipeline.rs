@@ -1268,6 +1268,10 @@ async fn screens_phase(
 async fn reads_rows(ctx: &mut Ctx, b: Backend, port: u16) -> anyhow::Result<()> {
     let samples = ctx.tree.samples();
     let n = if ctx.args.short { 200 } else { 1_000 };
+    // Figures behind the journal are refused (503), never shown: wait for the catch-up.
+    let waited = reads::caught_up(port, &ctx.tree.root, Duration::from_secs(900)).await?;
+    say(b, format!("figures current after waiting {waited:.1} s more for the catch-up"));
+    ctx.detail(b, "catch_up_after_batch_secs", json!(waited));
     say(
         b,
         format!("dashboard reads: {n} each of {} scopes, today and the year", samples.len()),

@@ -4,7 +4,7 @@
 //! below it, today's and the year's. A dashboard reads its scope and its
 //! children, so the root's cost grows with its children (39 districts in a city).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::client::Http;
 use crate::report::{pct, sorted};
@@ -17,6 +17,22 @@ pub struct Reads {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub bytes: usize,
+}
+
+/// Waits until the root's dashboard is current (the projection has caught up
+/// with the journal: until then it answers 503); returns the seconds waited.
+pub async fn caught_up(port: u16, root: &str, limit: Duration) -> anyhow::Result<f64> {
+    let mut http = Http::connect(port).await?;
+    let started = Instant::now();
+    let path = format!("/api/v1/scopes/{root}/dashboard");
+    loop {
+        let (status, body) = http.get(&path).await?;
+        match status {
+            200 => return Ok(started.elapsed().as_secs_f64()),
+            503 if started.elapsed() < limit => tokio::time::sleep(Duration::from_millis(250)).await,
+            _ => anyhow::bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body)),
+        }
+    }
 }
 
 /// Reads each `(level, scope)`'s dashboard `n` times (after 20 unmeasured), for
