@@ -104,12 +104,7 @@ async fn timed(client: &reqwest::Client, url: &str) -> (Duration, u16) {
 }
 
 async fn redis_cli(port: u16, args: &[&str]) {
-    let ok = Command::new("redis-cli")
-        .arg("-p")
-        .arg(port.to_string())
-        .args(args)
-        .status()
-        .unwrap();
+    let ok = crate::cluster::cli_command(port, args).status().unwrap();
     assert!(ok.success());
 }
 

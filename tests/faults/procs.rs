@@ -182,17 +182,7 @@ impl Redis {
 
     /// Starts it with `extra` server arguments (`--cluster-enabled yes`, say).
     pub async fn start_with(&mut self, extra: &[&str]) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+        let child = crate::cluster::redis_server(self.port)
             .args(extra)
             .stdout(Stdio::null())
             .spawn()

@@ -33,15 +33,34 @@ fn free_node_port(taken: &[u16]) -> u16 {
 /// by mistake, short enough for the failover test.
 const NODE_TIMEOUT_MS: &str = "3000";
 
+/// `redis-cli -p PORT ARGS…`, to run.
+pub fn cli_command(port: u16, args: &[&str]) -> Command {
+    let mut c = Command::new("redis-cli");
+    c.arg("-p").arg(port.to_string()).args(args);
+    c
+}
+
 /// `redis-cli -p PORT ARGS…`: what it printed (a Redis error too).
 pub fn cli(port: u16, args: &[&str]) -> String {
-    let out = Command::new("redis-cli")
-        .arg("-p")
-        .arg(port.to_string())
-        .args(args)
-        .output()
-        .unwrap();
+    let out = cli_command(port, args).output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A throwaway `redis-server` on loopback `port` that keeps nothing on disk;
+/// callers add their own arguments and spawn it.
+pub fn redis_server(port: u16) -> Command {
+    let mut c = Command::new("redis-server");
+    c.args([
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]);
+    c
 }
 
 impl Cluster {
@@ -52,17 +71,7 @@ impl Cluster {
         let mut nodes = Vec::new();
         for _ in 0..6 {
             let port = free_node_port(&ports);
-            let child = Command::new("redis-server")
-                .args([
-                    "--port",
-                    &port.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ])
+            let child = redis_server(port)
                 .args(["--cluster-enabled", "yes", "--cluster-node-timeout", NODE_TIMEOUT_MS])
                 // Replicas sync at once (the default waits 5 s for more replicas
                 // to share a transfer): one never synced cannot be promoted.
