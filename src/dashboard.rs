@@ -529,24 +529,24 @@ impl Dashboards {
         };
         let read = async { tokio::try_join!(holders, listed, open) };
         match tokio::time::timeout(READ_PATIENCE, read).await {
-            Ok(Ok((holders, listed, open))) => TicketPanels {
-                workload: {
-                    if kept.is_none() {
-                        self.caseloads.keep(scope, own, holders.clone());
-                    }
-                    self.workload(own, Some(&holders))
-                },
-                overdue: own
-                    .overdue_oldest
-                    .iter()
-                    .map(|(id, deadline)| match listed.iter().find(|t| &t.report.id == id) {
-                        Some(t) => self.line(t, now),
-                        None => TicketPanels::bare_line(id, *deadline, now),
-                    })
-                    .collect(),
-                open_tickets: open.map(|v| v.iter().map(|t| self.line(t, now)).collect()),
-                unavailable: false,
-            },
+            Ok(Ok((holders, listed, open))) => {
+                if kept.is_none() {
+                    self.caseloads.keep(scope, own, holders.clone());
+                }
+                TicketPanels {
+                    workload: self.workload(own, Some(&holders)),
+                    overdue: own
+                        .overdue_oldest
+                        .iter()
+                        .map(|(id, deadline)| match listed.iter().find(|t| &t.report.id == id) {
+                            Some(t) => self.line(t, now),
+                            None => TicketPanels::bare_line(id, *deadline, now),
+                        })
+                        .collect(),
+                    open_tickets: open.map(|v| v.iter().map(|t| self.line(t, now)).collect()),
+                    unavailable: false,
+                }
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "dashboard: the record store did not list tickets");
                 TicketPanels::unavailable(self.workload(own, None), own, now)
