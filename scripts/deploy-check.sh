@@ -132,7 +132,7 @@ cleanup() {
     done
     if [[ $rc -ne 0 ]]; then
         say "FAILED in: $STEP (exit $rc); logs:"
-        for f in "$TMP"/logs/*.log; do
+        for f in "$TMP"/logs/*.log "$TMP"/nginx/error.log "$TMP"/nginx/access.log; do
             [[ -s $f ]] || continue
             echo "--- last lines of $(basename "$f") ---" >&2
             tail -n 15 "$f" >&2 || true

@@ -840,10 +840,14 @@ def ws_connect(url, ca=None, origin=None, headers=None, source=None, timeout=10)
 def ws_status(url, **kw):
     """The HTTP status of an upgrade attempt: 101, or the refusal's status."""
     from websockets.exceptions import InvalidStatus
+    started = time.monotonic()
     try:
         ws = ws_connect(url, **kw)
     except InvalidStatus as e:
         return e.response.status_code, None
+    except Exception as e:  # a handshake that never answered: say what and when, not a traceback
+        redacted = re.sub(r"token=[^&]*", "token=…", url)
+        check(False, f"upgrade {redacted}: {type(e).__name__}: {e} after {time.monotonic() - started:.1f} s")
     return 101, ws
 
 
