@@ -33,6 +33,7 @@ pub const POSTGRES: Files = files!("postgres":
     "0007_journal_ledger_index.sql",
     "0008_identifiers_collate_c.sql",
     "0009_ticket_book.sql",
+    "0010_open_tickets_by_scope.sql",
 );
 
 pub const SQLITE: Files = files!("sqlite":
@@ -44,6 +45,7 @@ pub const SQLITE: Files = files!("sqlite":
     "0006_ticket_state_hot.sql",
     "0007_journal_ledger_index.sql",
     "0009_ticket_book.sql",
+    "0010_open_tickets_by_scope.sql",
 );
 
 /// The migrator of `files`, as sqlx's own reading of the directory would make it.

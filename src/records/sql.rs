@@ -53,10 +53,16 @@ impl Sql {
         format!("{col} IN ({})", ps.join(", "))
     }
 
-    /// The scope and everything under it.
+    /// The scope and everything under it: the scope itself or an id from
+    /// `scope.` on, within the one range from `scope` up to `scope/` (`/`
+    /// follows `.`), byte-wise as both stores compare identifiers. One range
+    /// rather than `= scope OR LIKE 'scope.%'`: an index on `col` serves it in
+    /// SQLite too, whose LIKE ignores case and whose planner takes no index for
+    /// an OR it would have to sort.
     pub(crate) fn within(&mut self, col: &str, s: &Scope) -> String {
-        let (own, under) = (self.text(s.as_str()), self.text(&format!("{}.%", like_escaped(s.as_str()))));
-        format!("({col} = {own} OR {col} LIKE {under} ESCAPE '!')")
+        let own = self.text(s.as_str());
+        let (under, until) = (self.text(&format!("{s}.")), self.text(&format!("{s}/")));
+        format!("({col} >= {own} AND {col} < {until} AND ({col} = {own} OR {col} >= {under}))")
     }
 }
 

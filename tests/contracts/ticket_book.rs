@@ -244,7 +244,31 @@ async fn contract(store: Arc<dyn RecordStore>, book: Arc<dyn TicketBook>) {
     assert_eq!(steps, ["a1-d", "a1-d2", "a1-late"]);
     assert!(book.ticket("nope").await.unwrap().is_none());
 
+    subtrees_are_not_prefixes(store.as_ref(), book.as_ref()).await;
     paging_holds_while_tickets_arrive(store.as_ref(), book.as_ref()).await;
+}
+
+/// `d.t-x` sorts between `d.t` and `d.t.`: inside the index range a subtree is
+/// read from, yet not under `d.t`.
+async fn subtrees_are_not_prefixes(store: &dyn RecordStore, book: &dyn TicketBook) {
+    let sibling = ["d.t-x", "d.t-x.g1"].map(|s| ScopeInfo {
+        id: scope(s),
+        name: s.to_string(),
+        theme: None,
+        households: None,
+    });
+    store.put_scopes(&sibling).await.unwrap();
+    commit(store, &[report("c1", "d.t-x.g1", "noise", 2, "Next door")]).await;
+    let open = |within: &str| TicketQuery {
+        within: Some(scope(within)),
+        statuses: Status::ALL.into_iter().filter(|s| s.is_open()).collect(),
+        order: TicketOrder::Deadline,
+        limit: 50,
+        ..TicketQuery::default()
+    };
+    assert_eq!(ids(&book.tickets(&open("d.t")).await.unwrap()), ["b1"]);
+    assert_eq!(ids(&book.tickets(&open("d.t-x")).await.unwrap()), ["c1"]);
+    assert_eq!(ids(&book.tickets(&open("d.t.x.g1")).await.unwrap()), ["b1"]);
 }
 
 /// Pages by cursor while new tickets arrive between pages: every ticket that was
