@@ -354,13 +354,28 @@ pub async fn redis_forget(url: &str, prefix: &str) {
 }
 
 /// What a deployment holds in Redis: bytes of all its keys (`MEMORY USAGE`,
-/// which counts each key's own overhead), how many keys, and how many of them
-/// are a scope's day (`{prefix}:L:d:SCOPE:YYYY-MM-DD`): the active scope-days.
-pub async fn redis_footprint(url: &str, prefix: &str) -> anyhow::Result<(u64, u64, u64)> {
+/// which counts each key's own overhead), how many keys, how many of them are
+/// a scope's day (`{prefix}:L:d:SCOPE:YYYY-MM-DD`): the active scope-days, and
+/// bytes and keys by kind (`kind_of`).
+pub struct Footprint {
+    pub bytes: u64,
+    pub keys: u64,
+    pub days: u64,
+    pub kinds: std::collections::BTreeMap<String, (u64, u64)>,
+}
+
+pub async fn redis_footprint(url: &str, prefix: &str) -> anyhow::Result<Footprint> {
     let client = redis::Client::open(url)?;
-    let mut c = client.get_multiplexed_async_connection().await?;
+    // A page of MEMORY USAGE over millions of keys outlasts redis-rs's 500 ms default.
+    let patient = redis::AsyncConnectionConfig::new().set_response_timeout(Some(std::time::Duration::from_secs(60)));
+    let mut c = client.get_multiplexed_async_connection_with_config(&patient).await?;
     let pattern = format!("{{{prefix}}}:*");
-    let (mut bytes, mut keys, mut days) = (0u64, 0u64, 0u64);
+    let mut f = Footprint {
+        bytes: 0,
+        keys: 0,
+        days: 0,
+        kinds: Default::default(),
+    };
     let mut cursor: u64 = 0;
     loop {
         let (next, batch) = scan_page(&mut c, &pattern, cursor).await?;
@@ -369,14 +384,31 @@ pub async fn redis_footprint(url: &str, prefix: &str) -> anyhow::Result<(u64, u6
             pipe.cmd("MEMORY").arg("USAGE").arg(k).arg("SAMPLES").arg(0);
         }
         let sizes: Vec<Option<u64>> = pipe.query_async(&mut c).await?;
-        bytes += sizes.into_iter().flatten().sum::<u64>();
-        keys += batch.len() as u64;
-        days += batch.iter().filter(|k| is_day_key(k)).count() as u64;
+        for (k, size) in batch.iter().zip(sizes) {
+            let size = size.unwrap_or(0);
+            let kind = f.kinds.entry(kind_of(k)).or_default();
+            (kind.0, kind.1) = (kind.0 + size, kind.1 + 1);
+            f.bytes += size;
+        }
+        f.keys += batch.len() as u64;
+        f.days += batch.iter().filter(|k| is_day_key(k)).count() as u64;
         if next == 0 {
-            return Ok((bytes, keys, days));
+            return Ok(f);
         }
         cursor = next;
     }
+}
+
+/// A key's kind: its layout-level letter (`d`, `u`, `g`, `n`, `t`, `dl`, …), and
+/// `/day` when it is one day's (a `YYYY-MM-DD` segment).
+fn kind_of(key: &str) -> String {
+    let mut parts = key.split(':').skip(1).skip_while(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let letter = parts.next().unwrap_or("?");
+    let daily = key.split(':').any(|p| {
+        let b = p.as_bytes();
+        b.len() == 10 && b[4] == b'-' && b[7] == b'-'
+    });
+    if daily { format!("{letter}/day") } else { letter.to_owned() }
 }
 
 /// `…:d:SCOPE:2026-11-28`: a scope's counters of one day.
