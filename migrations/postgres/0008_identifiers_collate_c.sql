@@ -3,7 +3,7 @@
 -- initialised with a language's locale (a Debian default cluster takes the
 -- system's, such as zh_CN.UTF-8), every B-tree comparison of an id, a kind or a
 -- scope then went through the locale's collation rules: inserting journal rows
--- took 1.85x as long as on a "C" database (benchmarks.md, stop 15). Nothing here
+-- took 1.85x as long as on a "C" database (measured 2026-11-29). Nothing here
 -- is ever shown in a language's order, and SQLite compares them as bytes too.
 -- Changing a column's collation rebuilds the indexes that use it, not the table.
 ALTER TABLE journal
