@@ -8,11 +8,12 @@
 //! updates (a new report, a check-in) cannot change them. So each scope's last
 //! answer is kept with a fingerprint of the figures that move whenever a held
 //! ticket does (from the same read as the dashboard, so as current as it):
-//! the open count of every held status (a dispatch, a close, a reopening),
-//! today's dispatches and resolutions per person (a transfer, a resolution)
-//! and the scope's overdue count (a held ticket's deadline passing). A
-//! dashboard whose fingerprint matches uses the kept answer; any other reads
-//! the record store again.
+//! the count of ticket steps ever applied under the scope, whatever day they
+//! are dated (a dispatch, a transfer, a resolution, a close, a reopening; a
+//! back-dated transfer moves no status count and no figure of today), and the
+//! scope's overdue count (a held ticket's deadline passing). A dashboard whose
+//! fingerprint matches uses the kept answer; any other reads the record store
+//! again.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -20,7 +21,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::domain::figures::{RawFigures, field};
 use crate::domain::scope::Scope;
-use crate::domain::ticket::Status;
 use crate::records::HolderLoad;
 
 /// Scopes remembered at most; past it the memory starts afresh (screens
@@ -58,16 +58,7 @@ impl Caseloads {
 /// What moves whenever a held ticket under the scope does (see the module doc).
 fn fingerprint(own: &RawFigures) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for s in Status::ALL.into_iter().filter(|s| *s != Status::Reported) {
-        own.gauge.get(&field::status(s.as_str())).hash(&mut h);
-    }
-    let mut people: Vec<(&String, &i64)> = own
-        .day
-        .iter()
-        .filter(|(k, _)| k.starts_with("assigned:") || k.starts_with("resolved_by:"))
-        .collect();
-    people.sort();
-    people.hash(&mut h);
+    own.gauge.get(field::TICKET_STEPS).hash(&mut h);
     own.overdue_now.hash(&mut h);
     h.finish()
 }
@@ -90,15 +81,14 @@ mod tests {
         let scope = Scope::parse("d.s").unwrap_or_else(|e| panic!("{e}"));
         let mut own = RawFigures::default();
         own.gauge.insert(field::status("dispatched"), 3);
+        own.gauge.insert(field::TICKET_STEPS.into(), 3);
         own.day.insert(field::assigned("li"), 3);
         c.keep(&scope, &own, load("li", 3));
         own.gauge.insert(field::status("reported"), 7);
         own.day.insert("tickets_reported".into(), 7);
         assert!(c.get(&scope, &own).is_some(), "reports change no caseload");
         for change in [
-            |o: &mut RawFigures| *o.gauge.entry(field::status("dispatched")).or_default() += 1,
-            |o: &mut RawFigures| *o.day.entry(field::assigned("wang")).or_default() += 1,
-            |o: &mut RawFigures| *o.day.entry(field::resolved_by("li")).or_default() += 1,
+            |o: &mut RawFigures| *o.gauge.entry(field::TICKET_STEPS.into()).or_default() += 1,
             |o: &mut RawFigures| o.overdue_now += 1,
         ] {
             let mut moved = own.clone();

@@ -312,6 +312,7 @@ impl Delta {
                 d.count(Bucket::Gauge(s.clone()), gauge, *n);
                 d.count(Bucket::Net(s.clone()), net, *n);
             }
+            d.count(Bucket::Gauge(s.clone()), field::TICKET_STEPS, 1);
             d.closed_loop(s, t, ticket, &names);
         });
         match (from.is_open(), t.to.is_open()) {

@@ -38,6 +38,9 @@ pub mod field {
     pub const SAT_RESPONSES: &str = "sat_responses";
     pub const SAT_FIXED: &str = "sat_fixed";
     pub const REOPENED_UNFIXED: &str = "reopened_unfixed";
+    /// Ticket steps ever applied under a scope (gauge), whatever their date:
+    /// moves whenever a held ticket does, a back-dated transfer included.
+    pub const TICKET_STEPS: &str = "ticket_steps";
     /// Ledger entries under a scope (gauge), and entries of the scope's own chain.
     pub const LEDGER_ENTRIES: &str = "ledger_entries";
     pub const LEDGER_OWN: &str = "own_n";

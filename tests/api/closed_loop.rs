@@ -132,3 +132,28 @@ crate::per_backend! {
         assert_eq!(later.unwrap()["type"], "update");
     }
 }
+
+crate::per_backend! {
+    async fn a_back_dated_transfer_moves_the_caseloads_at_once(b) {
+        let app = spawn_app(&b).await;
+        let g = "nanan.nanping.zhengjie.g01";
+        let ticket = json!([{"id":"bt","scope":g,"category":"garbage","reported_at":hours_ago(50)}]);
+        app.ingest("/api/v1/tickets", ticket).await;
+        let dispatch = json!([{"id":"bt-1","ticket_id":"bt","to":"dispatched","at":hours_ago(49),"assignee":"老王"}]);
+        app.ingest("/api/v1/transitions", dispatch).await;
+        let holds = |d: &serde_json::Value, who: &str| {
+            d["workload"]
+                .as_array()
+                .and_then(|w| w.iter().find(|l| l["assignee"] == who))
+                .and_then(|l| l["open"].as_i64())
+                .unwrap_or(0)
+        };
+        let before = app.dashboard("nanan.nanping").await;
+        assert_eq!((holds(&before, "老王"), holds(&before, "小李")), (1, 0), "{}", before["workload"]);
+        // Dated two days ago: no status count and no figure of today moves.
+        let transfer = json!([{"id":"bt-2","ticket_id":"bt","to":"dispatched","at":hours_ago(48),"assignee":"小李"}]);
+        app.ingest("/api/v1/transitions", transfer).await;
+        let after = app.dashboard("nanan.nanping").await;
+        assert_eq!((holds(&after, "老王"), holds(&after, "小李")), (0, 1), "{}", after["workload"]);
+    }
+}
