@@ -545,7 +545,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
         }
     }
     if do_reads {
-        reads_rows(ctx, b, server.port).await?;
+        reads_rows(ctx, b, server.port, server.pid).await?;
     }
     if do_single {
         say(b, "single-record ingest: 64 connections");
@@ -1278,7 +1278,7 @@ async fn screens_phase(
 }
 
 /// Dashboard reads at each level, today's and the year's (`reads.rs`).
-async fn reads_rows(ctx: &mut Ctx, b: Backend, port: u16) -> anyhow::Result<()> {
+async fn reads_rows(ctx: &mut Ctx, b: Backend, port: u16, pid: u32) -> anyhow::Result<()> {
     let samples = ctx.tree.samples();
     let n = if ctx.args.short { 200 } else { 1_000 };
     // Figures behind the journal are refused (503), never shown: wait for the catch-up.
@@ -1290,7 +1290,9 @@ async fn reads_rows(ctx: &mut Ctx, b: Backend, port: u16) -> anyhow::Result<()> 
         b,
         format!("dashboard reads: {n} each of {} scopes, today and the year", samples.len()),
     );
+    let perf = procs::Perf::start(ctx.args.perf.as_deref(), pid, &format!("{}-reads", b.name()));
     let reads = reads::dashboards(port, &samples, n).await?;
+    perf.stop().await;
     let p99 = |level: &str, period: &str| {
         reads
             .iter()
