@@ -156,6 +156,12 @@ impl Registry {
         self.households.read().unwrap_or_else(|p| p.into_inner()).get(scope).copied()
     }
 
+    /// The registered roots (scopes of one level), in id order.
+    pub fn roots(&self) -> Vec<ScopeInfo> {
+        let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
+        all.values().filter(|s| !s.id.as_str().contains('.')).cloned().collect()
+    }
+
     /// The registered forest, roots first.
     pub fn tree(&self) -> Vec<Node> {
         let index = self.children.read().unwrap_or_else(|p| p.into_inner());
@@ -166,8 +172,7 @@ impl Registry {
                 children: children.unwrap_or_default(),
             }
         }
-        let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
-        all.values().filter(|s| s.id.parent().is_none()).map(|s| build(s, &index)).collect()
+        self.roots().iter().map(|s| build(s, &index)).collect()
     }
 
     /// Registers scopes after checking each one's parent is registered or comes

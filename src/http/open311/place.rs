@@ -33,7 +33,7 @@ pub async fn jurisdiction(registry: &Registry, raw: Option<&str>) -> Result<Opti
     match known {
         Some(s) => Ok(Some(s)),
         None => {
-            let roots: Vec<String> = registry.tree().into_iter().map(|n| n.info.id.to_string()).collect();
+            let roots: Vec<String> = registry.roots().into_iter().map(|s| s.id.to_string()).collect();
             Err(format!(
                 "jurisdiction_id {raw:?} is not a jurisdiction served here (registered: {})",
                 roots.join(", ")
@@ -72,9 +72,9 @@ pub async fn resolve(
     if let Some(b) = bound {
         return Ok(b.clone());
     }
-    let roots = registry.tree();
+    let roots = registry.roots();
     match roots.as_slice() {
-        [only] => Ok(only.info.id.clone()),
+        [only] => Ok(only.id.clone()),
         _ => Err(Miss::Unknown(
             "jurisdiction_id is required: this server serves several jurisdictions".into(),
         )),
