@@ -156,6 +156,14 @@ impl Registry {
         self.households.read().unwrap_or_else(|p| p.into_inner()).get(scope).copied()
     }
 
+    /// Whole levels of the tree, shallowest first, while together they are at
+    /// most `cap` scopes (the roots always), in id order.
+    pub fn top_levels(&self, cap: usize) -> Vec<ScopeInfo> {
+        let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
+        let depth = levels_within(all.keys(), cap);
+        all.values().filter(|s| s.id.depth() <= depth).cloned().collect()
+    }
+
     /// The registered roots (scopes of one level), in id order.
     pub fn roots(&self) -> Vec<ScopeInfo> {
         let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
@@ -200,6 +208,24 @@ impl Registry {
         self.reload().await?;
         Ok(Ok(()))
     }
+}
+
+/// The deepest level such that the scopes down to it are at most `cap` (at least 1).
+fn levels_within<'a>(scopes: impl Iterator<Item = &'a Scope>, cap: usize) -> usize {
+    let mut per_level: BTreeMap<usize, usize> = BTreeMap::new();
+    for s in scopes {
+        *per_level.entry(s.depth()).or_default() += 1;
+    }
+    let mut total = 0;
+    let mut deepest = 1;
+    for (depth, n) in per_level {
+        total += n;
+        if total > cap && depth > 1 {
+            break;
+        }
+        deepest = depth;
+    }
+    deepest
 }
 
 /// Each registered scope's registered children, in id order.
@@ -272,6 +298,25 @@ mod tests {
         assert_eq!(ids("d.t"), ["d.t.a"], "d.t-x sorts between d.t and d.t.a but is d's");
         assert_eq!(ids("d.t-x"), ["d.t-x.b"]);
         assert!(ids("d.t.a.g").is_empty());
+    }
+
+    #[test]
+    fn metrics_take_whole_levels_while_they_fit() {
+        let all = tree(&[
+            ("d", None),
+            ("d.a", None),
+            ("d.b", None),
+            ("d.a.x", None),
+            ("d.a.y", None),
+            ("d.b.z", None),
+        ]);
+        let depth = |cap| levels_within(all.keys(), cap);
+        assert_eq!(depth(100), 3, "everything fits");
+        assert_eq!(depth(6), 3);
+        assert_eq!(depth(5), 2, "never part of a level");
+        assert_eq!(depth(3), 2);
+        assert_eq!(depth(2), 1);
+        assert_eq!(depth(0), 1, "the roots always");
     }
 
     #[test]

@@ -157,3 +157,18 @@ crate::per_backend! {
         assert_eq!((holds(&after, "老王"), holds(&after, "小李")), (0, 1), "{}", after["workload"]);
     }
 }
+
+crate::per_backend! {
+    async fn metrics_export_whole_levels_within_the_cap(b) {
+        let app = spawn_app_with(&b, |s| s.metrics_max_scopes = 1).await;
+        let g = "nanan.nanping.zhengjie.g01";
+        app.ingest("/api/v1/tickets", json!([{"id":"m1","scope":g,"category":"garbage","reported_at":today_at(0)}])).await;
+        let text = app.text("/metrics").await;
+        assert!(text.contains(r#"cockpit_tickets_reported{scope="nanan"} 1"#), "the root is always exported");
+        let deeper: Vec<&str> = text.lines().filter(|l| l.starts_with("cockpit_tickets_reported{scope=\"nanan.")).collect();
+        assert!(deeper.is_empty(), "no level below the cap: {deeper:?}");
+        let all = spawn_app(&b).await;
+        all.ingest("/api/v1/tickets", json!([{"id":"m1","scope":g,"category":"garbage","reported_at":today_at(0)}])).await;
+        assert!(all.text("/metrics").await.contains(&format!(r#"cockpit_tickets_reported{{scope="{g}"}} 1"#)), "by default a district's every scope");
+    }
+}
