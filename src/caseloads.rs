@@ -80,9 +80,7 @@ mod tests {
         let c = Caseloads::default();
         let scope = Scope::parse("d.s").unwrap_or_else(|e| panic!("{e}"));
         let mut own = RawFigures::default();
-        own.gauge.insert(field::status("dispatched"), 3);
         own.gauge.insert(field::TICKET_STEPS.into(), 3);
-        own.day.insert(field::assigned("li"), 3);
         c.keep(&scope, &own, load("li", 3));
         own.gauge.insert(field::status("reported"), 7);
         own.day.insert("tickets_reported".into(), 7);

@@ -17,12 +17,9 @@ const RELOAD_EVERY: Duration = Duration::from_secs(2);
 
 pub struct Registry {
     store: Arc<dyn RecordStore>,
-    scopes: RwLock<BTreeMap<Scope, ScopeInfo>>,
-    /// Households per scope, summed up the tree at each reload (see [`Registry::households`]).
-    households: RwLock<HashMap<Scope, i64>>,
-    /// Each scope's children, in id order, made at each reload: a city root's
-    /// dashboard asks for its 39 among 74,000 scopes on every read.
-    children: RwLock<HashMap<Scope, Arc<[ScopeInfo]>>>,
+    /// The registered scopes and what is derived from them, replaced whole at
+    /// each reload so a reader never sees one half old and the other new.
+    forest: RwLock<Arc<Forest>>,
     /// Ticket holders' display names, from the scopes file (or a registration).
     assignees: RwLock<HashMap<String, Assignee>>,
     /// Names of codes: the shipped defaults and the scopes file's dictionary.
@@ -47,9 +44,7 @@ impl Registry {
     pub async fn load(store: Arc<dyn RecordStore>) -> Result<Self, RecordError> {
         let r = Registry {
             store,
-            scopes: RwLock::default(),
-            households: RwLock::default(),
-            children: RwLock::default(),
+            forest: RwLock::default(),
             assignees: RwLock::default(),
             dictionary: RwLock::new(Dictionary::defaults()),
             places: RwLock::default(),
@@ -62,15 +57,18 @@ impl Registry {
 
     pub async fn reload(&self) -> Result<(), RecordError> {
         let all: BTreeMap<Scope, ScopeInfo> = self.store.scopes().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
-        *self.households.write().unwrap_or_else(|p| p.into_inner()) = households(&all);
-        *self.children.write().unwrap_or_else(|p| p.into_inner()) = children(&all);
-        *self.scopes.write().unwrap_or_else(|p| p.into_inner()) = all;
+        *self.forest.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Forest::of(all));
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         Ok(())
     }
 
+    /// The scopes as last loaded (cheap: a shared snapshot).
+    fn forest(&self) -> Arc<Forest> {
+        self.forest.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     pub fn get(&self, scope: &Scope) -> Option<ScopeInfo> {
-        self.scopes.read().unwrap_or_else(|p| p.into_inner()).get(scope).cloned()
+        self.forest().scopes.get(scope).cloned()
     }
 
     /// Like [`Registry::get`], but looks in the store once more when the scope is unknown
@@ -141,38 +139,36 @@ impl Registry {
     }
 
     pub fn all(&self) -> Vec<ScopeInfo> {
-        self.scopes.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.forest().scopes.values().cloned().collect()
     }
 
     pub fn children(&self, scope: &Scope) -> Vec<ScopeInfo> {
-        let index = self.children.read().unwrap_or_else(|p| p.into_inner());
-        index.get(scope).map(|c| c.to_vec()).unwrap_or_default()
+        self.forest().children.get(scope).map(|c| c.to_vec()).unwrap_or_default()
     }
 
     /// Households under a scope: its own registered count, or else the sum of its
     /// children's when every child has one; `None` otherwise (a partial sum would
     /// overstate a response rate). Computed at each reload, so a read is a lookup.
     pub fn households(&self, scope: &Scope) -> Option<i64> {
-        self.households.read().unwrap_or_else(|p| p.into_inner()).get(scope).copied()
+        self.forest().households.get(scope).copied()
     }
 
     /// Whole levels of the tree, shallowest first, while together they are at
     /// most `cap` scopes (the roots always), in id order.
     pub fn top_levels(&self, cap: usize) -> Vec<ScopeInfo> {
-        let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
-        let depth = levels_within(all.keys(), cap);
-        all.values().filter(|s| s.id.depth() <= depth).cloned().collect()
+        let forest = self.forest();
+        let depth = levels_within(forest.scopes.keys(), cap);
+        forest.scopes.values().filter(|s| s.id.depth() <= depth).cloned().collect()
     }
 
     /// The registered roots (scopes of one level), in id order.
     pub fn roots(&self) -> Vec<ScopeInfo> {
-        let all = self.scopes.read().unwrap_or_else(|p| p.into_inner());
-        all.values().filter(|s| !s.id.as_str().contains('.')).cloned().collect()
+        self.forest().roots.to_vec()
     }
 
     /// The registered forest, roots first.
     pub fn tree(&self) -> Vec<Node> {
-        let index = self.children.read().unwrap_or_else(|p| p.into_inner());
+        let forest = self.forest();
         fn build(s: &ScopeInfo, index: &HashMap<Scope, Arc<[ScopeInfo]>>) -> Node {
             let children = index.get(&s.id).map(|c| c.iter().map(|c| build(c, index)).collect());
             Node {
@@ -180,7 +176,7 @@ impl Registry {
                 children: children.unwrap_or_default(),
             }
         }
-        self.roots().iter().map(|s| build(s, &index)).collect()
+        forest.roots.iter().map(|s| build(s, &forest.children)).collect()
     }
 
     /// Registers scopes after checking each one's parent is registered or comes
@@ -190,7 +186,8 @@ impl Registry {
         let mut sorted: Vec<&ScopeInfo> = scopes.iter().collect();
         sorted.sort_by_key(|s| s.id.depth());
         {
-            let known = self.scopes.read().unwrap_or_else(|p| p.into_inner());
+            let forest = self.forest();
+            let known = &forest.scopes;
             let mut adding: std::collections::HashSet<&Scope> = std::collections::HashSet::new();
             for s in &sorted {
                 if let Some(p) = s.id.parent()
@@ -207,6 +204,31 @@ impl Registry {
         self.store.put_scopes(&owned).await?;
         self.reload().await?;
         Ok(Ok(()))
+    }
+}
+
+/// The registered scopes, and what is derived from them at each reload so that
+/// a read is a lookup.
+#[derive(Default)]
+struct Forest {
+    scopes: BTreeMap<Scope, ScopeInfo>,
+    /// The scopes of one level, in id order.
+    roots: Arc<[ScopeInfo]>,
+    /// Each scope's children, in id order: a city root's dashboard asks for its
+    /// 39 among 74,000 scopes on every read.
+    children: HashMap<Scope, Arc<[ScopeInfo]>>,
+    /// Households per scope, summed up the tree (see [`Registry::households`]).
+    households: HashMap<Scope, i64>,
+}
+
+impl Forest {
+    fn of(scopes: BTreeMap<Scope, ScopeInfo>) -> Forest {
+        Forest {
+            roots: scopes.values().filter(|s| s.id.depth() == 1).cloned().collect(),
+            children: children(&scopes),
+            households: households(&scopes),
+            scopes,
+        }
     }
 }
 

@@ -78,7 +78,7 @@ struct StepNames {
     assigned: Option<String>,
     /// A resolution's resolver's field: the step's assignee, else the ticket's holder.
     resolver: Option<String>,
-    /// A first dispatch's member in the durations set: of the ticket.
+    /// A first dispatch's member in the durations set, the ticket's (see [`member`]).
     dispatched: Option<Arc<str>>,
 }
 
