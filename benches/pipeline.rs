@@ -110,15 +110,17 @@ struct Args {
     perf: Option<PathBuf>,
     /// Log the plans of slow PostgreSQL statements (auto_explain) to `<logs>/pg-slow.log`.
     pg_explain: bool,
-    /// A city's breadth (`Tree::city`), records over the last year (`Clock::year`).
+    /// A city's breadth (`Tree::city`), records over the last year (`Clock::days`).
     city: bool,
+    /// With `--city`: the records' days, ending today (365 unless `--days` says).
+    days: i64,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
          \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets,projection,reads]\n\
-         \x20      [--tickets N] [--perf DIR] [--pg-explain] [--city]\n\
+         \x20      [--tickets N] [--perf DIR] [--pg-explain] [--city [--days N]]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
     std::process::exit(2)
@@ -150,6 +152,7 @@ fn parse_args() -> Args {
         perf: None,
         pg_explain: false,
         city: false,
+        days: 365,
     };
     let mut phases_given = false;
     let mut backend: Option<String> = None;
@@ -166,6 +169,7 @@ fn parse_args() -> Args {
             "--screens" => a.screens = value("--screens").parse().unwrap_or_else(|_| usage()),
             "--tickets" => a.tickets = value("--tickets").parse().unwrap_or_else(|_| usage()),
             "--city" => a.city = true,
+            "--days" => a.days = value("--days").parse().ok().filter(|d| *d > 0).unwrap_or_else(|| usage()),
             "--phases" => {
                 phases_given = true;
                 a.phases = value("--phases").split(',').map(|s| s.trim().to_owned()).collect();
@@ -459,7 +463,7 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
         let rounds = ctx.args.records.div_ceil(per_round).max(1);
         let tree = ctx.tree.clone();
         let run = format!("{}-{}", ctx.run, b.name());
-        let clock = if ctx.args.city { Clock::year() } else { Clock::now() };
+        let clock = if ctx.args.city { Clock::days(ctx.args.days) } else { Clock::now() };
         let plan = tokio::task::spawn_blocking(move || data::batch_plan(&tree, &run, conns, rounds, 1000, clock)).await?;
         seq_span.0 = max_seq(s).await?;
         if let Some(r) = &s.redis {

@@ -6,7 +6,7 @@
 # free loopback ports) on both backends, and writes target/bench.json.
 # `--short` is the CI mode (under 3 minutes). Other arguments go to the bench:
 #   --backend embedded|production|both   --scopes COMMUNITIES   --records N
-#   --screens N   --phases batch,single,latency,fanout,rebuild,slow,tickets,projection,reads   --tickets N   --city
+#   --screens N   --phases batch,single,latency,fanout,rebuild,slow,tickets,projection,reads   --tickets N   --city [--days N]
 #   --markdown   --perf DIR
 # `--durable` (taken here, not passed on) keeps PostgreSQL's fsync and
 # synchronous_commit on, as in production; by default the throwaway server has

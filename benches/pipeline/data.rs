@@ -140,12 +140,13 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The last year (`--city`): records spread over 365 days, back-filled.
-    pub fn year() -> Clock {
+    /// The last `days` days (`--city`, a year unless `--days` says): records
+    /// spread over them, back-filled.
+    pub fn days(days: i64) -> Clock {
         let hi = Clock::now().hi;
         Clock {
             now: hi + 10_000,
-            lo: hi - 365 * 86_400_000,
+            lo: hi - days * 86_400_000,
             hi,
         }
     }
