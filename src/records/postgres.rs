@@ -24,7 +24,7 @@ static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =
 /// lookup and write statements are prepared once, and their shapes are fixed by
 /// the SQL (one index probe per id), so planning them again for each commit's
 /// arrays only cost time; without this PostgreSQL spent about a third more CPU
-/// per commit of single-record ingest (4535a90, benchmarks.md).
+/// per commit of single-record ingest (measured in alternating runs, 4535a90).
 const BEGIN_LOCKED: &str = "BEGIN; SET LOCAL max_parallel_workers_per_gather = 0; \
     SET LOCAL plan_cache_mode = force_generic_plan; SELECT pg_advisory_xact_lock(1668244331)";
 
