@@ -346,3 +346,47 @@ async fn postgres_keeps_the_ticket_book_contract() {
     contract(store.clone(), store).await;
     db.drop_db().await;
 }
+
+/// A listing is planned with its own values, never kept as a prepared statement:
+/// after five runs PostgreSQL would plan a kept one once for any values, and how
+/// much of the tree a scope's range holds decides the plan (a district's page by
+/// deadline then sorted every open ticket of the district).
+#[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn postgres_plans_each_listing_with_its_values() {
+    let db = pg_db().await;
+    // One connection: the check below sees the session the listings ran in.
+    let store = Arc::new(PgRecords::connect(&db.url, 1).await.unwrap());
+    store.migrate().await.unwrap();
+    let infos: Vec<ScopeInfo> = ["d", "d.g1"]
+        .iter()
+        .map(|s| ScopeInfo {
+            id: scope(s),
+            name: s.to_string(),
+            theme: None,
+            households: None,
+        })
+        .collect();
+    store.put_scopes(&infos).await.unwrap();
+    commit(store.as_ref(), &[report("pp1", "d.g1", "garbage", 1, "bins")]).await;
+    for within in ["d", "d.g1", "d", "d.g1", "d", "d.g1", "d"] {
+        let page = store.tickets(&q(|q| q.within = Some(scope(within)))).await.unwrap();
+        assert_eq!(ids(&page), ["pp1"], "within {within}");
+    }
+    let (kept,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM tickets t CROSS JOIN journal j%'")
+            // Not kept itself: its own text would match.
+            .persistent(false)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, 0, "listings are planned with their values, not kept prepared");
+    // Planned with its LIMIT's value, a page would start parallel workers, which
+    // cost more than the page on a few cores.
+    let (workers,): (String,) = sqlx::query_as("SHOW max_parallel_workers_per_gather")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(workers, "0", "the server's sessions start no parallel workers");
+    db.drop_db().await;
+}
