@@ -6,7 +6,7 @@
 //! serialised and the journal's order is the order of decisions.
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 
 use super::{Commit, Deadlines, Entry, RecordError, RecordStore};
@@ -92,15 +92,24 @@ impl PgRecords {
                 ))));
             }
         }
-        // No parallel workers in any of the server's sessions: its statements are
-        // index walks of at most a page, and starting workers costs more than
-        // they save (a 1,000-ticket page: 5.4 ms serial, 13.4 ms with two workers
-        // on two cores, where a listing planned with its LIMIT's value chose them).
-        let options = url.parse::<PgConnectOptions>()?.options([("max_parallel_workers_per_gather", "0")]);
+        // No parallel workers in the server's sessions: its statements are index
+        // walks of at most a page, and starting workers costs more than they save
+        // (a 1,000-ticket page: 5.4 ms serial, 13.4 ms with two workers on two
+        // cores, where a listing planned with its LIMIT's value chose them). Set
+        // after connecting, not as a startup option, which connection poolers
+        // (PgBouncer) refuse; where it cannot be set, the server still runs.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect_with(options)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if let Err(e) = sqlx::Executor::execute(&mut *conn, "SET max_parallel_workers_per_gather = 0").await {
+                        tracing::warn!(error = %e, "PostgreSQL: cannot turn parallel workers off; listings may plan them");
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
             .await?;
         Ok(PgRecords { pool })
     }

@@ -229,14 +229,16 @@ fn text_match(sql: &mut Sql, q: &str) -> String {
     format!("(t.id LIKE {id} ESCAPE '!' OR j.body LIKE {desc} ESCAPE '!')")
 }
 
-/// The caseload of open tickets by holder under a scope.
+/// The caseload of open tickets by holder under a scope. Overdue as the aggregates
+/// count it (a deadline at or before `now`), so a kept caseload agrees with the
+/// overdue count it is checked against.
 fn holders_sql(within: &Scope, now: i64, limit: i64, placeholder: fn(usize) -> String) -> Sql {
     let mut sql = Sql::new(placeholder);
     let scope = sql.within("t.scope", within);
     let now = sql.int(now);
     let limit = sql.int(limit);
     sql.text = format!(
-        "SELECT t.holder, COUNT(*), SUM(CASE WHEN t.deadline < {now} THEN 1 ELSE 0 END) FROM tickets t \
+        "SELECT t.holder, COUNT(*), SUM(CASE WHEN t.deadline <= {now} THEN 1 ELSE 0 END) FROM tickets t \
          WHERE {OPEN} AND t.holder IS NOT NULL AND {scope} GROUP BY t.holder ORDER BY 2 DESC, 1 LIMIT {limit}"
     );
     sql

@@ -218,6 +218,11 @@ async fn contract(store: Arc<dyn RecordStore>, book: Arc<dyn TicketBook>) {
         [load("g1-worker", 1, 0), load("lights", 1, 1)],
         "overdue is judged at the time asked"
     );
+    assert_eq!(
+        book.holders(&scope("d"), NOW - 6 * HOUR, 10).await.unwrap(),
+        [load("g1-worker", 1, 1), load("lights", 1, 1)],
+        "a ticket is overdue from its deadline's millisecond on, as the dashboard counts it"
+    );
     commit(
         store.as_ref(),
         &[
