@@ -2,6 +2,7 @@
 //! request and backed by the record store so all instances agree.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -18,8 +19,11 @@ const RELOAD_EVERY: Duration = Duration::from_secs(2);
 pub struct Registry {
     store: Arc<dyn RecordStore>,
     /// The registered scopes and what is derived from them, replaced whole at
-    /// each reload so a reader never sees one half old and the other new.
-    forest: RwLock<Arc<Forest>>,
+    /// each reload so a reader never sees one half old and the other new; with
+    /// the number of the reload that read them.
+    forest: RwLock<(u64, Arc<Forest>)>,
+    /// Reloads started: each takes the next number before it reads the store.
+    reloads: AtomicU64,
     /// Ticket holders' display names, from the scopes file (or a registration).
     assignees: RwLock<HashMap<String, Assignee>>,
     /// Names of codes: the shipped defaults and the scopes file's dictionary.
@@ -45,6 +49,7 @@ impl Registry {
         let r = Registry {
             store,
             forest: RwLock::default(),
+            reloads: AtomicU64::new(0),
             assignees: RwLock::default(),
             dictionary: RwLock::new(Dictionary::defaults()),
             places: RwLock::default(),
@@ -56,15 +61,26 @@ impl Registry {
     }
 
     pub async fn reload(&self) -> Result<(), RecordError> {
+        let number = self.reloads.fetch_add(1, Ordering::SeqCst) + 1;
         let all: BTreeMap<Scope, ScopeInfo> = self.store.scopes().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
-        *self.forest.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Forest::of(all));
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        self.install(number, Forest::of(all));
         Ok(())
+    }
+
+    /// Installs what reload `number` read, unless a later reload's is already
+    /// in: reloads overlap (a lookup of an unknown scope, a registration), and
+    /// one that read the store before a registration must not finish after it.
+    fn install(&self, number: u64, forest: Forest) {
+        let mut installed = self.forest.write().unwrap_or_else(|p| p.into_inner());
+        if number > installed.0 {
+            *installed = (number, Arc::new(forest));
+            *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        }
     }
 
     /// The scopes as last loaded (cheap: a shared snapshot).
     fn forest(&self) -> Arc<Forest> {
-        self.forest.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.forest.read().unwrap_or_else(|p| p.into_inner()).1.clone()
     }
 
     pub fn get(&self, scope: &Scope) -> Option<ScopeInfo> {
@@ -297,6 +313,25 @@ mod tests {
                 (id, info)
             })
             .collect()
+    }
+
+    #[tokio::test]
+    async fn a_reload_that_read_the_store_first_never_replaces_a_later_one() {
+        let dir = std::env::temp_dir().join(format!("cockpit-registry-{:x}", rand::random::<u64>()));
+        let store = Arc::new(crate::records::sqlite::SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
+        store.migrate().await.unwrap();
+        let registry = Registry::load(store).await.unwrap();
+        let registered = Scope::parse("d.g").unwrap();
+        // Reload 3 read the store after `d.g` was registered; reload 2, before.
+        registry.install(3, Forest::of(tree(&[("d", None), ("d.g", None)])));
+        registry.install(2, Forest::of(tree(&[("d", None)])));
+        assert!(
+            registry.get(&registered).is_some(),
+            "the older reading came in last and replaced the newer"
+        );
+        registry.install(4, Forest::of(tree(&[("d", None)])));
+        assert!(registry.get(&registered).is_none(), "a later reload is installed");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
