@@ -34,6 +34,9 @@ pub struct Metrics {
     pub aggregates_current: IntGauge,
     /// `cockpit_<figure>{scope}` for every figure of the contract, today.
     pub figures: Vec<(Metric, GaugeVec)>,
+    /// The deepest level of the scope tree those figures are exported for
+    /// (`metrics_max_scopes` decides), so a level left out is visible, not just absent.
+    pub figures_depth: IntGauge,
     /// Alerts pending and firing on this instance's evaluator.
     pub alerts: IntGaugeVec,
     /// Alerts that fired or resolved.
@@ -85,6 +88,11 @@ impl Metrics {
         registry.register(Box::new(aggregates_behind.clone()))?;
         registry.register(Box::new(aggregates_current.clone()))?;
         registry.register(Box::new(screens.clone()))?;
+        let figures_depth = IntGauge::new(
+            "cockpit_figures_depth",
+            "Deepest level of the scope tree whose figures are exported (1: the roots; metrics_max_scopes caps it)",
+        )?;
+        registry.register(Box::new(figures_depth.clone()))?;
         let alerts = IntGaugeVec::new(Opts::new("cockpit_alerts", "Alerts by state (pending, firing)"), &["state"])?;
         let alert_transitions = IntCounterVec::new(
             Opts::new("cockpit_alert_transitions_total", "Alerts that fired or resolved"),
@@ -156,6 +164,7 @@ impl Metrics {
             aggregates_behind,
             aggregates_current,
             figures,
+            figures_depth,
             alerts,
             alert_transitions,
             alert_webhook,

@@ -170,11 +170,12 @@ impl Registry {
     }
 
     /// Whole levels of the tree, shallowest first, while together they are at
-    /// most `cap` scopes (the roots always), in id order.
-    pub fn top_levels(&self, cap: usize) -> Vec<ScopeInfo> {
+    /// most `cap` scopes (the roots always), in id order; and the deepest level taken.
+    pub fn top_levels(&self, cap: usize) -> (usize, Vec<ScopeInfo>) {
         let forest = self.forest();
         let depth = levels_within(forest.scopes.keys(), cap);
-        forest.scopes.values().filter(|s| s.id.depth() <= depth).cloned().collect()
+        let scopes = forest.scopes.values().filter(|s| s.id.depth() <= depth).cloned().collect();
+        (depth, scopes)
     }
 
     /// The registered roots (scopes of one level), in id order.

@@ -251,7 +251,8 @@ async fn overdue(
 
 async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     state.access.metrics(&req)?;
-    let all = state.registry.top_levels(state.settings.metrics_max_scopes);
+    let (depth, all) = state.registry.top_levels(state.settings.metrics_max_scopes);
+    state.metrics.figures_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     let cal = state.dashboards.calendar();
     let now = jiff::Timestamp::now().as_millisecond();
     let today = cal.day_of(now);

@@ -167,8 +167,11 @@ crate::per_backend! {
         assert!(text.contains(r#"cockpit_tickets_reported{scope="nanan"} 1"#), "the root is always exported");
         let deeper: Vec<&str> = text.lines().filter(|l| l.starts_with("cockpit_tickets_reported{scope=\"nanan.")).collect();
         assert!(deeper.is_empty(), "no level below the cap: {deeper:?}");
+        assert!(text.contains("cockpit_figures_depth 1"), "the level exported is said");
         let all = spawn_app(&b).await;
         all.ingest("/api/v1/tickets", json!([{"id":"m1","scope":g,"category":"garbage","reported_at":today_at(0)}])).await;
-        assert!(all.text("/metrics").await.contains(&format!(r#"cockpit_tickets_reported{{scope="{g}"}} 1"#)), "by default a district's every scope");
+        let text = all.text("/metrics").await;
+        assert!(text.contains(&format!(r#"cockpit_tickets_reported{{scope="{g}"}} 1"#)), "by default a district's every scope");
+        assert!(text.contains("cockpit_figures_depth 4"), "down to the grids");
     }
 }
