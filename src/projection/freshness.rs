@@ -50,12 +50,20 @@ pub type CatchUp = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Resu
 
 /// Why figures are not current.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the figures are {behind} journal entries behind, for {}s; they are being caught up", .for_ms / 1000)]
+#[error("the figures are {behind} journal entries behind{}; they are being caught up", lag(*.for_ms))]
 pub struct NotCurrent {
     /// Journal entries the figures miss (as far as this instance knows).
     pub behind: i64,
-    /// How long they have missed the oldest of them.
-    pub for_ms: u64,
+    /// How long they have missed the oldest of them; `None` when the store
+    /// lost them or never had them (not a lag that a duration would describe).
+    pub for_ms: Option<u64>,
+}
+
+fn lag(for_ms: Option<u64>) -> String {
+    match for_ms {
+        Some(ms) => format!(", for {}s", ms / 1000),
+        None => " (the aggregate store lost them or has not had them yet)".to_owned(),
+    }
 }
 
 /// What `/readyz` reports.
@@ -135,7 +143,7 @@ impl State {
         // The store lost its data (a restart, a flush, a rebuild starting) or
         // skipped entries: whatever it misses, it is not a moment's lag.
         if watermark < self.owed {
-            return Err(NotCurrent { behind, for_ms: 0 });
+            return Err(NotCurrent { behind, for_ms: None });
         }
         let since = if watermark < self.floor {
             None
@@ -148,7 +156,7 @@ impl State {
         }
         Err(NotCurrent {
             behind,
-            for_ms: for_.as_millis() as u64,
+            for_ms: Some(for_.as_millis() as u64),
         })
     }
 }
@@ -211,7 +219,7 @@ impl Freshness {
         if watermark == 0 && st.had_data {
             let behind = st.newest();
             if behind > 0 {
-                return Err(NotCurrent { behind, for_ms: 0 });
+                return Err(NotCurrent { behind, for_ms: None });
             }
         }
         st.had_data |= watermark > 0;
@@ -365,7 +373,8 @@ mod tests {
         );
         let e = st.judge(15, t0 + Duration::from_millis(1500)).unwrap_err();
         assert_eq!(e.behind, 5);
-        assert_eq!(e.for_ms, 1100);
+        assert_eq!(e.for_ms, Some(1100));
+        assert!(e.to_string().contains("5 journal entries behind, for 1s"), "{e}");
         assert!(st.judge(5, t0 + Duration::from_millis(1200)).is_err(), "6..=10 were seen 1.2 s ago");
     }
 
@@ -377,6 +386,22 @@ mod tests {
         assert!(st.judge(2_183, t0).is_ok());
         let e = st.judge(0, t0).unwrap_err();
         assert_eq!(e.behind, 2_183);
+    }
+
+    #[test]
+    fn figures_a_store_never_had_are_not_said_to_lag_for_zero_seconds() {
+        let mut st = state();
+        // Committed here, and the store refused every apply (out of memory, say).
+        st.owed = 20_000;
+        st.saw(20_000, Instant::now());
+        let e = st.judge(0, Instant::now()).unwrap_err();
+        assert_eq!(e.for_ms, None);
+        let text = e.to_string();
+        assert!(!text.contains("for 0s"), "{text}");
+        assert!(
+            text.contains("20000 journal entries behind (the aggregate store lost them or has not had them yet)"),
+            "{text}"
+        );
     }
 
     #[test]
