@@ -103,10 +103,33 @@ impl RedisAggregates {
             .query_async(&mut conn)
             .await
             .map_err(|e| AggregateError(format!("Redis must run scripts (EVAL) for guarded applies: {e}")))?;
-        Ok(RedisAggregates {
+        let store = RedisAggregates {
             conn,
             prefix: prefix.to_owned(),
-        })
+        };
+        store.keeps_every_key().await?;
+        Ok(store)
+    }
+
+    /// Refuses a Redis that may evict any key when it is full: a counter gone
+    /// while the watermark stays would be a wrong figure shown as current.
+    /// Where `INFO` is refused (an ACL, a renamed command), PING says the server
+    /// answers and the policy goes unchecked.
+    async fn keeps_every_key(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let info = redis::cmd("INFO").arg("memory").clone();
+        match conn.at_key(info, &self.key("wm", "")).await {
+            Ok(v) => match eviction_risk(&redis::from_redis_value::<String>(v).map_err(err)?) {
+                Some(why) => Err(AggregateError(why)),
+                None => Ok(()),
+            },
+            // Refused (an ACL, a renamed command), not unreachable.
+            Err(e) if e.code().is_some() => {
+                let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(err)?;
+                Ok(())
+            }
+            Err(e) => Err(err(e)),
+        }
     }
 
     fn key(&self, kind: &str, rest: &str) -> String {
@@ -343,6 +366,23 @@ impl RedisAggregates {
 /// until `cockpit rebuild` (which clears `{p}:*`) or an operator removes them.
 const LAYOUT: u32 = 3;
 
+/// Why a Redis whose `INFO memory` reads `info` may drop figures: a memory
+/// limit with a policy that evicts any key (`allkeys-*`). `noeviction` refuses
+/// writes when full instead (figures then fall behind, visibly), and the
+/// `volatile-*` policies evict only keys with a time to live, which figures
+/// never have.
+fn eviction_risk(info: &str) -> Option<String> {
+    let field = |name: &str| info.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':')).map(str::trim);
+    let limit: u64 = field("maxmemory")?.parse().ok()?;
+    let policy = field("maxmemory_policy")?;
+    (limit > 0 && policy.starts_with("allkeys-")).then(|| {
+        format!(
+            "Redis may evict any key when full (maxmemory {limit}, maxmemory-policy {policy}): a figure could vanish \
+             while it is shown as current; set maxmemory-policy noeviction (or a volatile-* policy)"
+        )
+    })
+}
+
 fn err(e: impl std::fmt::Display) -> AggregateError {
     AggregateError(e.to_string())
 }
@@ -553,9 +593,8 @@ impl AggregateStore for RedisAggregates {
     }
 
     async fn ping(&self) -> Result<(), AggregateError> {
-        let mut conn = self.conn.clone();
-        let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(err)?;
-        Ok(())
+        // An eviction policy set while running fails readiness, not only a start.
+        self.keeps_every_key().await
     }
 }
 
@@ -606,5 +645,27 @@ impl AlertClaims for RedisAggregates {
             .await
             .map_err(err)?;
         Ok(claimed == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eviction_risk;
+
+    fn info(limit: u64, policy: &str) -> String {
+        format!("# Memory\r\nused_memory:1000\r\nmaxmemory:{limit}\r\nmaxmemory_human:0B\r\nmaxmemory_policy:{policy}\r\n")
+    }
+
+    #[test]
+    fn only_a_limit_with_a_policy_evicting_any_key_is_a_risk() {
+        assert_eq!(eviction_risk(&info(0, "noeviction")), None);
+        assert_eq!(eviction_risk(&info(0, "allkeys-lru")), None, "no limit: nothing is evicted");
+        assert_eq!(eviction_risk(&info(64 << 20, "noeviction")), None);
+        assert_eq!(eviction_risk(&info(64 << 20, "volatile-lru")), None, "figures have no time to live");
+        for policy in ["allkeys-lru", "allkeys-lfu", "allkeys-random"] {
+            let why = eviction_risk(&info(64 << 20, policy)).unwrap_or_default();
+            assert!(why.contains(policy) && why.contains("noeviction"), "{policy}: {why}");
+        }
+        assert_eq!(eviction_risk("# Memory\r\n"), None, "fields missing: nothing to judge");
     }
 }

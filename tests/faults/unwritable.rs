@@ -117,3 +117,27 @@ async fn a_cluster_node_that_serves_no_slot_is_not_ready_and_shows_no_figures() 
     server.kill9();
     pg.drop_db().await;
 }
+
+/// A Redis that may evict any key when full could drop a counter while the
+/// watermark stays: a wrong figure shown as current. It is refused at start,
+/// and a policy set while running makes the store fail its readiness check.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn a_redis_that_may_evict_figures_is_refused_at_start_and_unready_when_set_later() {
+    use cockpit::aggregates::AggregateStore;
+    use cockpit::aggregates::redis::RedisAggregates;
+    let mut redis = Redis::new();
+    redis
+        .start_with(&["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"])
+        .await;
+    let why = RedisAggregates::connect(&redis.url(), "evict").await.err().map(|e| e.to_string());
+    assert!(why.as_deref().unwrap_or("").contains("allkeys-lru"), "{why:?}");
+    assert!(redis_cli(redis.port, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]).contains("OK"));
+    let store = RedisAggregates::connect(&redis.url(), "evict")
+        .await
+        .expect("noeviction is accepted");
+    store.ping().await.expect("ready while it keeps every key");
+    assert!(redis_cli(redis.port, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]).contains("OK"));
+    let why = store.ping().await.err().map(|e| e.to_string());
+    assert!(why.as_deref().unwrap_or("").contains("allkeys-lfu"), "{why:?}");
+}
