@@ -42,6 +42,9 @@ const MEMORY: Duration = Duration::from_secs(60);
 /// Back-off between catch-up attempts while they fail.
 const RETRY_FIRST: Duration = Duration::from_millis(250);
 const RETRY_MAX: Duration = Duration::from_secs(5);
+/// How often the stores are asked whether they can be trusted with what they
+/// hold (`ping`: PostgreSQL takes writes, Redis keeps every key), besides answering.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
 
 /// Replays the journal onto the aggregates (the writer's `Ingest::sync`):
 /// given as a function so that freshness, which every reader asks, does not
@@ -111,6 +114,10 @@ struct State {
     records_ok: bool,
     aggregates_ok: bool,
     checked_at: Option<Instant>,
+    /// The last probe (see [`PROBE_EVERY`]), and whether each store passed it.
+    probed_at: Option<Instant>,
+    records_trusted: bool,
+    aggregates_trusted: bool,
 }
 
 impl State {
@@ -178,6 +185,9 @@ impl Freshness {
             records_ok: true,
             aggregates_ok: true,
             checked_at: None,
+            probed_at: None,
+            records_trusted: true,
+            aggregates_trusted: true,
         };
         Freshness {
             inner: Arc::new(Inner {
@@ -274,10 +284,27 @@ impl Freshness {
     async fn check(&self, records: &dyn RecordStore, aggregates: &dyn AggregateStore) -> bool {
         let (head, watermark) = tokio::join!(timeout(PATIENCE, records.head()), timeout(PATIENCE, aggregates.watermark()));
         let (head, watermark) = (head.ok().and_then(Result::ok), watermark.ok().and_then(Result::ok));
+        // A store that failed its probe is probed at every check, so it is
+        // trusted again as soon as it passes, not up to a period later.
+        let due = {
+            let st = self.state();
+            !(st.records_trusted && st.aggregates_trusted) || st.probed_at.is_none_or(|at| at.elapsed() >= PROBE_EVERY)
+        };
+        let probe = if due {
+            let (r, a) = tokio::join!(timeout(PATIENCE, records.ping()), timeout(PATIENCE, aggregates.ping()));
+            Some((flatten(r), flatten(a)))
+        } else {
+            None
+        };
         let now = Instant::now();
         let mut st = self.state();
-        st.records_ok = head.is_some();
-        st.aggregates_ok = watermark.is_some();
+        if let Some((r, a)) = probe {
+            st.probed_at = Some(now);
+            st.records_trusted = told("record store", st.records_trusted, r);
+            st.aggregates_trusted = told("aggregate store", st.aggregates_trusted, a);
+        }
+        st.records_ok = head.is_some() && st.records_trusted;
+        st.aggregates_ok = watermark.is_some() && st.aggregates_trusted;
         if let Some(h) = head {
             st.saw(h, now);
         }
@@ -343,6 +370,33 @@ impl Freshness {
     }
 }
 
+/// A probe's outcome, a timeout being a failure like any other.
+fn flatten<E: std::fmt::Display>(r: Result<Result<(), E>, tokio::time::error::Elapsed>) -> Result<(), String> {
+    match r {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer in time".to_owned()),
+    }
+}
+
+/// Whether `store` passed its probe, logged when that changes.
+fn told(store: &str, was: bool, probe: Result<(), String>) -> bool {
+    match probe {
+        Ok(()) => {
+            if !was {
+                tracing::info!(store, "passes its probe again");
+            }
+            true
+        }
+        Err(e) => {
+            if was {
+                tracing::warn!(store, error = %e, "fails its probe: not ready");
+            }
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +411,9 @@ mod tests {
             records_ok: true,
             aggregates_ok: true,
             checked_at: None,
+            probed_at: None,
+            records_trusted: true,
+            aggregates_trusted: true,
         }
     }
 

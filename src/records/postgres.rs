@@ -309,9 +309,20 @@ impl RecordStore for PgRecords {
         rows.iter().map(|(seq, body)| super::parse_change(*seq, body)).collect()
     }
 
+    /// Answers, and takes writes: a standby (after a failover that left the
+    /// connections on the old primary) or a read-only default answers every
+    /// read while refusing every record.
     async fn ping(&self) -> Result<(), RecordError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        let (writable,): (bool,) = sqlx::query_as("SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")
+            .fetch_one(&self.pool)
+            .await?;
+        if writable {
+            Ok(())
+        } else {
+            Err(RecordError::Unavailable(sqlx::Error::Protocol(
+                "PostgreSQL is read-only (a standby, or default_transaction_read_only): records cannot be committed".into(),
+            )))
+        }
     }
 
     async fn head(&self) -> Result<i64, RecordError> {

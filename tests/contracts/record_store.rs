@@ -441,3 +441,27 @@ async fn postgres_writers_on_two_instances_decide_each_record_once() {
     assert_eq!(head, journal.last().unwrap().seq);
     db.drop_db().await;
 }
+
+/// A PostgreSQL that answers reads but refuses writes (a standby the connections
+/// still reach after a failover, or a read-only default) fails the store's
+/// probe, so the instance is not ready while no record can be committed.
+#[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn postgres_that_refuses_writes_fails_the_probe() {
+    let db = pg_db().await;
+    let store = PgRecords::connect(&db.url, 2).await.unwrap();
+    store.ping().await.expect("a writable database passes");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE \"{}\" SET default_transaction_read_only = on",
+        db.name()
+    )))
+    .execute(store.pool())
+    .await
+    .unwrap();
+    // New sessions take the database's default.
+    let read_only = PgRecords::connect(&db.url, 2).await.unwrap();
+    let why = read_only.ping().await.err().map(|e| e.to_string());
+    assert!(why.as_deref().unwrap_or("").contains("read-only"), "{why:?}");
+    drop((store, read_only));
+    db.drop_db().await;
+}

@@ -141,3 +141,27 @@ async fn a_redis_that_may_evict_figures_is_refused_at_start_and_unready_when_set
     let why = store.ping().await.err().map(|e| e.to_string());
     assert!(why.as_deref().unwrap_or("").contains("allkeys-lfu"), "{why:?}");
 }
+
+/// The same policy set while the instance runs: it stops being ready within a
+/// probe's period, and is ready again once Redis keeps every key.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn an_eviction_policy_set_while_running_makes_the_instance_unready() {
+    let pg = PgDb::create(&services().0, "evict").await;
+    let dir = Workdir::new();
+    let mut redis = Redis::new();
+    redis.start().await;
+    let mut server = Server::new(&dir.0, &[("DATABASE_URL", &pg.url), ("REDIS_URL", &redis.url())]);
+    server.start().await;
+    let client = reqwest::Client::new();
+    assert_eq!(post(&client, &server, json!(ticket("e1"))).await, 200);
+    readyz_until(&client, &server, 200, Duration::from_secs(5)).await;
+    assert!(redis_cli(redis.port, &["CONFIG", "SET", "maxmemory", "64mb"]).contains("OK"));
+    assert!(redis_cli(redis.port, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]).contains("OK"));
+    let body = readyz_until(&client, &server, 503, Duration::from_secs(8)).await;
+    assert_eq!(body["aggregates"], "unavailable", "{body}");
+    assert!(redis_cli(redis.port, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]).contains("OK"));
+    readyz_until(&client, &server, 200, Duration::from_secs(8)).await;
+    server.kill9();
+    pg.drop_db().await;
+}
