@@ -359,11 +359,6 @@ impl Dashboards {
         &self.registry
     }
 
-    /// Whether the aggregate store answers.
-    pub async fn ping(&self) -> Result<(), AggregateError> {
-        self.aggregates.ping().await
-    }
-
     /// The dashboard of a registered scope for `day` (today when `None`).
     pub async fn dashboard(&self, info: &ScopeInfo, day: Option<Date>) -> Result<Dashboard, FiguresError> {
         self.dashboard_of(info, day, PeriodKind::Day).await
