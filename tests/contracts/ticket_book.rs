@@ -77,10 +77,9 @@ fn q(f: impl FnOnce(&mut TicketQuery)) -> TicketQuery {
     q
 }
 
-async fn contract(store: Arc<dyn RecordStore>, book: Arc<dyn TicketBook>) {
-    store.migrate().await.unwrap();
-    let tree = ["d", "d.s", "d.s.c", "d.s.c.g1", "d.s.c.g2", "d.t", "d.t.x", "d.t.x.g1"];
-    let infos: Vec<ScopeInfo> = tree
+/// Registers `ids` as scopes named by their ids.
+async fn register(store: &dyn RecordStore, ids: &[&str]) {
+    let infos: Vec<ScopeInfo> = ids
         .iter()
         .map(|s| ScopeInfo {
             id: scope(s),
@@ -90,6 +89,15 @@ async fn contract(store: Arc<dyn RecordStore>, book: Arc<dyn TicketBook>) {
         })
         .collect();
     store.put_scopes(&infos).await.unwrap();
+}
+
+async fn contract(store: Arc<dyn RecordStore>, book: Arc<dyn TicketBook>) {
+    store.migrate().await.unwrap();
+    register(
+        store.as_ref(),
+        &["d", "d.s", "d.s.c", "d.s.c.g1", "d.s.c.g2", "d.t", "d.t.x", "d.t.x.g1"],
+    )
+    .await;
     // Deadlines: a1 NOW-6h (overdue), a2 NOW+12h, a3 NOW-26h (most overdue), b1 NOW+47h, b2 NOW-2h.
     commit(
         store.as_ref(),
@@ -363,16 +371,7 @@ async fn postgres_plans_each_listing_with_its_values() {
     // One connection: the check below sees the session the listings ran in.
     let store = Arc::new(PgRecords::connect(&db.url, 1).await.unwrap());
     store.migrate().await.unwrap();
-    let infos: Vec<ScopeInfo> = ["d", "d.g1"]
-        .iter()
-        .map(|s| ScopeInfo {
-            id: scope(s),
-            name: s.to_string(),
-            theme: None,
-            households: None,
-        })
-        .collect();
-    store.put_scopes(&infos).await.unwrap();
+    register(store.as_ref(), &["d", "d.g1"]).await;
     commit(store.as_ref(), &[report("pp1", "d.g1", "garbage", 1, "bins")]).await;
     for within in ["d", "d.g1", "d", "d.g1", "d", "d.g1", "d"] {
         let page = store.tickets(&q(|q| q.within = Some(scope(within)))).await.unwrap();

@@ -40,6 +40,16 @@ async fn readyz_until(client: &reqwest::Client, server: &Server, want: u16, with
     }
 }
 
+/// An instance on PostgreSQL and a Redis of its own, which a test may reconfigure.
+async fn instance(pg: &PgDb) -> (Workdir, Redis, Server) {
+    let dir = Workdir::new();
+    let mut redis = Redis::new();
+    redis.start().await;
+    let mut server = Server::new(&dir.0, &[("DATABASE_URL", &pg.url), ("REDIS_URL", &redis.url())]);
+    server.start().await;
+    (dir, redis, server)
+}
+
 /// The open tickets of the district as a current dashboard shows them, or the 503's code.
 async fn open_tickets(client: &reqwest::Client, server: &Server) -> Result<i64, String> {
     let (status, body) = get(client, server, "/api/v1/scopes/nanan/dashboard").await;
@@ -54,11 +64,7 @@ async fn open_tickets(client: &reqwest::Client, server: &Server) -> Result<i64, 
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_redis_that_refuses_writes_makes_the_instance_unready_and_never_shows_a_short_figure() {
     let pg = PgDb::create(&services().0, "ro").await;
-    let dir = Workdir::new();
-    let mut redis = Redis::new();
-    redis.start().await;
-    let mut server = Server::new(&dir.0, &[("DATABASE_URL", &pg.url), ("REDIS_URL", &redis.url())]);
-    server.start().await;
+    let (_dir, redis, mut server) = instance(&pg).await;
     let client = reqwest::Client::new();
     assert_eq!(post(&client, &server, json!([ticket("k1"), ticket("k2")])).await, 200);
     readyz_until(&client, &server, 200, Duration::from_secs(5)).await;
@@ -148,11 +154,7 @@ async fn a_redis_that_may_evict_figures_is_refused_at_start_and_unready_when_set
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn an_eviction_policy_set_while_running_makes_the_instance_unready() {
     let pg = PgDb::create(&services().0, "evict").await;
-    let dir = Workdir::new();
-    let mut redis = Redis::new();
-    redis.start().await;
-    let mut server = Server::new(&dir.0, &[("DATABASE_URL", &pg.url), ("REDIS_URL", &redis.url())]);
-    server.start().await;
+    let (_dir, redis, mut server) = instance(&pg).await;
     let client = reqwest::Client::new();
     assert_eq!(post(&client, &server, json!(ticket("e1"))).await, 200);
     readyz_until(&client, &server, 200, Duration::from_secs(5)).await;
