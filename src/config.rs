@@ -97,6 +97,10 @@ pub struct Settings {
     /// 74,000 scopes would be 1.8 million series and one Redis read of them
     /// all per scrape; its root, districts and streets are 1,071.
     pub metrics_max_scopes: usize,
+    /// Days of day-level figures Redis keeps (the hot window); older days move
+    /// to the record store's database, read back with the same answers, once an
+    /// hour. 0 keeps every day in Redis. The in-memory aggregates keep every day.
+    pub retention_days: u32,
     /// Log lines on stderr: `text` (for people) or `json` (one object per line,
     /// for a log collector).
     pub log_format: LogFormat,
@@ -192,6 +196,7 @@ impl Default for Settings {
             alerts: AlertSettings::default(),
             metrics_token: None,
             metrics_max_scopes: 5_000,
+            retention_days: 400,
             log_format: LogFormat::Text,
             open311: Open311Settings::default(),
         }

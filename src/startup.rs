@@ -14,8 +14,10 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
+use crate::aggregates::archive::DayArchive;
 use crate::aggregates::memory::MemoryAggregates;
 use crate::aggregates::redis::RedisAggregates;
+use crate::aggregates::retention;
 use crate::aggregates::{AggregateStore, AlertClaims, ScreenBoard};
 use crate::alerts::webhook::{Target, Webhook};
 use crate::alerts::{Alerts, Evaluator};
@@ -55,15 +57,21 @@ pub struct Backends {
 
 impl Backends {
     pub async fn open(s: &Settings) -> anyhow::Result<Backends> {
-        type Records = (Arc<dyn RecordStore>, Arc<dyn KeyStore>, Arc<dyn RuleStore>, Arc<dyn TicketBook>);
-        let (records, keys, rules, tickets): Records = match &s.database_url {
+        type Records = (
+            Arc<dyn RecordStore>,
+            Arc<dyn KeyStore>,
+            Arc<dyn RuleStore>,
+            Arc<dyn TicketBook>,
+            Arc<dyn DayArchive>,
+        );
+        let (records, keys, rules, tickets, archive): Records = match &s.database_url {
             Some(url) => {
                 let pg = Arc::new(
                     PgRecords::connect(url.expose(), s.db_max_connections)
                         .await
                         .with_context(|| format!("connecting to PostgreSQL at {}", crate::config::redact_url(url.expose())))?,
                 );
-                (pg.clone(), pg.clone(), pg.clone(), pg)
+                (pg.clone(), pg.clone(), pg.clone(), pg.clone(), pg)
             }
             None => {
                 std::fs::create_dir_all(&s.data_dir)
@@ -74,7 +82,7 @@ impl Backends {
                         .await
                         .with_context(|| format!("opening {}", path.display()))?,
                 );
-                (lite.clone(), lite.clone(), lite.clone(), lite)
+                (lite.clone(), lite.clone(), lite.clone(), lite.clone(), lite)
             }
         };
         type Shared = (Arc<dyn AggregateStore>, Arc<dyn ScreenBoard>, Arc<dyn AlertClaims>, Arc<dyn Broker>);
@@ -83,7 +91,8 @@ impl Backends {
                 let redis = Arc::new(
                     RedisAggregates::connect(url.expose(), &s.redis_prefix)
                         .await
-                        .with_context(|| format!("connecting to Redis at {}", crate::config::redact_url(url.expose())))?,
+                        .with_context(|| format!("connecting to Redis at {}", crate::config::redact_url(url.expose())))?
+                        .with_archive(archive),
                 );
                 let broker = RedisBroker::connect(url.expose(), &s.redis_prefix)
                     .await
@@ -230,6 +239,11 @@ impl Application {
         tokio::spawn(evaluator.run(b.broker.clone(), hub.closing()));
         let open = access.is_open();
         tokio::spawn(prune_limiters(access.clone()));
+        tokio::spawn(retention::keep_window(
+            b.aggregates.clone(),
+            calendar.clone(),
+            settings.retention_days,
+        ));
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             access,
@@ -435,5 +449,11 @@ pub async fn rebuild(settings: &Settings) -> anyhow::Result<i64> {
     let ingest = Ingest::start(b.records.clone(), projection, Freshness::new(), settings.deadlines());
     b.aggregates.clear().await?;
     ingest.sync().await?;
+    retention::retire_old(
+        b.aggregates.as_ref(),
+        &Calendar::new(&settings.time_zone).map_err(anyhow::Error::msg)?,
+        settings.retention_days,
+    )
+    .await?;
     Ok(b.aggregates.watermark().await?)
 }

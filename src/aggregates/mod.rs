@@ -2,10 +2,12 @@
 //! embedded. Figures are rolled up the scope tree at write time, so reading any
 //! scope's dashboard is a few key reads, never a scan of records.
 
+pub mod archive;
 pub mod connection;
 pub mod delta;
 pub mod memory;
 pub mod redis;
+pub mod retention;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -113,6 +115,14 @@ pub trait AggregateStore: Send + Sync {
 
     /// Cheap reachability check for `/readyz`.
     async fn ping(&self) -> Result<(), AggregateError>;
+
+    /// Moves the figures of days before `before` out of a store that keeps a
+    /// hot window of days (Redis, into its day archive); every read of those
+    /// days answers as before. Returns how many days it moved. A store that
+    /// keeps every day (memory) moves none.
+    async fn retire(&self, _before: jiff::civil::Date) -> Result<usize, AggregateError> {
+        Ok(0)
+    }
 }
 
 /// Screen presence, shared by every instance (`presence.rs` writes and reads it).

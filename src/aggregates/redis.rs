@@ -12,13 +12,18 @@
 //! - `{p}:sv:S:ID` hash of one survey's tallies; `{p}:l:S` hash of ledger totals;
 //! - `{p}:wm` the journal position of the newest applied change.
 
+mod cold;
+
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::connection::RedisConn;
 use async_trait::async_trait;
+use cold::Thawed;
+use jiff::civil::Date;
 use redis::{Script, Value};
 
+use super::archive::{DayArchive, Forget};
 use super::delta::{Bucket, Delta, Dur};
 use super::{AggregateError, AggregateStore, AlertClaims, Applied, FigureQuery, Reading, ScreenBoard, SeriesRaw};
 use crate::domain::figures::{RawFigures, Spread};
@@ -90,6 +95,10 @@ return 1
 pub struct RedisAggregates {
     conn: RedisConn,
     prefix: String,
+    /// Where days past the hot window go (`cold.rs`); none keeps every day here.
+    archive: Option<Arc<dyn DayArchive>>,
+    /// The newest archived day as last read: reads of days up to it stage the archive's keys.
+    horizon: Arc<Mutex<Option<Date>>>,
 }
 
 impl RedisAggregates {
@@ -106,9 +115,18 @@ impl RedisAggregates {
         let store = RedisAggregates {
             conn,
             prefix: prefix.to_owned(),
+            archive: None,
+            horizon: Arc::default(),
         };
         store.keeps_every_key().await?;
         Ok(store)
+    }
+
+    /// The same store, moving days past the hot window into `archive` when asked
+    /// ([`AggregateStore::retire`]) and reading them back from it.
+    pub fn with_archive(mut self, archive: Arc<dyn DayArchive>) -> Self {
+        self.archive = Some(archive);
+        self
     }
 
     /// Refuses a Redis that may evict any key when it is full: a counter gone
@@ -171,26 +189,26 @@ impl RedisAggregates {
         };
     }
 
-    /// The one pipeline that applies `delta`: `WATCH`, the [`GUARD`], then a
-    /// transaction of every increment and the new watermark. Replies other than the
-    /// guard's and `EXEC`'s are ignored. Increments that cancelled out within the
-    /// delta are not sent.
+    /// One `SCAN` page of the prefix's keys: the next cursor (0 at the end) and the keys.
+    async fn scan_page(&self, cursor: u64) -> Result<(u64, Vec<String>), AggregateError> {
+        let mut conn = self.conn.clone();
+        // Keyless: on a cluster, asked of the node that holds the prefix's slot.
+        let scan = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{{{}}}:*", self.prefix))
+            .arg("COUNT")
+            .arg(1000)
+            .clone();
+        redis::from_redis_value(conn.at_key(scan, &self.key("wm", "")).await.map_err(err)?).map_err(err)
+    }
+
     /// Unlinks every key of the prefix, in `SCAN` pages.
     async fn unlink_all(&self) -> Result<(), AggregateError> {
         let mut conn = self.conn.clone();
-        let pattern = format!("{{{}}}:*", self.prefix);
         let mut cursor: u64 = 0;
         loop {
-            // Keyless: on a cluster, asked of the node that holds the prefix's slot.
-            let scan = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
-                .clone();
-            let (next, keys): (u64, Vec<String>) =
-                redis::from_redis_value(conn.at_key(scan, &self.key("wm", "")).await.map_err(err)?).map_err(err)?;
+            let (next, keys) = self.scan_page(cursor).await?;
             if !keys.is_empty() {
                 let _: i64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut conn).await.map_err(err)?;
             }
@@ -201,6 +219,10 @@ impl RedisAggregates {
         }
     }
 
+    /// The one pipeline that applies `delta`: `WATCH`, the [`GUARD`], then a
+    /// transaction of every increment and the new watermark. Replies other than the
+    /// guard's and `EXEC`'s are ignored. Increments that cancelled out within the
+    /// delta are not sent.
     fn apply_pipe(&self, delta: &Delta) -> redis::Pipeline {
         let wm = self.key("wm", "");
         let mut p = redis::pipe();
@@ -209,6 +231,10 @@ impl RedisAggregates {
         p.cmd("MULTI").ignore();
         let mut k = String::new();
         let rollups = delta.rollups();
+        // Each day written counts for `cold.rs`: an archiving of it overtaken by this apply does not finish.
+        for day in cold::days_written(delta, rollups.keys()) {
+            p.cmd("INCR").arg(self.key("touch", &day.to_string())).ignore();
+        }
         let counts = delta
             .counts
             .iter()
@@ -296,16 +322,16 @@ impl RedisAggregates {
         }
     }
 
-    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, cover: &[Period], now_ms: i64) {
+    fn queue_read(&self, pipe: &mut redis::Pipeline, q: &FigureQuery, cover: &[Period], now_ms: i64, t: Option<&Thawed>) {
         let s = q.scope.as_str();
         let dl = self.key("dl", s);
         for period in cover {
-            pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{period}")));
+            pipe.cmd("HGETALL").arg(self.read_key(t, "d", s, period, None));
         }
         pipe.cmd("HGETALL").arg(self.key("g", s));
         // PFCOUNT of several keys counts their union: persons seen in two
         // periods of a range count once.
-        let uniques: Vec<String> = cover.iter().map(|p| self.key("u", &format!("{s}:{p}"))).collect();
+        let uniques: Vec<String> = cover.iter().map(|p| self.read_key(t, "u", s, p, None)).collect();
         pipe.cmd("PFCOUNT").arg(uniques);
         pipe.cmd("ZCOUNT").arg(&dl).arg("-inf").arg(now_ms);
         pipe.cmd("ZRANGE")
@@ -336,7 +362,7 @@ impl RedisAggregates {
                 pipe.cmd("EVAL")
                     .arg(SPREAD)
                     .arg(1)
-                    .arg(self.key(kind.key_part(), &format!("{s}:{period}")));
+                    .arg(self.read_key(t, kind.key_part(), s, period, None));
             }
         }
         if q.due_within_ms > 0 {
@@ -411,6 +437,41 @@ fn zadd<'a>(p: &mut redis::Pipeline, key: &str, pairs: impl ExactSizeIterator<It
     p.add_command(c).ignore();
 }
 
+/// One query's figures from its replies (in the order `queue_read` asked).
+fn figures(q: &FigureQuery, cover: &[Period], it: &mut impl Iterator<Item = Value>) -> Result<RawFigures, AggregateError> {
+    let mut day = HashMap::new();
+    for _ in cover {
+        for (k, v) in counters(it.next())? {
+            *day.entry(k).or_insert(0) += v;
+        }
+    }
+    let gauge = counters(it.next())?;
+    let unique: i64 = decode(it.next())?;
+    let overdue_now: i64 = decode(it.next())?;
+    let next: Vec<(String, f64)> = decode(it.next())?;
+    let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
+    let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
+    let (dispatch, resolve) = match cover {
+        [_] => (spread(it.next())?, spread(it.next())?),
+        _ => Default::default(),
+    };
+    let due_soon: i64 = if q.due_within_ms > 0 { decode(it.next())? } else { 0 };
+    let overdue: Vec<(String, f64)> = if q.overdue > 0 { decode(it.next())? } else { Vec::new() };
+    Ok(RawFigures {
+        day,
+        gauge,
+        nets,
+        unique,
+        overdue_now,
+        next_deadline: next.first().map(|(_, s)| *s as i64),
+        top: top.into_iter().map(|(m, s)| (m, s as i64)).collect(),
+        dispatch,
+        resolve,
+        due_soon,
+        overdue_oldest: overdue.into_iter().map(|(m, s)| (m, s as i64)).collect(),
+    })
+}
+
 fn counters(v: Option<Value>) -> Result<HashMap<String, i64>, AggregateError> {
     decode(v)
 }
@@ -451,54 +512,23 @@ impl AggregateStore for RedisAggregates {
     async fn read(&self, queries: &[FigureQuery], cover: &[Period], now_ms: i64) -> Result<Reading, AggregateError> {
         // One transaction: the watermark and the figures are one view, never
         // figures with an apply half-way through them.
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        pipe.cmd("GET").arg(self.key("wm", ""));
-        for q in queries {
-            self.queue_read(&mut pipe, q, cover, now_ms);
-        }
-        let mut conn = self.conn.clone();
-        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
-        let mut it = values.into_iter();
-        let watermark: Option<i64> = decode(it.next())?;
-        let mut out = Vec::with_capacity(queries.len());
-        for q in queries {
-            let mut day = HashMap::new();
-            for _ in cover {
-                for (k, v) in counters(it.next())? {
-                    *day.entry(k).or_insert(0) += v;
-                }
+        let scopes: Vec<&str> = queries.iter().map(|q| q.scope.as_str()).collect();
+        let parts = ["d", "u", "dz", "rz"].map(String::from);
+        let queue = |pipe: &mut redis::Pipeline, t: Option<&Thawed>| {
+            pipe.cmd("GET").arg(self.key("wm", ""));
+            for q in queries {
+                self.queue_read(pipe, q, cover, now_ms, t);
             }
-            let gauge = counters(it.next())?;
-            let unique: i64 = decode(it.next())?;
-            let overdue_now: i64 = decode(it.next())?;
-            let next: Vec<(String, f64)> = decode(it.next())?;
-            let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
-            let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
-            let (dispatch, resolve) = match cover {
-                [_] => (spread(it.next())?, spread(it.next())?),
-                _ => Default::default(),
-            };
-            let due_soon: i64 = if q.due_within_ms > 0 { decode(it.next())? } else { 0 };
-            let overdue: Vec<(String, f64)> = if q.overdue > 0 { decode(it.next())? } else { Vec::new() };
-            out.push(RawFigures {
-                day,
-                gauge,
-                nets,
-                unique,
-                overdue_now,
-                next_deadline: next.first().map(|(_, s)| *s as i64),
-                top: top.into_iter().map(|(m, s)| (m, s as i64)).collect(),
-                dispatch,
-                resolve,
-                due_soon,
-                overdue_oldest: overdue.into_iter().map(|(m, s)| (m, s as i64)).collect(),
-            });
-        }
-        Ok(Reading {
-            figures: out,
-            watermark: watermark.unwrap_or(0),
+        };
+        self.read_settled(cover, &scopes, &parts, queue, |it| {
+            let watermark: Option<i64> = decode(it.next())?;
+            let figures = queries.iter().map(|q| figures(q, cover, it)).collect::<Result<_, _>>()?;
+            Ok(Reading {
+                figures,
+                watermark: watermark.unwrap_or(0),
+            })
         })
+        .await
     }
 
     async fn unique_by_kind(&self, scope: &Scope, cover: &[Period], kinds: &[String]) -> Result<Vec<i64>, AggregateError> {
@@ -506,13 +536,15 @@ impl AggregateStore for RedisAggregates {
             return Ok(Vec::new());
         }
         let s = scope.as_str();
-        let mut pipe = redis::pipe();
-        for kind in kinds {
-            let keys: Vec<String> = cover.iter().map(|p| self.key("u", &format!("{s}:{p}:{kind}"))).collect();
-            pipe.cmd("PFCOUNT").arg(keys);
-        }
-        let mut conn = self.conn.clone();
-        pipe.query_async(&mut conn).await.map_err(err)
+        let parts: Vec<String> = kinds.iter().map(|k| format!("u:{k}")).collect();
+        let queue = |pipe: &mut redis::Pipeline, t: Option<&Thawed>| {
+            for kind in kinds {
+                let keys: Vec<String> = cover.iter().map(|p| self.read_key(t, "u", s, p, Some(kind))).collect();
+                pipe.cmd("PFCOUNT").arg(keys);
+            }
+        };
+        self.read_settled(cover, &[s], &parts, queue, |it| it.map(|v| decode(Some(v))).collect())
+            .await
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {
@@ -527,37 +559,39 @@ impl AggregateStore for RedisAggregates {
 
     async fn series(&self, scope: &Scope, days: &[Period]) -> Result<SeriesRaw, AggregateError> {
         let s = scope.as_str();
-        let mut pipe = redis::pipe();
-        for d in days {
-            pipe.cmd("HGETALL").arg(self.key("d", &format!("{s}:{d}")));
-            pipe.cmd("PFCOUNT").arg(self.key("u", &format!("{s}:{d}")));
-            for kind in [Dur::Dispatch, Dur::Resolve] {
-                pipe.cmd("EVAL")
-                    .arg(SPREAD)
-                    .arg(1)
-                    .arg(self.key(kind.key_part(), &format!("{s}:{d}")));
+        let parts = ["d", "u", "dz", "rz"].map(String::from);
+        let queue = |pipe: &mut redis::Pipeline, t: Option<&Thawed>| {
+            for d in days {
+                pipe.cmd("HGETALL").arg(self.read_key(t, "d", s, d, None));
+                pipe.cmd("PFCOUNT").arg(self.read_key(t, "u", s, d, None));
+                for kind in [Dur::Dispatch, Dur::Resolve] {
+                    pipe.cmd("EVAL")
+                        .arg(SPREAD)
+                        .arg(1)
+                        .arg(self.read_key(t, kind.key_part(), s, d, None));
+                }
             }
-        }
-        pipe.cmd("HGETALL").arg(self.key("n", s));
-        let mut conn = self.conn.clone();
-        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
-        let mut it = values.into_iter();
-        let mut out = SeriesRaw::default();
-        for _ in days {
-            let day = counters(it.next())?;
-            let unique: i64 = decode(it.next())?;
-            let dispatch = spread(it.next())?;
-            let resolve = spread(it.next())?;
-            out.days.push(RawFigures {
-                day,
-                unique,
-                dispatch,
-                resolve,
-                ..RawFigures::default()
-            });
-        }
-        out.nets = counters(it.next())?;
-        Ok(out)
+            pipe.cmd("HGETALL").arg(self.key("n", s));
+        };
+        self.read_settled(days, &[s], &parts, queue, |it| {
+            let mut out = SeriesRaw::default();
+            for _ in days {
+                let day = counters(it.next())?;
+                let unique: i64 = decode(it.next())?;
+                let dispatch = spread(it.next())?;
+                let resolve = spread(it.next())?;
+                out.days.push(RawFigures {
+                    day,
+                    unique,
+                    dispatch,
+                    resolve,
+                    ..RawFigures::default()
+                });
+            }
+            out.nets = counters(it.next())?;
+            Ok(out)
+        })
+        .await
     }
 
     async fn watermark(&self) -> Result<i64, AggregateError> {
@@ -583,6 +617,10 @@ impl AggregateStore for RedisAggregates {
                 .await
                 .map_err(err)?;
             if left == 0 {
+                // After the keys: a crash between leaves rows no horizon names, never read.
+                if let Some(archive) = &self.archive {
+                    archive.forget(&self.deployment(), Forget::All).await?;
+                }
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -595,6 +633,10 @@ impl AggregateStore for RedisAggregates {
     async fn ping(&self) -> Result<(), AggregateError> {
         // An eviction policy set while running fails readiness, not only a start.
         self.keeps_every_key().await
+    }
+
+    async fn retire(&self, before: Date) -> Result<usize, AggregateError> {
+        self.retire_before(before).await
     }
 }
 

@@ -52,6 +52,7 @@ pub const POSTGRES: Files = files!("postgres":
     "0008_identifiers_collate_c.sql",
     "0009_ticket_book.sql",
     "0010_open_tickets_by_scope.sql",
+    "0011_aggregate_days.sql",
 );
 
 pub const SQLITE: Files = files!("sqlite":
@@ -64,6 +65,7 @@ pub const SQLITE: Files = files!("sqlite":
     "0007_journal_ledger_index.sql",
     "0009_ticket_book.sql",
     "0010_open_tickets_by_scope.sql",
+    "0011_aggregate_days.sql",
 );
 
 /// The migrator of `files`, as sqlx's own reading of the directory would make it.

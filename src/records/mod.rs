@@ -3,6 +3,7 @@
 //! as an entry of an append-only journal whose `seq` orders all changes; the
 //! aggregates are a projection of that journal and can always be rebuilt from it.
 
+mod archive;
 mod decode;
 mod migrations;
 pub mod postgres;

@@ -15,6 +15,7 @@ use crate::domain::scope::Scope;
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Bytes(Vec<u8>),
 }
 
 /// SQL with numbered placeholders (`$1` or `?1`) and the values to bind, in order.
@@ -97,6 +98,7 @@ pub(crate) trait SqlRows: Send + Sync {
     async fn holder_rows(&self, sql: Sql) -> Result<Vec<(String, i64, i64)>, RecordError>;
     async fn key_rows(&self, sql: Sql) -> Result<Vec<KeyRow>, RecordError>;
     async fn text_pairs(&self, sql: Sql) -> Result<Vec<(String, String)>, RecordError>;
+    async fn archive_rows(&self, sql: Sql) -> Result<Vec<(String, String, Vec<u8>)>, RecordError>;
 }
 
 /// A statement whose values are all text.
@@ -172,6 +174,7 @@ macro_rules! sql_rows {
                 q = match b {
                     $crate::records::sql::Bind::Text(v) => q.bind(v),
                     $crate::records::sql::Bind::Int(v) => q.bind(v),
+                    $crate::records::sql::Bind::Bytes(v) => q.bind(v),
                 };
             }
             q
@@ -210,6 +213,7 @@ macro_rules! sql_rows {
                     q = match b {
                         $crate::records::sql::Bind::Text(v) => q.bind(v),
                         $crate::records::sql::Bind::Int(v) => q.bind(v),
+                        $crate::records::sql::Bind::Bytes(v) => q.bind(v),
                     };
                 }
                 Ok(q.execute(&self.pool).await?.rows_affected())
@@ -232,6 +236,10 @@ macro_rules! sql_rows {
             }
 
             async fn text_pairs(&self, sql: $crate::records::sql::Sql) -> Result<Vec<(String, String)>, RecordError> {
+                rows(&self.pool, sql).await
+            }
+
+            async fn archive_rows(&self, sql: $crate::records::sql::Sql) -> Result<Vec<(String, String, Vec<u8>)>, RecordError> {
                 rows(&self.pool, sql).await
             }
         }

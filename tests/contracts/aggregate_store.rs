@@ -18,14 +18,14 @@ use cockpit::domain::survey::{Answer, Response};
 use cockpit::domain::ticket::Status;
 use jiff::civil::Date;
 
-const T: i64 = 1_700_000_000_000; // 2023-11-14 22:13 UTC, 2023-11-15 in Shanghai
-const HOUR: i64 = 3_600_000;
+pub(super) const T: i64 = 1_700_000_000_000; // 2023-11-14 22:13 UTC, 2023-11-15 in Shanghai
+pub(super) const HOUR: i64 = 3_600_000;
 
-fn scope(s: &str) -> Scope {
+pub(super) fn scope(s: &str) -> Scope {
     Scope::parse(s).unwrap()
 }
 
-fn ticket(id: &str, grid: &str, deadline: i64) -> Change {
+pub(super) fn ticket(id: &str, grid: &str, deadline: i64) -> Change {
     Change::Ticket {
         ticket: TicketReport {
             id: id.into(),
@@ -39,7 +39,7 @@ fn ticket(id: &str, grid: &str, deadline: i64) -> Change {
     }
 }
 
-fn step(ticket: &str, id: &str, from: Status, to: Status, at: i64) -> Change {
+pub(super) fn step(ticket: &str, id: &str, from: Status, to: Status, at: i64) -> Change {
     let head = TicketHead {
         scope: scope("d.c.g1"),
         category: "garbage".into(),
@@ -263,7 +263,7 @@ async fn presence_contract(store: Arc<dyn ScreenBoard>) {
 }
 
 /// A check-in of `person` at `at` in grid 1.
-fn checkin_at(id: &str, person: &str, at: i64) -> Change {
+pub(super) fn checkin_at(id: &str, person: &str, at: i64) -> Change {
     let Change::Attendance { mut checkin, event } = checkin(id, person) else {
         unreachable!("checkin makes an attendance")
     };

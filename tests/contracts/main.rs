@@ -7,6 +7,7 @@ mod cluster;
 #[path = "../shared/pg.rs"]
 mod pg;
 mod record_store;
+mod retention;
 mod ticket_book;
 
 pub use pg::PgDb;

@@ -1,0 +1,229 @@
+//! Days past the hot window: the Redis store moves them into its day archive
+//! (in PostgreSQL, or SQLite) and every read answers as the memory store,
+//! which keeps every day, answers: after the move, on another instance that
+//! has not seen it, after late records on archived days, with applies racing
+//! the archiving, and after a clear.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cockpit::aggregates::archive::DayArchive;
+use cockpit::aggregates::memory::MemoryAggregates;
+use cockpit::aggregates::redis::RedisAggregates;
+use cockpit::aggregates::retention::retire_old;
+use cockpit::aggregates::{AggregateStore, Applied, Delta, FigureQuery};
+use cockpit::domain::day::Calendar;
+use cockpit::domain::decide::Change;
+use cockpit::domain::figures::RawFigures;
+use cockpit::domain::period::{Period, PeriodKind, Span};
+use cockpit::domain::record::EventKind;
+use cockpit::domain::ticket::Status;
+use cockpit::records::RecordStore;
+use cockpit::records::postgres::PgRecords;
+use cockpit::records::sqlite::SqliteRecords;
+
+use super::aggregate_store::{HOUR, T, checkin_at, scope, step, ticket};
+
+const DAY: i64 = 24 * HOUR;
+
+/// Days of 2023 and 2024 the records fall on: years before any run of this test.
+const DAYS: [i64; 4] = [0, 1, 15, 48];
+
+/// The records of `round` on `day` (days after `T`): a ticket reported,
+/// dispatched and resolved (its durations), a check-in at a lecture and one
+/// without a kind.
+fn records_of(round: &str, day: i64) -> Vec<Change> {
+    let at = T + day * DAY;
+    let k = format!("{round}k{day}");
+    let mut report = ticket(&k, "d.c.g1", at + 9 * HOUR);
+    if let Change::Ticket { ticket, .. } = &mut report {
+        ticket.reported_at = at;
+    }
+    let lecture = match checkin_at(&format!("{round}a{day}"), &format!("p{}", day % 3), at) {
+        Change::Attendance { checkin, .. } => Change::Attendance {
+            checkin,
+            event: Some(EventKind {
+                category: "health".into(),
+                event_type: Some("lecture".into()),
+            }),
+        },
+        other => other,
+    };
+    vec![
+        report,
+        step(&k, &format!("{k}s1"), Status::Reported, Status::Dispatched, at + HOUR + day),
+        step(&k, &format!("{k}s2"), Status::Dispatched, Status::Resolved, at + 3 * HOUR + day),
+        lecture,
+        checkin_at(&format!("{round}b{day}"), &format!("{round}q"), at),
+    ]
+}
+
+/// One delta of `changes` after `seq`, applied to each store.
+async fn apply(stores: &[&dyn AggregateStore], seq: &mut i64, changes: Vec<Change>) {
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    let mut d = Delta::after(*seq);
+    for c in &changes {
+        *seq += 1;
+        d.add(*seq, c, &cal);
+    }
+    for store in stores {
+        assert_eq!(store.apply(&d).await.unwrap(), Applied::Done);
+    }
+}
+
+/// Asserts `a` equals `b`, naming the first answer that differs.
+#[track_caller]
+fn same(a: &Answers, b: &Answers, what: &str) {
+    for (i, (x, y)) in a.reads.iter().zip(&b.reads).enumerate() {
+        for (j, (f, g)) in x.0.iter().zip(&y.0).enumerate() {
+            assert_eq!(f, g, "{what}: read {i}, scope {j}");
+        }
+        assert_eq!(x.1, y.1, "{what}: read {i}'s watermark");
+    }
+    for (i, (x, y)) in a.series.iter().zip(&b.series).enumerate() {
+        for (j, (f, g)) in x.0.iter().zip(&y.0).enumerate() {
+            assert_eq!(f, g, "{what}: series {i}, day {j}");
+        }
+        assert_eq!(x.1, y.1, "{what}: series {i}'s nets");
+    }
+    assert_eq!(a, b, "{what}");
+}
+
+/// Everything the stores are read for, over days, weeks, months, years and ranges.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    reads: Vec<(Vec<RawFigures>, i64)>,
+    series: Vec<(Vec<RawFigures>, HashMap<String, i64>)>,
+    uniques: Vec<Vec<i64>>,
+}
+
+/// `r` without its counters at 0: the memory store keeps a counter an
+/// apply brought back to 0, Redis is sent no increment that cancelled out.
+fn nonzero(mut r: RawFigures) -> RawFigures {
+    for map in [&mut r.day, &mut r.gauge, &mut r.nets] {
+        map.retain(|_, n| *n != 0);
+    }
+    r
+}
+
+async fn answers(store: &dyn AggregateStore) -> Answers {
+    let day = |n: i64| Calendar::new("Asia/Shanghai").unwrap().day_of(T + n * DAY);
+    let mut covers: Vec<Vec<Period>> = DAYS.iter().map(|n| vec![Period::Day(day(*n))]).collect();
+    covers.extend([PeriodKind::Week, PeriodKind::Month, PeriodKind::Year, PeriodKind::All].map(|k| vec![Period::of(k, day(0))]));
+    covers.push(Span::range(day(1), day(48)).unwrap().cover());
+    covers.push(Span::range(day(0), day(15)).unwrap().cover());
+    let queries: Vec<FigureQuery> = ["d", "d.c", "d.c.g1"]
+        .map(|s| FigureQuery {
+            scope: scope(s),
+            top: 3,
+            nets: true,
+            due_within_ms: 4 * HOUR,
+            overdue: 3,
+        })
+        .to_vec();
+    let kinds = ["health:lecture", "health:other"].map(String::from);
+    let mut out = Answers {
+        reads: Vec::new(),
+        series: Vec::new(),
+        uniques: Vec::new(),
+    };
+    for cover in &covers {
+        let r = store.read(&queries, cover, T + 50 * DAY).await.unwrap();
+        out.reads.push((r.figures.into_iter().map(nonzero).collect(), r.watermark));
+        out.uniques.push(store.unique_by_kind(&scope("d.c"), cover, &kinds).await.unwrap());
+    }
+    let days: Vec<Period> = (0..50).map(|n| Period::Day(day(n))).collect();
+    for s in ["d", "d.c.g1"] {
+        let r = store.series(&scope(s), &days).await.unwrap();
+        let mut nets = r.nets;
+        nets.retain(|_, n| *n != 0);
+        out.series.push((r.days.into_iter().map(nonzero).collect(), nets));
+    }
+    out
+}
+
+/// The contract over `archive`, on a fresh prefix of the test Redis.
+async fn retention(archive: Arc<dyn DayArchive>) {
+    let url = super::redis_url();
+    let prefix = format!("r-{:x}", rand::random::<u64>());
+    let open = || async { RedisAggregates::connect(&url, &prefix).await.unwrap().with_archive(archive.clone()) };
+    let (redis, other, memory) = (open().await, open().await, MemoryAggregates::new());
+    let stores: [&dyn AggregateStore; 2] = [&redis, &memory];
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    let mut seq = 0;
+    for day in DAYS {
+        apply(&stores, &mut seq, records_of("a", day)).await;
+    }
+    let live = answers(&memory).await;
+    assert!(
+        live.reads[0].0[0].day.contains_key("tickets_resolved"),
+        "the days hold figures: {live:?}"
+    );
+    same(&answers(&redis).await, &live, "every day live");
+
+    assert_eq!(retire_old(&memory, &cal, 400).await.unwrap(), 0, "memory keeps every day");
+    assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), DAYS.len(), "each day archived");
+    assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 0, "nothing left to archive");
+    assert_eq!(day_keys(&url, &prefix).await, 0, "no day key left in Redis");
+    same(&answers(&redis).await, &live, "every day archived");
+    same(&answers(&other).await, &live, "on an instance that did not see the days go");
+
+    // Late records on archived days: written to live keys, read merged with the archive.
+    for day in DAYS {
+        apply(&stores, &mut seq, records_of("b", day)).await;
+    }
+    same(&answers(&redis).await, &answers(&memory).await, "late records on archived days");
+
+    // Late records on days not yet archived, each racing an archiving pass.
+    for day in 20..26 {
+        let changes = records_of("c", day);
+        let (mut s, only): (i64, [&dyn AggregateStore; 1]) = (seq, [&redis]);
+        let (_, retired) = tokio::join!(apply(&only, &mut s, changes.clone()), retire_old(&redis, &cal, 400));
+        retired.unwrap();
+        apply(&[&memory], &mut seq, changes).await;
+    }
+    retire_old(&redis, &cal, 400).await.unwrap();
+    same(&answers(&redis).await, &answers(&memory).await, "applies raced the archiving");
+
+    redis.clear().await.unwrap();
+    same(
+        &answers(&redis).await,
+        &answers(&MemoryAggregates::new()).await,
+        "a clear forgets the archived days too",
+    );
+}
+
+/// How many keys of `prefix` are day keys of 2023 or 2024.
+async fn day_keys(url: &str, prefix: &str) -> usize {
+    let mut conn = redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let mut n = 0;
+    for year in ["2023", "2024"] {
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{{{prefix}}}:*:{year}-??-??*"))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        n += keys.len();
+    }
+    n
+}
+
+#[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn redis_with_a_postgres_day_archive_answers_as_before() {
+    let db = super::pg_db().await;
+    let pg = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
+    pg.migrate().await.unwrap();
+    retention(pg).await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn redis_with_a_sqlite_day_archive_answers_as_before() {
+    let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
+    let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
+    lite.migrate().await.unwrap();
+    retention(lite).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
