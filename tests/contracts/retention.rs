@@ -150,19 +150,21 @@ async fn answers(store: &dyn AggregateStore) -> Answers {
     out
 }
 
-/// A day archive that, once told to, applies a late delta the first time it
-/// is handed a day: an apply landing between an archiving's read of the day
-/// and its finish.
+/// A day archive that, once told to, meddles the first time it is handed a
+/// day: between an archiving's read of the day and its finish, it applies a
+/// late delta (`Some`) or clears the store as a rebuild does (`None`).
 struct Meddling {
     inner: Arc<dyn DayArchive>,
-    late: tokio::sync::Mutex<Option<(RedisAggregates, Delta)>>,
+    late: tokio::sync::Mutex<Option<(RedisAggregates, Option<Delta>)>>,
 }
 
 #[async_trait::async_trait]
 impl DayArchive for Meddling {
     async fn put_day(&self, deployment: &str, day: Date, epoch: &str, keys: &[ArchivedKey]) -> Result<(), AggregateError> {
-        if let Some((store, late)) = self.late.lock().await.take() {
-            assert_eq!(store.apply(&late).await.unwrap(), Applied::Done);
+        match self.late.lock().await.take() {
+            Some((store, Some(late))) => assert_eq!(store.apply(&late).await.unwrap(), Applied::Done),
+            Some((store, None)) => store.clear().await.unwrap(),
+            None => {}
         }
         self.inner.put_day(deployment, day, epoch, keys).await
     }
@@ -222,14 +224,19 @@ async fn retention(archive: Arc<dyn DayArchive>) {
     apply(&stores, &mut seq, records_of("c", 60)).await;
     let late = delta(&mut seq, records_of("d", 60));
     assert_eq!(memory.apply(&late).await.unwrap(), Applied::Done);
-    *meddling.late.lock().await = Some((open().await, late));
+    *meddling.late.lock().await = Some((open().await, Some(late)));
     assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 1, "the day archived");
     assert!(meddling.late.lock().await.is_none(), "the late records landed mid-archiving");
     let day = Calendar::new("Asia/Shanghai").unwrap().day_of(T + 60 * DAY).to_string();
     assert_eq!(day_keys(&url, &prefix, &[&day]).await, 0, "none of the day's keys left in Redis");
     same(&answers(&redis).await, &answers(&memory).await, "an apply overtook the archiving");
 
-    redis.clear().await.unwrap();
+    // A clear (a rebuild) landing while a day is being archived: the
+    // archiving does not finish, and nothing comes back from the archive.
+    apply(&[&redis], &mut seq, records_of("e", 80)).await;
+    *meddling.late.lock().await = Some((open().await, None));
+    assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 0, "the archiving a clear overtook");
+    assert!(meddling.late.lock().await.is_none(), "the clear landed mid-archiving");
     same(
         &answers(&redis).await,
         &answers(&MemoryAggregates::new()).await,

@@ -11,7 +11,9 @@
 //!   or had no keys when the horizon passed it;
 //! - `{p}:L:cold:` hash of archived day → epoch, the archive rows that are the day's;
 //! - `{p}:L:touch:D` how many applies wrote day D: an archiving of D that an
-//!   apply overtook does not finish.
+//!   apply overtook does not finish;
+//! - `{p}:L:era:` a token set when archiving first starts and gone with a
+//!   clear: an archiving that a clear (a rebuild) overtook does not finish.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,13 +36,15 @@ const CHUNK: usize = 1000;
 const DAYS_PER_SCAN: usize = 7;
 
 /// Finishes archiving a day, if nothing wrote to it since its keys were read
-/// (`KEYS[1]`, its touch count, unchanged) and nobody archived it first (the
-/// horizon, `KEYS[2]`, unchanged): unlinks the keys archived, names the day's
-/// epoch (`KEYS[3]`), moves the horizon to it.
+/// (`KEYS[1]`, its touch count, unchanged), nobody archived it first (the
+/// horizon, `KEYS[2]`, unchanged) and the aggregates were not cleared for a
+/// rebuild meanwhile (the era, `KEYS[4]`, unchanged): unlinks the keys
+/// archived, names the day's epoch (`KEYS[3]`), moves the horizon to it.
 const FINISH: &str = r#"
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return 0 end
-for i = 4, #KEYS do redis.call('UNLINK', KEYS[i]) end
+if (redis.call('GET', KEYS[4]) or '') ~= ARGV[5] then return 0 end
+for i = 5, #KEYS do redis.call('UNLINK', KEYS[i]) end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('DEL', KEYS[1])
@@ -150,6 +154,15 @@ impl RedisAggregates {
         if self.archive.is_none() {
             return Ok(0);
         }
+        let mut conn = self.conn.clone();
+        let era = format!("{:016x}", rand::random::<u64>());
+        let _: Value = redis::cmd("SET")
+            .arg(self.key("era", ""))
+            .arg(era)
+            .arg("NX")
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
         let mut archived = 0;
         loop {
             let horizon = self.horizon().await?;
@@ -215,7 +228,7 @@ impl RedisAggregates {
         let archive = self.archive()?;
         let (deployment, d) = (self.deployment(), day.to_string());
         for _ in 0..3 {
-            let Some((touch, horizon, rows)) = self.snapshot(&d, keys).await? else {
+            let Some(Snapshot { touch, horizon, era, rows }) = self.snapshot(&d, keys).await? else {
                 continue;
             };
             if horizon.as_deref().and_then(|h| h.parse::<Date>().ok()).is_some_and(|h| h >= day) {
@@ -226,10 +239,11 @@ impl RedisAggregates {
             let mut finish = redis::cmd("EVAL");
             finish
                 .arg(FINISH)
-                .arg(3 + keys.len())
+                .arg(4 + keys.len())
                 .arg(self.key("touch", &d))
                 .arg(self.key("horizon", ""))
-                .arg(self.key("cold", ""));
+                .arg(self.key("cold", ""))
+                .arg(self.key("era", ""));
             for k in keys {
                 finish.arg(&k.key);
             }
@@ -237,7 +251,8 @@ impl RedisAggregates {
                 .arg(touch.unwrap_or_default())
                 .arg(horizon.unwrap_or_default())
                 .arg(&d)
-                .arg(&epoch);
+                .arg(&epoch)
+                .arg(era);
             let mut conn = self.conn.clone();
             let done: i64 = finish.query_async(&mut conn).await.map_err(err)?;
             if done == 1 {
@@ -250,17 +265,19 @@ impl RedisAggregates {
         Ok(Outcome::Busy)
     }
 
-    /// The values of a day's keys, with its touch count and the horizon; none
-    /// when an apply wrote to the day between two chunks.
+    /// The values of a day's keys, with its touch count, the horizon and the
+    /// era; none when an apply wrote to the day between two chunks, or a clear
+    /// removed the era.
     async fn snapshot(&self, day: &str, keys: &[DayKey]) -> Result<Option<Snapshot>, AggregateError> {
-        let (touch_key, horizon_key) = (self.key("touch", day), self.key("horizon", ""));
-        let mut seen: Option<(Option<String>, Option<String>)> = None;
+        let marks = [self.key("touch", day), self.key("horizon", ""), self.key("era", "")];
+        let mut seen: Option<Marks> = None;
         let mut rows = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(CHUNK) {
             let mut pipe = redis::pipe();
             pipe.atomic();
-            pipe.cmd("GET").arg(&touch_key);
-            pipe.cmd("GET").arg(&horizon_key);
+            for mark in &marks {
+                pipe.cmd("GET").arg(mark);
+            }
             for k in chunk {
                 match k.part.as_str() {
                     "d" => pipe.cmd("HGETALL").arg(&k.key),
@@ -271,8 +288,9 @@ impl RedisAggregates {
             let mut conn = self.conn.clone();
             let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
             let mut it = values.into_iter();
-            let now = (decode(it.next())?, decode(it.next())?);
+            let now: Marks = (decode(it.next())?, decode(it.next())?, decode(it.next())?);
             match &seen {
+                _ if now.2.is_none() => return Ok(None),
                 Some(before) if *before != now => return Ok(None),
                 _ => seen = Some(now),
             }
@@ -286,7 +304,12 @@ impl RedisAggregates {
                 }
             }
         }
-        Ok(seen.map(|(touch, horizon)| (touch, horizon, rows)))
+        Ok(seen.map(|(touch, horizon, era)| Snapshot {
+            touch,
+            horizon,
+            era: era.unwrap_or_default(),
+            rows,
+        }))
     }
 
     /// The archived days among `periods` (as far as this instance knows the
@@ -436,7 +459,16 @@ impl RedisAggregates {
     }
 }
 
-type Snapshot = (Option<String>, Option<String>, Vec<ArchivedKey>);
+/// A day's touch count, the horizon and the era, as read with its keys.
+type Marks = (Option<String>, Option<String>, Option<String>);
+
+/// A day's keys as read for the archive, with the marks they were read under.
+struct Snapshot {
+    touch: Option<String>,
+    horizon: Option<String>,
+    era: String,
+    rows: Vec<ArchivedKey>,
+}
 
 /// Queues `tmp` := the archived `row` merged with `live`.
 fn stage(pipe: &mut redis::Pipeline, kind: &str, tmp: &str, live: &str, row: Option<&[u8]>) -> Result<(), AggregateError> {
