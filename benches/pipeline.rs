@@ -33,6 +33,8 @@ mod projection;
 mod reads;
 #[path = "pipeline/report.rs"]
 mod report;
+#[path = "pipeline/retention.rs"]
+mod retention;
 #[path = "pipeline/tickets.rs"]
 mod tickets;
 #[path = "pipeline/trivial.rs"]
@@ -114,13 +116,15 @@ struct Args {
     city: bool,
     /// With `--city`: the records' days, ending today (365 unless `--days` says).
     days: i64,
+    /// After `batch` on PostgreSQL + Redis: move the days before the last N to the day archive (`retention.rs`).
+    retain_days: Option<u32>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench --bench pipeline -- [--short] [--backend embedded|production|both] [--json PATH]\n\
          \x20      [--markdown] [--scopes COMMUNITIES] [--records N] [--screens N] [--phases batch,single,latency,fanout,rebuild,slow,tickets,projection,reads]\n\
-         \x20      [--tickets N] [--perf DIR] [--pg-explain] [--city [--days N]]\n\
+         \x20      [--tickets N] [--perf DIR] [--pg-explain] [--city [--days N]] [--retain-days N]\n\
          production needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/bench.sh starts throwaway services)"
     );
     std::process::exit(2)
@@ -153,6 +157,7 @@ fn parse_args() -> Args {
         pg_explain: false,
         city: false,
         days: 365,
+        retain_days: None,
     };
     let mut phases_given = false;
     let mut backend: Option<String> = None;
@@ -170,6 +175,7 @@ fn parse_args() -> Args {
             "--tickets" => a.tickets = value("--tickets").parse().unwrap_or_else(|_| usage()),
             "--city" => a.city = true,
             "--days" => a.days = value("--days").parse().ok().filter(|d| *d > 0).unwrap_or_else(|| usage()),
+            "--retain-days" => a.retain_days = Some(value("--retain-days").parse().ok().filter(|d| *d > 0).unwrap_or_else(|| usage())),
             "--phases" => {
                 phases_given = true;
                 a.phases = value("--phases").split(',').map(|s| s.trim().to_owned()).collect();
@@ -550,6 +556,9 @@ async fn run_backend(ctx: &mut Ctx, s: &Stores) -> anyhow::Result<()> {
     }
     if do_reads {
         reads_rows(ctx, b, server.port, server.pid).await?;
+    }
+    if let (true, Some(keep), Some(r), Some(db)) = (do_batch, ctx.args.retain_days, &s.redis, &s.database) {
+        retention_rows(ctx, b, server.port, (r, db, &s.prefix), keep).await?;
     }
     if do_single {
         say(b, "single-record ingest: 64 connections");
@@ -1279,6 +1288,56 @@ async fn screens_phase(
         },
         fan,
     ))
+}
+
+/// The hot window after the batch: the move, Redis memory, and a moved day's
+/// reads against the same day read live (`retention.rs`).
+async fn retention_rows(ctx: &mut Ctx, b: Backend, port: u16, stores: (&str, &str, &str), keep: u32) -> anyhow::Result<()> {
+    let samples = ctx.tree.samples();
+    let n = if ctx.args.short { 200 } else { 1_000 };
+    say(b, format!("hot window: moving the days before the last {keep} to the day archive"));
+    let r = retention::measure(port, stores, keep, &samples, n).await?;
+    let mib = |f: &baselines::Footprint| f.bytes as f64 / 1048576.0;
+    let moved_keys = r.before.keys.saturating_sub(r.after.keys) as f64;
+    ctx.detail(
+        b,
+        "retention",
+        json!({"keep_days": keep, "days_moved": r.days_moved, "secs": r.secs, "bytes_before": r.before.bytes,
+               "bytes_after": r.after.bytes, "keys_before": r.before.keys, "keys_after": r.after.keys, "day_read": r.day}),
+    );
+    ctx.push(
+        Row::new(
+            "redis_after_retention",
+            format!("Redis memory, the last {keep} days kept"),
+            b.label(),
+            mib(&r.after),
+            "MiB",
+        )
+        .detail(format!(
+            "{} days moved in {:.1} s ({} keys, {}/s)",
+            r.days_moved,
+            r.secs,
+            thousands(moved_keys),
+            thousands(moved_keys / r.secs.max(1e-9))
+        ))
+        .baseline(mib(&r.before), "(every day in Redis, same run)"),
+    );
+    for (live, cold) in r.live.iter().zip(&r.archived) {
+        let key = format!("read_archived_day_{}", live.level.replace(' ', "_"));
+        ctx.detail(b, &key, json!({"scope": cold.scope, "p50_ms": cold.p50_ms, "p99_ms": cold.p99_ms, "live_p50_ms": live.p50_ms, "live_p99_ms": live.p99_ms}));
+        ctx.push(
+            Row::new(
+                key,
+                format!("dashboard read p99 of an archived day ({}), {}", r.day, live.level),
+                b.label(),
+                cold.p99_ms,
+                "ms",
+            )
+            .detail(format!("p50 {:.2} ms; live p50 {:.2} ms", cold.p50_ms, live.p50_ms))
+            .baseline(live.p99_ms, "(the same day read live, same run)"),
+        );
+    }
+    Ok(())
 }
 
 /// Dashboard reads at each level, today's and the year's (`reads.rs`).

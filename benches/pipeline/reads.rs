@@ -38,31 +38,45 @@ pub async fn caught_up(port: u16, root: &str, limit: Duration) -> anyhow::Result
 /// Reads each `(level, scope)`'s dashboard `n` times (after 20 unmeasured), for
 /// today and for the year.
 pub async fn dashboards(port: u16, samples: &[(&'static str, String)], n: usize) -> anyhow::Result<Vec<Reads>> {
-    let mut http = Http::connect(port).await?;
     let mut out = Vec::new();
     for period in ["day", "year"] {
-        for (level, scope) in samples {
-            let path = format!("/api/v1/scopes/{scope}/dashboard?period={period}");
-            let mut bytes = 0;
-            for _ in 0..20 {
-                get(&mut http, &path).await?;
-            }
-            let mut ms = Vec::with_capacity(n);
-            for _ in 0..n {
-                let t = Instant::now();
-                bytes = get(&mut http, &path).await?;
-                ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let ms = sorted(ms);
-            out.push(Reads {
-                level,
-                scope: scope.clone(),
-                period,
-                p50_ms: pct(&ms, 50.0),
-                p99_ms: pct(&ms, 99.0),
-                bytes,
-            });
+        out.extend(dashboards_of(port, samples, n, period, &format!("period={period}")).await?);
+    }
+    Ok(out)
+}
+
+/// Reads each `(level, scope)`'s dashboard with the query `query` `n` times
+/// (after 20 unmeasured), reported as `period`.
+pub async fn dashboards_of(
+    port: u16,
+    samples: &[(&'static str, String)],
+    n: usize,
+    period: &'static str,
+    query: &str,
+) -> anyhow::Result<Vec<Reads>> {
+    let mut http = Http::connect(port).await?;
+    let mut out = Vec::new();
+    for (level, scope) in samples {
+        let path = format!("/api/v1/scopes/{scope}/dashboard?{query}");
+        let mut bytes = 0;
+        for _ in 0..20 {
+            get(&mut http, &path).await?;
         }
+        let mut ms = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = Instant::now();
+            bytes = get(&mut http, &path).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let ms = sorted(ms);
+        out.push(Reads {
+            level,
+            scope: scope.clone(),
+            period,
+            p50_ms: pct(&ms, 50.0),
+            p99_ms: pct(&ms, 99.0),
+            bytes,
+        });
     }
     Ok(out)
 }
