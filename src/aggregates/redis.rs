@@ -118,8 +118,32 @@ impl RedisAggregates {
             archive: None,
             horizon: Arc::default(),
         };
+        store.holds_the_slot().await?;
         store.keeps_every_key().await?;
         Ok(store)
+    }
+
+    /// Refuses one node of a cluster, named by a `redis://` URL, that does not
+    /// hold the deployment's slot: every figure written there would be
+    /// refused, while the records were still taken.
+    async fn holds_the_slot(&self) -> Result<(), AggregateError> {
+        let mut conn = self.conn.clone();
+        let read: redis::RedisResult<Option<String>> = redis::cmd("GET").arg(self.key("wm", "")).query_async(&mut conn).await;
+        // Anything else (unreachable, a cluster down or migrating the slot) is
+        // passing: readiness says so until it clears.
+        match read
+            .as_ref()
+            .err()
+            .filter(|e| e.code() == Some("MOVED"))
+            .and_then(|e| e.redirect_node())
+        {
+            Some((host, port)) => Err(AggregateError(format!(
+                "this Redis is one node of a cluster, and the deployment's keys ({{{}}}) live on {host}:{port}: \
+                 name the cluster's nodes as redis+cluster://host:port,host:port/",
+                self.prefix
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The same store, moving days past the hot window into `archive` when asked

@@ -431,6 +431,20 @@ async fn redis_keeps_the_aggregate_store_contract() {
 async fn a_redis_cluster_keeps_the_aggregate_store_contract() {
     let cluster = super::cluster::Cluster::start();
     redis_contract(&cluster.url()).await;
+
+    // One node named by a plain URL that does not hold the prefix's slot takes
+    // no figure: refused at connect, naming the cluster URL to use instead.
+    let prefix = format!("c-{:x}", rand::random::<u64>());
+    let owner = cluster.primary_of(&format!("{{{prefix}}}"));
+    let other = cluster.primaries().into_iter().find(|p| *p != owner).unwrap();
+    let refused = RedisAggregates::connect(&format!("redis://127.0.0.1:{other}/"), &prefix).await;
+    let why = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        why.contains("redis+cluster://") && why.contains(&format!("127.0.0.1:{owner}")),
+        "a node without the slot refused, naming its owner: {why:?}"
+    );
+    let held = RedisAggregates::connect(&format!("redis://127.0.0.1:{owner}/"), &prefix).await;
+    assert!(held.is_ok(), "the node that holds the slot taken as one server");
 }
 
 /// The whole contract on a fresh prefix at `url`, then `clear` leaves nothing.
