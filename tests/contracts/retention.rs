@@ -178,10 +178,37 @@ impl DayArchive for Meddling {
     }
 }
 
-/// The contract over `archive`, on a fresh prefix of the test Redis.
-async fn retention(archive: Arc<dyn DayArchive>) {
-    let url = super::redis_url();
-    let prefix = format!("r-{:x}", rand::random::<u64>());
+/// Where the test's Redis is: the store's URL, a fresh prefix, and the one
+/// server that holds the prefix's keys (a cluster's keys are counted there).
+struct Place {
+    url: String,
+    prefix: String,
+    node: String,
+}
+
+impl Place {
+    fn single() -> Place {
+        let url = super::redis_url();
+        Place {
+            node: url.clone(),
+            url,
+            prefix: format!("r-{:x}", rand::random::<u64>()),
+        }
+    }
+
+    fn on(cluster: &super::cluster::Cluster) -> Place {
+        let prefix = format!("r-{:x}", rand::random::<u64>());
+        Place {
+            url: cluster.url(),
+            node: format!("redis://127.0.0.1:{}/", cluster.primary_of(&format!("{{{prefix}}}"))),
+            prefix,
+        }
+    }
+}
+
+/// The contract over `archive`, on a fresh prefix at `place`.
+async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
+    let Place { url, prefix, node } = place;
     let meddling = Arc::new(Meddling {
         inner: archive,
         late: tokio::sync::Mutex::new(None),
@@ -206,7 +233,7 @@ async fn retention(archive: Arc<dyn DayArchive>) {
     assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), DAYS.len(), "each day archived");
     assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 0, "nothing left to archive");
     assert_eq!(
-        day_keys(&url, &prefix, &["2023-??-??", "2024-??-??"]).await,
+        day_keys(&node, &prefix, &["2023-??-??", "2024-??-??"]).await,
         0,
         "no day key left in Redis"
     );
@@ -228,7 +255,7 @@ async fn retention(archive: Arc<dyn DayArchive>) {
     assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 1, "the day archived");
     assert!(meddling.late.lock().await.is_none(), "the late records landed mid-archiving");
     let day = Calendar::new("Asia/Shanghai").unwrap().day_of(T + 60 * DAY).to_string();
-    assert_eq!(day_keys(&url, &prefix, &[&day]).await, 0, "none of the day's keys left in Redis");
+    assert_eq!(day_keys(&node, &prefix, &[&day]).await, 0, "none of the day's keys left in Redis");
     same(&answers(&redis).await, &answers(&memory).await, "an apply overtook the archiving");
 
     // A clear (a rebuild) landing while a day is being archived: the
@@ -265,7 +292,21 @@ async fn redis_with_a_postgres_day_archive_answers_as_before() {
     let db = super::pg_db().await;
     let pg = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
     pg.migrate().await.unwrap();
-    retention(pg).await;
+    retention(pg, Place::single()).await;
+    db.drop_db().await;
+}
+
+/// On a Redis Cluster of three primaries and three replicas: a day's keys,
+/// the marks and a read's staged keys all lie in the prefix's slot, so the
+/// archiving's scripts and the reads' transactions run there.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn a_redis_cluster_with_a_postgres_day_archive_answers_as_before() {
+    let cluster = super::cluster::Cluster::start();
+    let db = super::pg_db().await;
+    let pg = Arc::new(PgRecords::connect(&db.url, 2).await.unwrap());
+    pg.migrate().await.unwrap();
+    retention(pg, Place::on(&cluster)).await;
     db.drop_db().await;
 }
 
@@ -275,6 +316,6 @@ async fn redis_with_a_sqlite_day_archive_answers_as_before() {
     let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
     let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
     lite.migrate().await.unwrap();
-    retention(lite).await;
+    retention(lite, Place::single()).await;
     let _ = std::fs::remove_dir_all(dir);
 }
