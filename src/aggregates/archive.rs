@@ -34,6 +34,11 @@ pub trait DayArchive: Send + Sync {
     /// Stores one day's keys under `epoch`; rows of other epochs are left as they are.
     async fn put_day(&self, deployment: &str, day: Date, epoch: &str, keys: &[ArchivedKey]) -> Result<(), AggregateError>;
 
+    /// Copies `day`'s rows of epoch `from` to epoch `to`, but for the keys
+    /// `to` already holds (a fold of late keys: the merged rows are written
+    /// first, the rest of the day carried over).
+    async fn carry(&self, deployment: &str, day: Date, from: &str, to: &str) -> Result<(), AggregateError>;
+
     /// The keys of `scopes` stored for `day` under `epoch`.
     async fn day(&self, deployment: &str, day: Date, epoch: &str, scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError>;
 

@@ -47,6 +47,18 @@ impl<S: SqlRows> DayArchive for S {
         Ok(())
     }
 
+    async fn carry(&self, deployment: &str, day: Date, from: &str, to: &str) -> Result<(), AggregateError> {
+        let mut sql = Sql::new(self.placeholder());
+        let (d, day, from, to) = (sql.text(deployment), sql.text(&day.to_string()), sql.text(from), sql.text(to));
+        sql.text = format!(
+            "INSERT INTO aggregate_days (deployment, day, epoch, scope, part, value) \
+             SELECT deployment, day, {to}, scope, part, value FROM aggregate_days \
+             WHERE deployment = {d} AND day = {day} AND epoch = {from} \
+             ON CONFLICT (deployment, day, epoch, scope, part) DO NOTHING"
+        );
+        self.execute(sql).await.map(drop).map_err(failed)
+    }
+
     async fn day(&self, deployment: &str, day: Date, epoch: &str, scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError> {
         if scopes.is_empty() {
             return Ok(Vec::new());

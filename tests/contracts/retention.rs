@@ -169,6 +169,10 @@ impl DayArchive for Meddling {
         self.inner.put_day(deployment, day, epoch, keys).await
     }
 
+    async fn carry(&self, deployment: &str, day: Date, from: &str, to: &str) -> Result<(), AggregateError> {
+        self.inner.carry(deployment, day, from, to).await
+    }
+
     async fn day(&self, deployment: &str, day: Date, epoch: &str, scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError> {
         self.inner.day(deployment, day, epoch, scopes).await
     }
@@ -245,6 +249,34 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
         apply(&stores, &mut seq, records_of("b", day)).await;
     }
     same(&answers(&redis).await, &answers(&memory).await, "late records on archived days");
+
+    // The next pass folds late keys into their days' rows: none left in Redis.
+    assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 0, "no new day archived");
+    assert_eq!(
+        day_keys(&node, &prefix, &["2023-??-??", "2024-??-??"]).await,
+        0,
+        "late keys folded into the archive"
+    );
+    same(&answers(&redis).await, &answers(&memory).await, "late records folded");
+    same(
+        &answers(&other).await,
+        &answers(&memory).await,
+        "late records folded, on another instance",
+    );
+
+    // Late records landing on an archived day while its late keys are folded:
+    // the fold overtaken does not finish, and the next attempt takes them along.
+    // (A check-in alone: the day's other keys, durations and per-kind
+    // attendees, are carried over from the rows it was archived with.)
+    apply(&stores, &mut seq, vec![checkin_at("f0", "pf", T)]).await;
+    let later = delta(&mut seq, records_of("g", 0));
+    assert_eq!(memory.apply(&later).await.unwrap(), Applied::Done);
+    *meddling.late.lock().await = Some((open().await, Some(later)));
+    assert_eq!(retire_old(&redis, &cal, 400).await.unwrap(), 0, "a fold is no new day");
+    assert!(meddling.late.lock().await.is_none(), "the late records landed mid-fold");
+    let first = cal.day_of(T).to_string();
+    assert_eq!(day_keys(&node, &prefix, &[&first]).await, 0, "the day's late keys folded");
+    same(&answers(&redis).await, &answers(&memory).await, "an apply overtook the fold");
 
     // Late records landing on a day while it is being archived: the archiving
     // overtaken does not finish, and the next attempt takes them along.

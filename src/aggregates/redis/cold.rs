@@ -40,16 +40,19 @@ const KEYS_PER_SCAN: usize = 500_000;
 
 /// Finishes archiving a day, if nothing wrote to it since its keys were read
 /// (`KEYS[1]`, its touch count, unchanged), nobody archived it first (the
-/// horizon, `KEYS[2]`, unchanged) and the aggregates were not cleared for a
-/// rebuild meanwhile (the era, `KEYS[4]`, unchanged): unlinks the keys
-/// archived, names the day's epoch (`KEYS[3]`), moves the horizon to it.
+/// horizon, `KEYS[2]`, and the day's epoch in `KEYS[3]`, unchanged) and the
+/// aggregates were not cleared for a rebuild meanwhile (the era, `KEYS[4]`,
+/// unchanged): unlinks the keys archived and names the day's new epoch. A new
+/// day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day behind
+/// the horizon merged into its rows) leaves the horizon where it is.
 const FINISH: &str = r#"
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return 0 end
 if (redis.call('GET', KEYS[4]) or '') ~= ARGV[5] then return 0 end
+if (redis.call('HGET', KEYS[3], ARGV[3]) or '') ~= ARGV[6] then return 0 end
 for i = 5, #KEYS do redis.call('UNLINK', KEYS[i]) end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-redis.call('SET', KEYS[2], ARGV[3])
+if ARGV[7] ~= 'fold' then redis.call('SET', KEYS[2], ARGV[3]) end
 redis.call('DEL', KEYS[1])
 return 1
 "#;
@@ -74,9 +77,12 @@ pub(super) struct DayKey {
 /// their keys: at least `min_days` of them, and more while they hold at most
 /// `max_keys` keys. A day dropped to stay within bounds lowers the ceiling, so
 /// the days kept are every day offered between the horizon and the ceiling,
-/// whatever order their keys come in.
+/// whatever order their keys come in. Keys of days at or behind the horizon
+/// (late records on archived days) are kept apart, up to `max_keys` of them.
 struct Oldest<K> {
     days: BTreeMap<Date, Vec<K>>,
+    late: BTreeMap<Date, Vec<K>>,
+    late_held: usize,
     horizon: Option<Date>,
     ceiling: Date,
     held: usize,
@@ -88,6 +94,8 @@ impl<K> Oldest<K> {
     fn new(horizon: Option<Date>, before: Date, min_days: usize, max_keys: usize) -> Self {
         Oldest {
             days: BTreeMap::new(),
+            late: BTreeMap::new(),
+            late_held: 0,
             horizon,
             ceiling: before,
             held: 0,
@@ -97,7 +105,14 @@ impl<K> Oldest<K> {
     }
 
     fn offer(&mut self, day: Date, key: K) {
-        if day >= self.ceiling || self.horizon.is_some_and(|h| day <= h) {
+        if self.horizon.is_some_and(|h| day <= h) {
+            if self.late_held < self.max_keys {
+                self.late.entry(day).or_default().push(key);
+                self.late_held += 1;
+            }
+            return;
+        }
+        if day >= self.ceiling {
             return;
         }
         self.days.entry(day).or_default().push(key);
@@ -208,12 +223,17 @@ impl RedisAggregates {
         let mut archived = 0;
         loop {
             let horizon = self.horizon().await?;
-            let days = self.old_days(horizon, before).await?;
-            if days.is_empty() {
+            let found = self.old_days(horizon, before).await?;
+            if found.days.is_empty() && found.late.is_empty() {
                 return Ok(archived);
             }
-            for (day, keys) in days {
-                match self.archive_day(day, &keys).await? {
+            for (day, keys) in found.late {
+                if let Outcome::Busy = self.archive_day(day, &keys, Fold::Late).await? {
+                    return Ok(archived);
+                }
+            }
+            for (day, keys) in found.days {
+                match self.archive_day(day, &keys, Fold::New).await? {
                     Outcome::Archived => archived += 1,
                     Outcome::Overtaken => break,
                     Outcome::Busy => return Ok(archived),
@@ -241,7 +261,7 @@ impl RedisAggregates {
 
     /// The day keys of the oldest days after `horizon` and before `before`, a
     /// few days at a time ([`Oldest`]), found by one scan of the deployment's keys.
-    async fn old_days(&self, horizon: Option<Date>, before: Date) -> Result<BTreeMap<Date, Vec<DayKey>>, AggregateError> {
+    async fn old_days(&self, horizon: Option<Date>, before: Date) -> Result<Oldest<DayKey>, AggregateError> {
         let head = format!("{{{}}}:{LAYOUT}:", self.prefix);
         let mut oldest = Oldest::new(horizon, before, DAYS_PER_SCAN, KEYS_PER_SCAN);
         let mut cursor = 0;
@@ -251,27 +271,40 @@ impl RedisAggregates {
                 oldest.offer(day, found);
             }
             if next == 0 {
-                return Ok(oldest.days);
+                return Ok(oldest);
             }
             cursor = next;
         }
     }
 
     /// Moves one day's keys into the archive: reads them (each chunk with the
-    /// day's touch count, all of which must agree), writes them under a new
-    /// epoch, and finishes in Redis only if nothing wrote to the day meanwhile.
-    async fn archive_day(&self, day: Date, keys: &[DayKey]) -> Result<Outcome, AggregateError> {
+    /// day's marks, all of which must agree), writes them under a new epoch,
+    /// and finishes in Redis only if nothing wrote to the day meanwhile. Late
+    /// keys of a day already archived are read merged with the day's rows,
+    /// and the new epoch carries the rest of its rows over.
+    async fn archive_day(&self, day: Date, keys: &[DayKey], fold: Fold) -> Result<Outcome, AggregateError> {
         let archive = self.archive()?;
         let (deployment, d) = (self.deployment(), day.to_string());
         for _ in 0..3 {
-            let Some(Snapshot { touch, horizon, era, rows }) = self.snapshot(&d, keys).await? else {
+            let staging = match fold {
+                Fold::New => None,
+                Fold::Late => Some(self.staging(day, keys).await?),
+            };
+            let Some(Snapshot { marks, rows }) = self.snapshot(&d, keys, staging.as_ref()).await? else {
                 continue;
             };
-            if horizon.as_deref().and_then(|h| h.parse::<Date>().ok()).is_some_and(|h| h >= day) {
-                return Ok(Outcome::Overtaken);
+            let (touch, horizon, era, was) = marks;
+            let past = horizon.as_deref().and_then(|h| h.parse::<Date>().ok()).is_some_and(|h| h >= day);
+            match (fold, &staging) {
+                (Fold::New, _) if past => return Ok(Outcome::Overtaken),
+                (Fold::Late, Some(st)) if !past || st.epoch != was => continue,
+                _ => {}
             }
             let epoch = format!("{:016x}", rand::random::<u64>());
             archive.put_day(&deployment, day, &epoch, &rows).await?;
+            if let Some(was) = &was {
+                archive.carry(&deployment, day, was, &epoch).await?;
+            }
             let mut finish = redis::cmd("EVAL");
             finish
                 .arg(FINISH)
@@ -288,11 +321,13 @@ impl RedisAggregates {
                 .arg(horizon.unwrap_or_default())
                 .arg(&d)
                 .arg(&epoch)
-                .arg(era);
+                .arg(era.unwrap_or_default())
+                .arg(was.unwrap_or_default())
+                .arg(fold.as_arg());
             let mut conn = self.conn.clone();
             let done: i64 = finish.query_async(&mut conn).await.map_err(err)?;
             if done == 1 {
-                tracing::info!(%day, keys = keys.len(), "archived a day of aggregates");
+                tracing::info!(%day, keys = keys.len(), late = matches!(fold, Fold::Late), "archived a day of aggregates");
                 archive.forget(&deployment, Forget::AllBut(day, &epoch)).await?;
                 return Ok(Outcome::Archived);
             }
@@ -301,30 +336,64 @@ impl RedisAggregates {
         Ok(Outcome::Busy)
     }
 
-    /// The values of a day's keys, with its touch count, the horizon and the
-    /// era; none when an apply wrote to the day between two chunks, or a clear
-    /// removed the era.
-    async fn snapshot(&self, day: &str, keys: &[DayKey]) -> Result<Option<Snapshot>, AggregateError> {
-        let marks = [self.key("touch", day), self.key("horizon", ""), self.key("era", "")];
+    /// The archive's rows of an archived day for the scopes of `keys`, to
+    /// merge its late keys into; under no epoch, none (the horizon passed the
+    /// day while it had no keys).
+    async fn staging(&self, day: Date, keys: &[DayKey]) -> Result<Staging, AggregateError> {
+        let mut conn = self.conn.clone();
+        let epoch: Option<String> = redis::cmd("HGET")
+            .arg(self.key("cold", ""))
+            .arg(day.to_string())
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        let mut rows = HashMap::new();
+        if let Some(epoch) = &epoch {
+            let mut scopes: Vec<&str> = keys.iter().map(|k| k.scope.as_str()).collect();
+            scopes.sort_unstable();
+            scopes.dedup();
+            for k in self.archive()?.day(&self.deployment(), day, epoch, &scopes).await? {
+                rows.insert((k.scope, k.part), k.value);
+            }
+        }
+        Ok(Staging {
+            ns: format!("{{{}}}:{LAYOUT}x{:x}", self.prefix, rand::random::<u64>()),
+            epoch,
+            rows,
+        })
+    }
+
+    /// The values of a day's keys, with the day's marks; none when an apply
+    /// wrote to the day between two chunks, or a clear removed the era. With
+    /// `staging`, each key is read merged with the day's archived row.
+    async fn snapshot(&self, day: &str, keys: &[DayKey], staging: Option<&Staging>) -> Result<Option<Snapshot>, AggregateError> {
         let mut seen: Option<Marks> = None;
         let mut rows = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(CHUNK) {
+        for (c, chunk) in keys.chunks(CHUNK).enumerate() {
             let mut pipe = redis::pipe();
             pipe.atomic();
-            for mark in &marks {
-                pipe.cmd("GET").arg(mark);
-            }
-            for k in chunk {
+            pipe.cmd("GET").arg(self.key("touch", day));
+            pipe.cmd("GET").arg(self.key("horizon", ""));
+            pipe.cmd("GET").arg(self.key("era", ""));
+            pipe.cmd("HGET").arg(self.key("cold", "")).arg(day);
+            let read = match staging {
+                Some(st) => st.stage(&mut pipe, c, chunk)?,
+                None => chunk.iter().map(|k| k.key.clone()).collect(),
+            };
+            for (k, key) in chunk.iter().zip(&read) {
                 match k.part.as_str() {
-                    "d" => pipe.cmd("HGETALL").arg(&k.key),
-                    "dz" | "rz" => pipe.cmd("ZRANGE").arg(&k.key).arg(0).arg(-1).arg("WITHSCORES"),
-                    _ => pipe.cmd("GET").arg(&k.key),
+                    "d" => pipe.cmd("HGETALL").arg(key),
+                    "dz" | "rz" => pipe.cmd("ZRANGE").arg(key).arg(0).arg(-1).arg("WITHSCORES"),
+                    _ => pipe.cmd("GET").arg(key),
                 };
+            }
+            if staging.is_some() {
+                pipe.cmd("UNLINK").arg(&read).ignore();
             }
             let mut conn = self.conn.clone();
             let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
             let mut it = values.into_iter();
-            let now: Marks = (decode(it.next())?, decode(it.next())?, decode(it.next())?);
+            let now: Marks = (decode(it.next())?, decode(it.next())?, decode(it.next())?, decode(it.next())?);
             match &seen {
                 _ if now.2.is_none() => return Ok(None),
                 Some(before) if *before != now => return Ok(None),
@@ -340,12 +409,7 @@ impl RedisAggregates {
                 }
             }
         }
-        Ok(seen.map(|(touch, horizon, era)| Snapshot {
-            touch,
-            horizon,
-            era: era.unwrap_or_default(),
-            rows,
-        }))
+        Ok(seen.map(|marks| Snapshot { marks, rows }))
     }
 
     /// The archived days among `periods` (as far as this instance knows the
@@ -495,15 +559,53 @@ impl RedisAggregates {
     }
 }
 
-/// A day's touch count, the horizon and the era, as read with its keys.
-type Marks = (Option<String>, Option<String>, Option<String>);
+/// A day's touch count, the horizon, the era and the day's epoch, as read with its keys.
+type Marks = (Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// A day's keys as read for the archive, with the marks they were read under.
 struct Snapshot {
-    touch: Option<String>,
-    horizon: Option<String>,
-    era: String,
+    marks: Marks,
     rows: Vec<ArchivedKey>,
+}
+
+/// Whether a day is archived for the first time, or its late keys folded
+/// into the rows it was archived with.
+#[derive(Clone, Copy)]
+enum Fold {
+    New,
+    Late,
+}
+
+impl Fold {
+    fn as_arg(self) -> &'static str {
+        match self {
+            Fold::New => "new",
+            Fold::Late => "fold",
+        }
+    }
+}
+
+/// An archived day's rows for its late keys, staged in Redis to be read
+/// merged with them (under `ns`, in the deployment's slot).
+struct Staging {
+    ns: String,
+    epoch: Option<String>,
+    rows: HashMap<(String, String), Vec<u8>>,
+}
+
+impl Staging {
+    /// Queues chunk `c`'s keys merged with their rows into staged keys; returns their names.
+    fn stage(&self, pipe: &mut redis::Pipeline, c: usize, chunk: &[DayKey]) -> Result<Vec<String>, AggregateError> {
+        let mut names = Vec::with_capacity(chunk.len());
+        for (i, k) in chunk.iter().enumerate() {
+            let tmp = format!("{}:f:{c}:{i}", self.ns);
+            let kind = k.part.split(':').next().unwrap_or_default();
+            let row = self.rows.get(&(k.scope.clone(), k.part.clone()));
+            stage(pipe, kind, &tmp, &k.key, row.map(Vec::as_slice))?;
+            names.push(tmp);
+        }
+        Ok(names)
+    }
 }
 
 /// Queues `tmp` := the archived `row` merged with `live`.
@@ -599,6 +701,15 @@ mod tests {
         // room does not let a newer day back in behind it.
         let late: Vec<(i8, u32)> = vec![(9, 1), (10, 2), (11, 3), (2, 4), (3, 5), (12, 6), (10, 7)];
         assert_eq!(days(&kept(&late, 2, 2)), [2, 3]);
+        // Keys at or behind the horizon (late records on archived days) are kept
+        // apart, up to the bound on keys.
+        let late = |max_keys: usize| {
+            let mut oldest = Oldest::new(Some(date(2024, 1, 2)), date(2024, 1, 30), 2, max_keys);
+            keys.iter().for_each(|(d, k)| oldest.offer(date(2024, 1, *d), *k));
+            oldest.late.into_iter().map(|(d, k)| (d.day(), k.len())).collect::<Vec<_>>()
+        };
+        assert_eq!(late(9), [(1, 3), (2, 3)]);
+        assert_eq!(late(4).iter().map(|(_, n)| n).sum::<usize>(), 4);
         // A full day dropped for an older one leaves room, but not for a day after it.
         let gap: Vec<(i8, u32)> = vec![(5, 1), (5, 2), (5, 3), (2, 4), (7, 5)];
         assert_eq!(days(&kept(&gap, 1, 3)), [2]);
