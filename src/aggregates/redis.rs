@@ -13,6 +13,7 @@
 //! - `{p}:wm` the journal position of the newest applied change.
 
 mod cold;
+mod oldest;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
