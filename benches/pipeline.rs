@@ -1303,7 +1303,8 @@ async fn retention_rows(ctx: &mut Ctx, b: Backend, port: u16, stores: (&str, &st
         b,
         "retention",
         json!({"keep_days": keep, "days_moved": r.days_moved, "secs": r.secs, "bytes_before": r.before.bytes,
-               "bytes_after": r.after.bytes, "keys_before": r.before.keys, "keys_after": r.after.keys, "day_read": r.day}),
+               "bytes_after": r.after.bytes, "keys_before": r.before.keys, "keys_after": r.after.keys, "day_read": r.day,
+               "kinds_before": r.before.kinds, "kinds_after": r.after.kinds}),
     );
     ctx.push(
         Row::new(

@@ -400,13 +400,13 @@ impl Dashboards {
         let mut queries = vec![FigureQuery {
             scope: info.id.clone(),
             top: self.top_n,
-            nets: !live,
+            nets: (!live).then_some(last),
             due_within_ms: due,
             overdue,
         }];
         queries.extend(children.iter().map(|c| FigureQuery {
             due_within_ms: due,
-            ..FigureQuery::headline(c.id.clone(), !live)
+            ..FigureQuery::headline(c.id.clone(), (!live).then_some(last))
         }));
         let cover = span.cover();
         let raws = self.figures(&queries, &cover, now).await?;
@@ -654,7 +654,7 @@ impl Dashboards {
             Some(current) if matches!(metric, Metric::TicketsOpen | Metric::TicketsOverdue | Metric::TicketsDueSoon) => {
                 let q = FigureQuery {
                     due_within_ms: self.due_soon_ms,
-                    ..FigureQuery::headline(scope.clone(), false)
+                    ..FigureQuery::headline(scope.clone(), None)
                 };
                 self.figures(&[q], &[*current], now).await?.into_iter().next()
             }

@@ -298,7 +298,7 @@ pub fn dashboard_queries(tree: &Tree) -> anyhow::Result<Vec<FigureQuery>> {
     let mut queries = vec![FigureQuery {
         scope: root.clone(),
         top: settings.top_grids,
-        nets: false,
+        nets: None,
         due_within_ms: due,
         overdue: 10,
     }];
@@ -307,7 +307,7 @@ pub fn dashboard_queries(tree: &Tree) -> anyhow::Result<Vec<FigureQuery>> {
         if s.parent().as_ref() == Some(&root) {
             queries.push(FigureQuery {
                 due_within_ms: due,
-                ..FigureQuery::headline(s, false)
+                ..FigureQuery::headline(s, None)
             });
         }
     }

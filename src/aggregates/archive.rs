@@ -12,7 +12,8 @@ use super::AggregateError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArchivedKey {
     pub scope: String,
-    /// Which key of the scope-day: `d`, `u`, `u:health:lecture`, `dz`, `rz`.
+    /// Which key of the scope-day: `d`, `u`, `u:health:lecture`, `dz`, `rz`;
+    /// `n` the day's fields of the scope's per-day nets that moved with it.
     pub part: String,
     pub value: Vec<u8>,
 }
@@ -41,6 +42,10 @@ pub trait DayArchive: Send + Sync {
 
     /// The keys of `scopes` stored for `day` under `epoch`.
     async fn day(&self, deployment: &str, day: Date, epoch: &str, scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError>;
+
+    /// The per-day nets that moved with each of `days` (part `n`, under the
+    /// epoch given with it) of `scopes`.
+    async fn nets(&self, deployment: &str, days: &[(Date, String)], scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError>;
 
     async fn forget(&self, deployment: &str, which: Forget<'_>) -> Result<(), AggregateError>;
 }

@@ -241,7 +241,7 @@ impl AggregateStore for MemoryAggregates {
                 RawFigures {
                     day: st.counters_over(&q.scope, cover),
                     gauge: st.hash(&Bucket::Gauge(q.scope.clone())),
-                    nets: if q.nets {
+                    nets: if q.nets.is_some() {
                         st.hash(&Bucket::Net(q.scope.clone()))
                     } else {
                         StdHashMap::new()

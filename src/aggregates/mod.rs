@@ -31,8 +31,9 @@ pub struct FigureQuery {
     pub scope: Scope,
     /// How many top units to return (0 for none).
     pub top: usize,
-    /// Read the per-day nets (needed for days other than today).
-    pub nets: bool,
+    /// Read the per-day nets, for end-of-day values of days other than today:
+    /// their sums up to any day from this one on are exact (`None`: not needed).
+    pub nets: Option<jiff::civil::Date>,
     /// Count open tickets due within this many ms from now (0 for none).
     pub due_within_ms: i64,
     /// How many of the oldest overdue tickets to list (0 for none).
@@ -41,7 +42,7 @@ pub struct FigureQuery {
 
 impl FigureQuery {
     /// A scope's headline figures only.
-    pub fn headline(scope: Scope, nets: bool) -> FigureQuery {
+    pub fn headline(scope: Scope, nets: Option<jiff::civil::Date>) -> FigureQuery {
         FigureQuery {
             scope,
             top: 0,

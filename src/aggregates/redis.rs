@@ -13,6 +13,7 @@
 //! - `{p}:wm` the journal position of the newest applied change.
 
 mod cold;
+mod nets;
 mod oldest;
 
 use std::collections::HashMap;
@@ -20,8 +21,9 @@ use std::sync::{Arc, Mutex};
 
 use super::connection::RedisConn;
 use async_trait::async_trait;
-use cold::Thawed;
+use cold::{Read, Thawed};
 use jiff::civil::Date;
+use nets::NetsView;
 use redis::{Script, Value};
 
 use super::archive::{DayArchive, Forget};
@@ -376,8 +378,9 @@ impl RedisAggregates {
                 .arg("REV")
                 .arg("WITHSCORES");
         }
-        if q.nets {
+        if q.nets.is_some() {
             pipe.cmd("HGETALL").arg(self.key("n", s));
+            pipe.cmd("HGETALL").arg(self.key("nb", s));
         }
         // Durations are kept per day only: a longer period's percentiles read an
         // absent set, so they are null (its means come from the totals), and a
@@ -463,7 +466,7 @@ fn zadd<'a>(p: &mut redis::Pipeline, key: &str, pairs: impl ExactSizeIterator<It
 }
 
 /// One query's figures from its replies (in the order `queue_read` asked).
-fn figures(q: &FigureQuery, cover: &[Period], it: &mut impl Iterator<Item = Value>) -> Result<RawFigures, AggregateError> {
+fn figures(q: &FigureQuery, cover: &[Period], it: &mut impl Iterator<Item = Value>, view: &NetsView) -> Result<RawFigures, AggregateError> {
     let mut day = HashMap::new();
     for _ in cover {
         for (k, v) in counters(it.next())? {
@@ -475,7 +478,13 @@ fn figures(q: &FigureQuery, cover: &[Period], it: &mut impl Iterator<Item = Valu
     let overdue_now: i64 = decode(it.next())?;
     let next: Vec<(String, f64)> = decode(it.next())?;
     let top: Vec<(String, f64)> = if q.top > 0 { decode(it.next())? } else { Vec::new() };
-    let nets = if q.nets { counters(it.next())? } else { HashMap::new() };
+    let nets = match q.nets {
+        Some(_) => {
+            let (live, base) = (counters(it.next())?, counters(it.next())?);
+            view.nets(q.scope.as_str(), live, base)
+        }
+        None => HashMap::new(),
+    };
     let (dispatch, resolve) = match cover {
         [_] => (spread(it.next())?, spread(it.next())?),
         _ => Default::default(),
@@ -545,9 +554,15 @@ impl AggregateStore for RedisAggregates {
                 self.queue_read(pipe, q, cover, now_ms, t);
             }
         };
-        self.read_settled(cover, &scopes, &parts, queue, |it| {
+        let read = Read {
+            periods: cover,
+            scopes: &scopes,
+            parts: &parts,
+            nets_from: queries.iter().filter_map(|q| q.nets).min(),
+        };
+        self.read_settled(read, queue, |it, view| {
             let watermark: Option<i64> = decode(it.next())?;
-            let figures = queries.iter().map(|q| figures(q, cover, it)).collect::<Result<_, _>>()?;
+            let figures = queries.iter().map(|q| figures(q, cover, it, view)).collect::<Result<_, _>>()?;
             Ok(Reading {
                 figures,
                 watermark: watermark.unwrap_or(0),
@@ -568,8 +583,13 @@ impl AggregateStore for RedisAggregates {
                 pipe.cmd("PFCOUNT").arg(keys);
             }
         };
-        self.read_settled(cover, &[s], &parts, queue, |it| it.map(|v| decode(Some(v))).collect())
-            .await
+        let read = Read {
+            periods: cover,
+            scopes: &[s],
+            parts: &parts,
+            nets_from: None,
+        };
+        self.read_settled(read, queue, |it, _| it.map(|v| decode(Some(v))).collect()).await
     }
 
     async fn hashes(&self, buckets: &[Bucket]) -> Result<Vec<HashMap<String, i64>>, AggregateError> {
@@ -597,8 +617,17 @@ impl AggregateStore for RedisAggregates {
                 }
             }
             pipe.cmd("HGETALL").arg(self.key("n", s));
+            pipe.cmd("HGETALL").arg(self.key("nb", s));
         };
-        self.read_settled(days, &[s], &parts, queue, |it| {
+        // End-of-day values are read for each period's last day; the first
+        // day of any is early enough.
+        let read = Read {
+            periods: days,
+            scopes: &[s],
+            parts: &parts,
+            nets_from: days.iter().map(|p| p.first_day().unwrap_or(Date::MIN)).min(),
+        };
+        self.read_settled(read, queue, |it, view| {
             let mut out = SeriesRaw::default();
             for _ in days {
                 let day = counters(it.next())?;
@@ -613,7 +642,8 @@ impl AggregateStore for RedisAggregates {
                     ..RawFigures::default()
                 });
             }
-            out.nets = counters(it.next())?;
+            let (live, base) = (counters(it.next())?, counters(it.next())?);
+            out.nets = view.nets(s, live, base);
             Ok(out)
         })
         .await

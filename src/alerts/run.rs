@@ -173,7 +173,7 @@ impl Evaluator {
             .iter()
             .map(|s| FigureQuery {
                 due_within_ms: self.due_soon_ms,
-                ..FigureQuery::headline(s.clone(), false)
+                ..FigureQuery::headline(s.clone(), None)
             })
             .collect();
         let reading = self.aggregates.read(&queries, &[Period::Day(today)], now).await?;

@@ -203,7 +203,7 @@ async fn overdue(
     let fq = FigureQuery {
         due_within_ms: hours * 3_600_000,
         overdue: limit,
-        ..FigureQuery::headline(info.id.clone(), false)
+        ..FigureQuery::headline(info.id.clone(), None)
     };
     let reading = state.aggregates.read(&[fq], &[Period::Day(today)], now).await?;
     state
@@ -256,7 +256,7 @@ async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     let cal = state.dashboards.calendar();
     let now = jiff::Timestamp::now().as_millisecond();
     let today = cal.day_of(now);
-    let queries: Vec<FigureQuery> = all.iter().map(|s| FigureQuery::headline(s.id.clone(), false)).collect();
+    let queries: Vec<FigureQuery> = all.iter().map(|s| FigureQuery::headline(s.id.clone(), None)).collect();
     for (_, g) in &state.metrics.figures {
         g.reset();
     }

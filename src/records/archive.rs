@@ -75,6 +75,29 @@ impl<S: SqlRows> DayArchive for S {
             .collect())
     }
 
+    async fn nets(&self, deployment: &str, days: &[(Date, String)], scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError> {
+        if days.is_empty() || scopes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(self.placeholder());
+        let d = sql.text(deployment);
+        let among = sql.any("scope", scopes);
+        let pairs: Vec<String> = days
+            .iter()
+            .map(|(day, epoch)| format!("({}, {})", sql.text(&day.to_string()), sql.text(epoch)))
+            .collect();
+        sql.text = format!(
+            "SELECT scope, part, value FROM aggregate_days WHERE deployment = {d} AND part = 'n' AND {among} \
+             AND (day, epoch) IN ({})",
+            pairs.join(", ")
+        );
+        let rows = self.archive_rows(sql).await.map_err(failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|(scope, part, value)| ArchivedKey { scope, part, value })
+            .collect())
+    }
+
     async fn forget(&self, deployment: &str, which: Forget<'_>) -> Result<(), AggregateError> {
         let mut sql = Sql::new(self.placeholder());
         let d = sql.text(deployment);

@@ -106,7 +106,7 @@ async fn contract(store: Arc<dyn AggregateStore>) {
     let q = |s: &str, top| FigureQuery {
         scope: scope(s),
         top,
-        nets: true,
+        nets: Some(day),
         due_within_ms: 4 * HOUR,
         overdue: 5,
     };
@@ -204,7 +204,7 @@ async fn long_runs(store: &dyn AggregateStore) {
     let q = |s: &str| FigureQuery {
         scope: scope(s),
         top: 0,
-        nets: false,
+        nets: None,
         due_within_ms: 0,
         overdue: 0,
     };
@@ -301,7 +301,7 @@ async fn periods(store: &dyn AggregateStore) {
     let read = |kind: PeriodKind, day: &str| {
         let period = Period::of(kind, day.parse().unwrap());
         async move {
-            let q = FigureQuery::headline(scope("d"), false);
+            let q = FigureQuery::headline(scope("d"), None);
             store.read(&[q], &[period], T).await.unwrap().figures.remove(0)
         }
     };
@@ -329,7 +329,7 @@ async fn periods(store: &dyn AggregateStore) {
         ("2023-11-17", "2023-11-29", 0, 0, 0),
     ] {
         let span = Span::range(from.parse().unwrap(), to.parse().unwrap()).unwrap();
-        let q = FigureQuery::headline(scope("d"), false);
+        let q = FigureQuery::headline(scope("d"), None);
         let r = store.read(&[q], &span.cover(), T).await.unwrap().figures.remove(0);
         assert_eq!(
             (
@@ -589,7 +589,7 @@ async fn redis_counts_each_delta_once_when_instances_race() {
     let q = FigureQuery {
         scope: scope("d"),
         top: 0,
-        nets: false,
+        nets: None,
         due_within_ms: 0,
         overdue: 0,
     };

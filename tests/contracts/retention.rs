@@ -31,15 +31,20 @@ const DAY: i64 = 24 * HOUR;
 const DAYS: [i64; 4] = [0, 1, 15, 48];
 
 /// The records of `round` on `day` (days after `T`): a ticket reported,
-/// dispatched and resolved (its durations), a check-in at a lecture and one
-/// without a kind.
+/// dispatched and resolved (its durations), one left open to fall overdue
+/// (the per-day nets), a check-in at a lecture and one without a kind.
 fn records_of(round: &str, day: i64) -> Vec<Change> {
     let at = T + day * DAY;
     let k = format!("{round}k{day}");
-    let mut report = ticket(&k, "d.c.g1", at + 9 * HOUR);
-    if let Change::Ticket { ticket, .. } = &mut report {
-        ticket.reported_at = at;
-    }
+    let reported = |id: &str| {
+        let mut report = ticket(id, "d.c.g1", at + 9 * HOUR);
+        if let Change::Ticket { ticket, .. } = &mut report {
+            ticket.reported_at = at;
+        }
+        report
+    };
+    let report = reported(&k);
+    let left_open = reported(&format!("{round}o{day}"));
     let lecture = match checkin_at(&format!("{round}a{day}"), &format!("p{}", day % 3), at) {
         Change::Attendance { checkin, .. } => Change::Attendance {
             checkin,
@@ -52,6 +57,7 @@ fn records_of(round: &str, day: i64) -> Vec<Change> {
     };
     vec![
         report,
+        left_open,
         step(&k, &format!("{k}s1"), Status::Reported, Status::Dispatched, at + HOUR + day),
         step(&k, &format!("{k}s2"), Status::Dispatched, Status::Resolved, at + 3 * HOUR + day),
         lecture,
@@ -104,13 +110,38 @@ struct Answers {
     uniques: Vec<Vec<i64>>,
 }
 
-/// `r` without its counters at 0: the memory store keeps a counter an
-/// apply brought back to 0, Redis is sent no increment that cancelled out.
-fn nonzero(mut r: RawFigures) -> RawFigures {
-    for map in [&mut r.day, &mut r.gauge, &mut r.nets] {
+/// The first days whose end-of-day values reads ask of the nets: before
+/// every archived day, and between two (what moved before it is read summed).
+const NETS_FROM: [i64; 2] = [0, 16];
+
+/// `r` without its counters at 0 (the memory store keeps a counter an apply
+/// brought back to 0, Redis is sent no increment that cancelled out), and its
+/// nets as what they answer: each figure's end-of-day value on every day from
+/// `from` (Redis dates what moved before it differently).
+fn nonzero(mut r: RawFigures, from: i64) -> RawFigures {
+    for map in [&mut r.day, &mut r.gauge] {
         map.retain(|_, n| *n != 0);
     }
+    r.nets = end_of_days(&r.nets, from);
     r
+}
+
+/// Each figure's end-of-day values of days `from`..=100, keyed `figure:day`,
+/// those not 0.
+fn end_of_days(nets: &HashMap<String, i64>, from: i64) -> HashMap<String, i64> {
+    let cal = Calendar::new("Asia/Shanghai").unwrap();
+    let figures: std::collections::BTreeSet<&str> = nets.keys().filter_map(|k| k.rsplit_once(':')).map(|(f, _)| f).collect();
+    let mut out = HashMap::new();
+    for n in from..=100 {
+        let day = cal.day_of(T + n * DAY).to_string();
+        for f in &figures {
+            let v = cockpit::domain::figures::prefix_sum(nets, &format!("{f}:"), &day);
+            if v != 0 {
+                out.insert(format!("{f}:{day}"), v);
+            }
+        }
+    }
+    out
 }
 
 async fn answers(store: &dyn AggregateStore) -> Answers {
@@ -120,15 +151,17 @@ async fn answers(store: &dyn AggregateStore) -> Answers {
     covers.extend([PeriodKind::Week, PeriodKind::Month, PeriodKind::Year, PeriodKind::All].map(|k| vec![Period::of(k, day(0))]));
     covers.push(Span::range(day(1), day(48)).unwrap().cover());
     covers.push(Span::range(day(0), day(15)).unwrap().cover());
-    let queries: Vec<FigureQuery> = ["d", "d.c", "d.c.g1"]
-        .map(|s| FigureQuery {
-            scope: scope(s),
-            top: 3,
-            nets: true,
-            due_within_ms: 4 * HOUR,
-            overdue: 3,
-        })
-        .to_vec();
+    let queries = |from: i64| -> Vec<FigureQuery> {
+        ["d", "d.c", "d.c.g1"]
+            .map(|s| FigureQuery {
+                scope: scope(s),
+                top: 3,
+                nets: Some(day(from)),
+                due_within_ms: 4 * HOUR,
+                overdue: 3,
+            })
+            .to_vec()
+    };
     let kinds = ["health:lecture", "health:other"].map(String::from);
     let mut out = Answers {
         reads: Vec::new(),
@@ -136,16 +169,20 @@ async fn answers(store: &dyn AggregateStore) -> Answers {
         uniques: Vec::new(),
     };
     for cover in &covers {
-        let r = store.read(&queries, cover, T + 50 * DAY).await.unwrap();
-        out.reads.push((r.figures.into_iter().map(nonzero).collect(), r.watermark));
+        for from in NETS_FROM {
+            let r = store.read(&queries(from), cover, T + 50 * DAY).await.unwrap();
+            let figures = r.figures.into_iter().map(|f| nonzero(f, from)).collect();
+            out.reads.push((figures, r.watermark));
+        }
         out.uniques.push(store.unique_by_kind(&scope("d.c"), cover, &kinds).await.unwrap());
     }
-    let days: Vec<Period> = (0..61).map(|n| Period::Day(day(n))).collect();
-    for s in ["d", "d.c.g1"] {
-        let r = store.series(&scope(s), &days).await.unwrap();
-        let mut nets = r.nets;
-        nets.retain(|_, n| *n != 0);
-        out.series.push((r.days.into_iter().map(nonzero).collect(), nets));
+    for from in NETS_FROM {
+        let days: Vec<Period> = (from..61).map(|n| Period::Day(day(n))).collect();
+        for s in ["d", "d.c.g1"] {
+            let r = store.series(&scope(s), &days).await.unwrap();
+            let figures = r.days.into_iter().map(|f| nonzero(f, from)).collect();
+            out.series.push((figures, end_of_days(&r.nets, from)));
+        }
     }
     out
 }
@@ -175,6 +212,10 @@ impl DayArchive for Meddling {
 
     async fn day(&self, deployment: &str, day: Date, epoch: &str, scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError> {
         self.inner.day(deployment, day, epoch, scopes).await
+    }
+
+    async fn nets(&self, deployment: &str, days: &[(Date, String)], scopes: &[&str]) -> Result<Vec<ArchivedKey>, AggregateError> {
+        self.inner.nets(deployment, days, scopes).await
     }
 
     async fn forget(&self, deployment: &str, which: Forget<'_>) -> Result<(), AggregateError> {
@@ -241,6 +282,11 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
         0,
         "no day key left in Redis"
     );
+    let horizon = cal.day_of(T + 48 * DAY).to_string();
+    for s in ["d", "d.c", "d.c.g1"] {
+        let behind: Vec<String> = nets_days(&node, &prefix, s).await.into_iter().filter(|d| *d <= horizon).collect();
+        assert!(behind.is_empty(), "{s}'s nets hold no field of an archived day: {behind:?}");
+    }
     same(&answers(&redis).await, &live, "every day archived");
     same(&answers(&other).await, &live, "on an instance that did not see the days go");
 
@@ -301,6 +347,21 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
         &answers(&MemoryAggregates::new()).await,
         "a clear forgets the archived days too",
     );
+}
+
+/// The days of the fields of `scope`'s per-day nets in Redis.
+async fn nets_days(url: &str, prefix: &str, scope: &str) -> Vec<String> {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let fields: Vec<String> = redis::cmd("HKEYS")
+        .arg(format!("{{{prefix}}}:3:n:{scope}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    fields
+        .into_iter()
+        .filter_map(|f| f.rsplit_once(':').map(|(_, d)| d.to_owned()))
+        .collect()
 }
 
 /// How many keys of `prefix` are keys of the days `days` matches (a glob).

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use redis::Value;
 
+use super::nets::{self, DayNets, NetsRows, NetsView};
 use super::oldest::Oldest;
 use super::{LAYOUT, RedisAggregates, decode, err, zadd};
 use crate::aggregates::AggregateError;
@@ -43,15 +44,29 @@ const KEYS_PER_SCAN: usize = 500_000;
 /// (`KEYS[1]`, its touch count, unchanged), nobody archived it first (the
 /// horizon, `KEYS[2]`, and the day's epoch in `KEYS[3]`, unchanged) and the
 /// aggregates were not cleared for a rebuild meanwhile (the era, `KEYS[4]`,
-/// unchanged): unlinks the keys archived and names the day's new epoch. A new
-/// day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day behind
-/// the horizon merged into its rows) leaves the horizon where it is.
+/// unchanged): unlinks the keys archived (`ARGV[8]` of them, from `KEYS[5]`)
+/// and names the day's new epoch. A new day's nets fields move into their
+/// scopes' bases (the keys after: a scope's nets and base; the arguments after
+/// `ARGV[8]`: per scope `count (field figure n)…`), less exactly what was read.
+/// A new day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day
+/// behind the horizon merged into its rows) leaves the horizon where it is.
 const FINISH: &str = r#"
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return 0 end
 if (redis.call('GET', KEYS[4]) or '') ~= ARGV[5] then return 0 end
 if (redis.call('HGET', KEYS[3], ARGV[3]) or '') ~= ARGV[6] then return 0 end
-for i = 5, #KEYS do redis.call('UNLINK', KEYS[i]) end
+local k = tonumber(ARGV[8])
+for i = 5, 4 + k do redis.call('UNLINK', KEYS[i]) end
+local a = 9
+for j = 5 + k, #KEYS, 2 do
+  local m = tonumber(ARGV[a])
+  a = a + 1
+  for _ = 1, m do
+    if redis.call('HINCRBY', KEYS[j], ARGV[a], -tonumber(ARGV[a + 2])) == 0 then redis.call('HDEL', KEYS[j], ARGV[a]) end
+    redis.call('HINCRBY', KEYS[j + 1], ARGV[a + 1], ARGV[a + 2])
+    a = a + 3
+  end
+end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 if ARGV[7] ~= 'fold' then redis.call('SET', KEYS[2], ARGV[3]) end
 redis.call('DEL', KEYS[1])
@@ -90,6 +105,9 @@ pub(super) struct Thawed {
     ns: String,
     epochs: Vec<(Date, Option<String>)>,
     rows: HashMap<(String, Date, String), Vec<u8>>,
+    /// For a read of nets from a day at or behind the horizon: the horizon it
+    /// read them up to, and the archived nets of its days from that day on.
+    nets: Option<(Date, NetsRows)>,
 }
 
 impl Thawed {
@@ -173,7 +191,7 @@ impl RedisAggregates {
         let mut archived = 0;
         loop {
             let horizon = self.horizon().await?;
-            let found = self.old_days(horizon, before).await?;
+            let (found, with_nets) = self.old_days(horizon, before).await?;
             if found.days.is_empty() && found.late.is_empty() {
                 return Ok(archived);
             }
@@ -182,9 +200,18 @@ impl RedisAggregates {
                     return Ok(archived);
                 }
             }
+            let fields = match found.days.is_empty() {
+                true => Default::default(),
+                false => self.net_fields(&with_nets).await?,
+            };
+            let mut after = horizon;
             for (day, keys) in found.days {
-                match self.archive_day(day, &keys, Fold::New).await? {
-                    Outcome::Archived => archived += 1,
+                let nets = self.day_nets(after, day, &with_nets, &fields).await?;
+                match self.archive_day(day, &keys, Fold::New(&nets)).await? {
+                    Outcome::Archived => {
+                        archived += 1;
+                        after = Some(day);
+                    }
                     Outcome::Overtaken => break,
                     Outcome::Busy => return Ok(archived),
                 }
@@ -210,18 +237,30 @@ impl RedisAggregates {
     }
 
     /// The day keys of the oldest days after `horizon` and before `before`, a
-    /// few days at a time ([`Oldest`]), found by one scan of the deployment's keys.
-    async fn old_days(&self, horizon: Option<Date>, before: Date) -> Result<Oldest<DayKey>, AggregateError> {
+    /// few days at a time ([`Oldest`]), and the scopes that have nets, found by
+    /// one scan of the deployment's keys.
+    async fn old_days(&self, horizon: Option<Date>, before: Date) -> Result<(Oldest<DayKey>, Vec<String>), AggregateError> {
         let head = format!("{{{}}}:{LAYOUT}:", self.prefix);
+        let nets_head = format!("{head}n:");
         let mut oldest = Oldest::new(horizon, before, DAYS_PER_SCAN, KEYS_PER_SCAN);
+        let mut with_nets = Vec::new();
         let mut cursor = 0;
         loop {
             let (next, keys) = self.scan_page(cursor).await?;
-            for (day, found) in keys.iter().filter_map(|k| day_key(&head, k)) {
-                oldest.offer(day, found);
+            for key in &keys {
+                match key.strip_prefix(&nets_head) {
+                    Some(scope) => with_nets.push(scope.to_owned()),
+                    None => {
+                        if let Some((day, found)) = day_key(&head, key) {
+                            oldest.offer(day, found);
+                        }
+                    }
+                }
             }
             if next == 0 {
-                return Ok(oldest);
+                with_nets.sort_unstable();
+                with_nets.dedup();
+                return Ok((oldest, with_nets));
             }
             cursor = next;
         }
@@ -232,21 +271,23 @@ impl RedisAggregates {
     /// and finishes in Redis only if nothing wrote to the day meanwhile. Late
     /// keys of a day already archived are read merged with the day's rows,
     /// and the new epoch carries the rest of its rows over.
-    async fn archive_day(&self, day: Date, keys: &[DayKey], fold: Fold) -> Result<Outcome, AggregateError> {
+    async fn archive_day(&self, day: Date, keys: &[DayKey], fold: Fold<'_>) -> Result<Outcome, AggregateError> {
         let archive = self.archive()?;
         let (deployment, d) = (self.deployment(), day.to_string());
         for _ in 0..3 {
             let staging = match fold {
-                Fold::New => None,
+                Fold::New(_) => None,
                 Fold::Late => Some(self.staging(day, keys).await?),
             };
-            let Some(Snapshot { marks, rows }) = self.snapshot(&d, keys, staging.as_ref()).await? else {
+            let Some(Snapshot { marks, mut rows }) = self.snapshot(&d, keys, staging.as_ref()).await? else {
                 continue;
             };
+            let moved = fold.nets();
+            rows.extend(nets::rows(moved)?);
             let (touch, horizon, era, was) = marks;
             let past = horizon.as_deref().and_then(|h| h.parse::<Date>().ok()).is_some_and(|h| h >= day);
             match (fold, &staging) {
-                (Fold::New, _) if past => return Ok(Outcome::Overtaken),
+                (Fold::New(_), _) if past => return Ok(Outcome::Overtaken),
                 (Fold::Late, Some(st)) if !past || st.epoch != was => continue,
                 _ => {}
             }
@@ -255,25 +296,26 @@ impl RedisAggregates {
             if let Some(was) = &was {
                 archive.carry(&deployment, day, was, &epoch).await?;
             }
+            let mut finish_keys = vec![
+                self.key("touch", &d),
+                self.key("horizon", ""),
+                self.key("cold", ""),
+                self.key("era", ""),
+            ];
+            finish_keys.extend(keys.iter().map(|k| k.key.clone()));
+            let mut args = vec![
+                touch.unwrap_or_default(),
+                horizon.unwrap_or_default(),
+                d.clone(),
+                epoch.clone(),
+                era.unwrap_or_default(),
+                was.clone().unwrap_or_default(),
+                fold.as_arg().to_owned(),
+                keys.len().to_string(),
+            ];
+            self.queue_moves(&mut finish_keys, &mut args, moved);
             let mut finish = redis::cmd("EVAL");
-            finish
-                .arg(FINISH)
-                .arg(4 + keys.len())
-                .arg(self.key("touch", &d))
-                .arg(self.key("horizon", ""))
-                .arg(self.key("cold", ""))
-                .arg(self.key("era", ""));
-            for k in keys {
-                finish.arg(&k.key);
-            }
-            finish
-                .arg(touch.unwrap_or_default())
-                .arg(horizon.unwrap_or_default())
-                .arg(&d)
-                .arg(&epoch)
-                .arg(era.unwrap_or_default())
-                .arg(was.unwrap_or_default())
-                .arg(fold.as_arg());
+            finish.arg(FINISH).arg(finish_keys.len()).arg(finish_keys).arg(args);
             let mut conn = self.conn.clone();
             let done: i64 = finish.query_async(&mut conn).await.map_err(err)?;
             if done == 1 {
@@ -363,10 +405,14 @@ impl RedisAggregates {
     }
 
     /// The archived days among `periods` (as far as this instance knows the
-    /// horizon), with the archive's rows of `scopes` on them; none when every
-    /// day is live.
-    async fn thaw(&self, periods: &[Period], scopes: &[&str]) -> Result<Option<Thawed>, AggregateError> {
+    /// horizon), with the archive's rows of `scopes` on them, and the archived
+    /// nets of `scopes` from `nets_from` on; none when every day is live.
+    async fn thaw(&self, periods: &[Period], scopes: &[&str], nets_from: Option<Date>) -> Result<Option<Thawed>, AggregateError> {
         let horizon = *self.horizon.lock().unwrap_or_else(|p| p.into_inner());
+        let nets = match nets_upto(nets_from, horizon) {
+            Some((from, upto)) => Some((upto, self.thaw_nets(from, upto, scopes).await?)),
+            None => None,
+        };
         let mut days: Vec<Date> = periods
             .iter()
             .filter_map(|p| match p {
@@ -376,18 +422,21 @@ impl RedisAggregates {
             .collect();
         days.sort_unstable();
         days.dedup();
-        if days.is_empty() {
+        if days.is_empty() && nets.is_none() {
             return Ok(None);
         }
         let archive = self.archive()?;
         let mut conn = self.conn.clone();
         let names: Vec<String> = days.iter().map(Date::to_string).collect();
-        let epochs: Vec<Option<String>> = redis::cmd("HMGET")
-            .arg(self.key("cold", ""))
-            .arg(&names)
-            .query_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let epochs: Vec<Option<String>> = match names.is_empty() {
+            true => Vec::new(),
+            false => redis::cmd("HMGET")
+                .arg(self.key("cold", ""))
+                .arg(&names)
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?,
+        };
         let (deployment, mut rows) = (self.deployment(), HashMap::new());
         for (day, epoch) in days.iter().zip(&epochs) {
             let Some(epoch) = epoch else { continue };
@@ -399,7 +448,29 @@ impl RedisAggregates {
             ns: format!("{{{}}}:{LAYOUT}x{:x}", self.prefix, rand::random::<u64>()),
             epochs: days.into_iter().zip(epochs).collect(),
             rows,
+            nets,
         }))
+    }
+
+    /// The archived nets of `scopes` on the days from `from` to `upto`, under
+    /// the epochs Redis names for them now.
+    async fn thaw_nets(&self, from: Date, upto: Date, scopes: &[&str]) -> Result<NetsRows, AggregateError> {
+        let mut conn = self.conn.clone();
+        let cold: HashMap<String, String> = redis::cmd("HGETALL")
+            .arg(self.key("cold", ""))
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        let days: Vec<(Date, String)> = cold
+            .into_iter()
+            .filter_map(|(day, epoch)| Some((day.parse::<Date>().ok()?, epoch)))
+            .filter(|(day, _)| (from..=upto).contains(day))
+            .collect();
+        let mut out = NetsRows::new();
+        for k in self.archive()?.nets(&self.deployment(), &days, scopes).await? {
+            out.entry(k.scope).or_default().push(nets::parse_row(&k.value)?);
+        }
+        Ok(out)
     }
 
     /// The key a read takes `kind` of `scope` in `period` from (`extra` the
@@ -421,14 +492,18 @@ impl RedisAggregates {
     /// (or the store rebuilt) under it, up to three times.
     pub(super) async fn read_settled<T>(
         &self,
-        periods: &[Period],
-        scopes: &[&str],
-        parts: &[String],
+        read: Read<'_>,
         queue: impl Fn(&mut redis::Pipeline, Option<&Thawed>),
-        parse: impl Fn(&mut std::vec::IntoIter<Value>) -> Result<T, AggregateError>,
+        parse: impl Fn(&mut std::vec::IntoIter<Value>, &NetsView) -> Result<T, AggregateError>,
     ) -> Result<T, AggregateError> {
+        let Read {
+            periods,
+            scopes,
+            parts,
+            nets_from,
+        } = read;
         for _ in 0..3 {
-            let t = self.thaw(periods, scopes).await?;
+            let t = self.thaw(periods, scopes, nets_from).await?;
             let mut pipe = redis::pipe();
             pipe.atomic();
             self.queue_settle(&mut pipe, t.as_ref());
@@ -443,8 +518,13 @@ impl RedisAggregates {
             let mut conn = self.conn.clone();
             let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(err)?;
             let mut it = values.into_iter();
-            if self.settled(periods, &mut it, t.as_ref())? {
-                return parse(&mut it);
+            if let Some(horizon) = self.settled(periods, nets_from, &mut it, t.as_ref())? {
+                let view = NetsView {
+                    from: nets_from,
+                    horizon,
+                    rows: t.as_ref().and_then(|t| t.nets.as_ref()).map(|(_, rows)| rows),
+                };
+                return parse(&mut it, &view);
             }
         }
         Err(AggregateError(
@@ -456,17 +536,28 @@ impl RedisAggregates {
     /// their epochs (read back by [`Self::settled`]).
     fn queue_settle(&self, pipe: &mut redis::Pipeline, t: Option<&Thawed>) {
         pipe.cmd("GET").arg(self.key("horizon", ""));
-        if let Some(t) = t {
+        if let Some(t) = t.filter(|t| !t.epochs.is_empty()) {
             let days: Vec<String> = t.epochs.iter().map(|(d, _)| d.to_string()).collect();
             pipe.cmd("HMGET").arg(self.key("cold", "")).arg(days);
         }
     }
 
     /// Whether a read of `periods` staged exactly the days that were archived
-    /// when it ran, under the epochs it staged: otherwise it is read again.
-    fn settled(&self, periods: &[Period], it: &mut impl Iterator<Item = Value>, t: Option<&Thawed>) -> Result<bool, AggregateError> {
+    /// when it ran, under the epochs it staged, and read archived nets up to
+    /// the horizon it ran under: then the horizon, otherwise none (it is read again).
+    fn settled(
+        &self,
+        periods: &[Period],
+        nets_from: Option<Date>,
+        it: &mut impl Iterator<Item = Value>,
+        t: Option<&Thawed>,
+    ) -> Result<Option<Option<Date>>, AggregateError> {
         let horizon: Option<String> = decode(it.next())?;
         let horizon = self.remember_horizon(horizon.as_deref());
+        let nets_thawed = t.and_then(|t| t.nets.as_ref()).map(|(upto, _)| *upto);
+        if nets_upto(nets_from, horizon).map(|(_, upto)| upto) != nets_thawed {
+            return Ok(None);
+        }
         let mut cold: Vec<Date> = periods
             .iter()
             .filter_map(|p| match p {
@@ -476,10 +567,13 @@ impl RedisAggregates {
             .collect();
         cold.sort_unstable();
         cold.dedup();
-        let Some(t) = t else { return Ok(cold.is_empty()) };
+        let Some(t) = t.filter(|t| !t.epochs.is_empty()) else {
+            return Ok(cold.is_empty().then_some(horizon));
+        };
         let epochs: Vec<Option<String>> = decode(it.next())?;
         let staged: Vec<Date> = t.epochs.iter().map(|(d, _)| *d).collect();
-        Ok(cold == staged && t.epochs.iter().map(|(_, e)| e).eq(epochs.iter()))
+        let same = cold == staged && t.epochs.iter().map(|(_, e)| e).eq(epochs.iter());
+        Ok(same.then_some(horizon))
     }
 
     /// Stages `parts` of every scope on every archived day of `t`: the
@@ -509,6 +603,22 @@ impl RedisAggregates {
     }
 }
 
+/// What one read takes: its periods, its scopes and which of their day keys
+/// (`parts`), and the first day its nets must be exact from (none without nets).
+pub(super) struct Read<'a> {
+    pub periods: &'a [Period],
+    pub scopes: &'a [&'a str],
+    pub parts: &'a [String],
+    pub nets_from: Option<Date>,
+}
+
+/// The days a read of nets exact from `from` needs from the archive, as
+/// `(from, horizon)`: none when the horizon is before `from`.
+fn nets_upto(from: Option<Date>, horizon: Option<Date>) -> Option<(Date, Date)> {
+    let (from, horizon) = (from?, horizon?);
+    (horizon >= from).then_some((from, horizon))
+}
+
 /// A day's touch count, the horizon, the era and the day's epoch, as read with its keys.
 type Marks = (Option<String>, Option<String>, Option<String>, Option<String>);
 
@@ -518,19 +628,29 @@ struct Snapshot {
     rows: Vec<ArchivedKey>,
 }
 
-/// Whether a day is archived for the first time, or its late keys folded
-/// into the rows it was archived with.
+/// Whether a day is archived for the first time (with its nets fields, which
+/// move with it), or its late keys folded into the rows it was archived with.
 #[derive(Clone, Copy)]
-enum Fold {
-    New,
+enum Fold<'a> {
+    New(&'a DayNets),
     Late,
 }
 
-impl Fold {
+impl Fold<'_> {
     fn as_arg(self) -> &'static str {
         match self {
-            Fold::New => "new",
+            Fold::New(_) => "new",
             Fold::Late => "fold",
+        }
+    }
+
+    /// The nets fields that move with the day: none for a fold (late fields
+    /// of an archived day stay live, read with the archive's).
+    fn nets(&self) -> &DayNets {
+        static NONE: DayNets = Vec::new();
+        match self {
+            Fold::New(nets) => nets,
+            Fold::Late => &NONE,
         }
     }
 }
