@@ -338,6 +338,9 @@ impl Tracked {
 
 /// What the evaluator measured for one rule at one instant.
 pub(crate) struct Reading {
+    /// The rule as it was read for: a rule replaced while its figures were
+    /// read is not stepped with the old one's threshold.
+    pub rule: Rule,
     pub value: Option<f64>,
     pub threshold: Option<f64>,
     /// Inside the rule's time-of-day window (outside, the condition counts as false).
@@ -364,7 +367,7 @@ impl Alerts {
         let mut rules = lock(&self.inner.rules);
         for t in rules.iter_mut() {
             let before = t.phase;
-            if let Some(r) = readings.get(&t.rule.id) {
+            if let Some(r) = readings.get(&t.rule.id).filter(|r| r.rule == t.rule) {
                 t.value = r.value;
                 t.threshold = r.threshold;
                 let holds = r.in_window && matches!((r.value, r.threshold), (Some(v), Some(th)) if t.rule.op.holds(v, th));
@@ -410,10 +413,11 @@ mod tests {
         (Alerts::load(&specs, store, registry, 1_000).await.unwrap(), dir)
     }
 
-    fn reading(value: f64) -> HashMap<String, Reading> {
+    fn reading(alerts: &Alerts, value: f64) -> HashMap<String, Reading> {
         HashMap::from([(
             "r".to_owned(),
             Reading {
+                rule: alerts.snapshot().remove(0),
                 value: Some(value),
                 threshold: Some(0.0),
                 in_window: true,
@@ -429,24 +433,42 @@ mod tests {
         changes.mark_unchanged();
         // A flapping rule, pending ↔ inactive: nothing a screen shows changes.
         for (now, value) in [(0, 1.0), (1_000, 0.0), (2_000, 1.0), (3_000, 1.0), (4_000, 0.0)] {
-            alerts.observe(&reading(value), now);
+            alerts.observe(&reading(&alerts, value), now);
             assert!(!changes.has_changed().unwrap(), "at {now} ms, value {value}");
         }
         // It fires (10 s after 5 s): screens show it.
-        alerts.observe(&reading(1.0), 5_000);
+        alerts.observe(&reading(&alerts, 1.0), 5_000);
         assert!(!changes.has_changed().unwrap(), "still pending");
-        alerts.observe(&reading(1.0), 15_000);
+        alerts.observe(&reading(&alerts, 1.0), 15_000);
         assert!(changes.has_changed().unwrap(), "fired");
         changes.mark_unchanged();
-        alerts.observe(&reading(2.0), 16_000);
+        alerts.observe(&reading(&alerts, 2.0), 16_000);
         assert!(!changes.has_changed().unwrap(), "only the value moved");
-        alerts.observe(&reading(0.0), 17_000);
+        alerts.observe(&reading(&alerts, 0.0), 17_000);
         assert!(changes.has_changed().unwrap(), "resolved");
         changes.mark_unchanged();
-        alerts.observe(&reading(0.0), 17_500);
+        alerts.observe(&reading(&alerts, 0.0), 17_500);
         assert!(!changes.has_changed().unwrap(), "still shown resolved");
-        alerts.observe(&reading(0.0), 18_000);
+        alerts.observe(&reading(&alerts, 0.0), 18_000);
         assert!(changes.has_changed().unwrap(), "the resolved alert expired");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_reading_taken_for_a_rule_since_replaced_steps_nothing() {
+        let rule = serde_json::json!({"id":"r","scope":"nanan","metric":"tickets_open","op":">","threshold":0});
+        let (alerts, dir) = alerts(&[]).await;
+        alerts.put(RuleSpec::from_json(rule).unwrap()).await.unwrap();
+        let before = reading(&alerts, 1.0);
+        let calmer = serde_json::json!({"id":"r","scope":"nanan","metric":"tickets_open","op":">","threshold":10});
+        alerts.put(RuleSpec::from_json(calmer).unwrap()).await.unwrap();
+        assert!(
+            alerts.observe(&before, 0).is_empty(),
+            "the old rule's reading is not the new rule's"
+        );
+        assert_eq!(alerts.counts(), (0, 0));
+        let fired = alerts.observe(&reading(&alerts, 11.0), 0);
+        assert_eq!(fired.len(), 1, "the new rule's own reading steps it");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -133,6 +133,7 @@ impl Evaluator {
             readings.insert(
                 r.id.clone(),
                 Reading {
+                    rule: r.clone(),
                     value,
                     threshold,
                     in_window,
