@@ -105,11 +105,19 @@ fn tops(scopes: &[String]) -> Vec<&String> {
         .collect()
 }
 
-/// The nets that move with a day as its archive rows, part `n`: each scope's fields.
+/// The nets that move with a day as its archive rows, part `n`: each scope's
+/// fields, but those at 0.
 pub(super) fn rows(day: &DayNets) -> Result<Vec<ArchivedKey>, AggregateError> {
     day.iter()
-        .map(|(scope, fields)| {
-            let by_field: HashMap<&str, i64> = fields.iter().map(|(_, f, n)| (f.as_str(), *n)).collect();
+        .filter_map(|(scope, fields)| {
+            let by_field: HashMap<&str, i64> = fields
+                .iter()
+                .filter(|(_, _, n)| *n != 0)
+                .map(|(_, f, n)| (f.as_str(), *n))
+                .collect();
+            (!by_field.is_empty()).then_some((scope, by_field))
+        })
+        .map(|(scope, by_field)| {
             Ok(ArchivedKey {
                 scope: scope.clone(),
                 part: "n".to_owned(),
@@ -138,7 +146,8 @@ impl RedisAggregates {
     }
 
     /// The fields of the days after `after` up to `upto` in the nets of
-    /// `scopes` (among `known`, from [`Self::net_fields`]), each scope's that are not 0.
+    /// `scopes` (among `known`, from [`Self::net_fields`]), each scope's that
+    /// exist: those at 0 (increments that cancelled out) are removed by the move.
     pub(super) async fn day_nets(
         &self,
         after: Option<Date>,
@@ -167,7 +176,7 @@ impl RedisAggregates {
                 let moved: Vec<(String, String, i64)> = wanted
                     .iter()
                     .zip(got)
-                    .filter_map(|((_, figure, field), n)| n.filter(|n| *n != 0).map(|n| (figure.clone(), field.clone(), n)))
+                    .filter_map(|((_, figure, field), n)| n.map(|n| (figure.clone(), field.clone(), n)))
                     .collect();
                 if !moved.is_empty() {
                     out.push((scope.clone(), moved));
