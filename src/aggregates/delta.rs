@@ -82,6 +82,14 @@ struct StepNames {
     dispatched: Option<Arc<str>>,
 }
 
+/// The month field a per-day nets field sums into: `figure:YYYY-MM-DD` gives
+/// `figure:YYYY-MM`; anything else, none.
+pub fn month_field(field: &str) -> Option<String> {
+    let (figure, day) = field.rsplit_once(':')?;
+    let _: Date = day.parse().ok().filter(|_| day.len() == 10)?;
+    Some(format!("{figure}:{}", &day[..7]))
+}
+
 /// A durations set's member for the record named by `ids`: 16 hex digits of
 /// their SHA-256. The member only has to be unique (a resolution counts once);
 /// clients' ids can be long (two UUIDs are 73 bytes), and one member over 64
@@ -183,6 +191,27 @@ impl Delta {
                 let into = out.entry(Bucket::Period(scope.clone(), p)).or_default();
                 for (f, n) in fields {
                     *into.entry(f.as_str()).or_default() += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// The month sums the per-day nets of this delta add to, by scope: each
+    /// `figure:DAY` increment merged into `figure:MONTH` (`YYYY-MM`). They let a
+    /// past day's end-of-day values be read without every day's field (see
+    /// `aggregates/redis/nets.rs`).
+    pub fn net_months(&self) -> HashMap<&Scope, HashMap<String, i64>> {
+        let mut out: HashMap<&Scope, HashMap<String, i64>> = HashMap::default();
+        if self.days_only {
+            return out;
+        }
+        for (bucket, fields) in &self.counts {
+            let Bucket::Net(scope) = bucket else { continue };
+            let into = out.entry(scope).or_default();
+            for (field, n) in fields {
+                if let Some(month) = month_field(field) {
+                    *into.entry(month).or_default() += n;
                 }
             }
         }

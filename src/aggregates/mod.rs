@@ -31,8 +31,9 @@ pub struct FigureQuery {
     pub scope: Scope,
     /// How many top units to return (0 for none).
     pub top: usize,
-    /// Read the per-day nets, for end-of-day values of days other than today:
-    /// their sums up to any day from this one on are exact (`None`: not needed).
+    /// Read the per-day nets, for end-of-day values of a day other than today:
+    /// their sums up to this day are exact, those of later days need not be
+    /// (`None`: not needed).
     pub nets: Option<jiff::civil::Date>,
     /// Count open tickets due within this many ms from now (0 for none).
     pub due_within_ms: i64,

@@ -6,7 +6,8 @@
 //! Redis Cluster slot and one transaction may touch all of them. Layout, for
 //! scope `S` and local day `D`:
 //! - `{p}:d:S:D` hash of day counters; `{p}:g:S` hash of live gauges;
-//! - `{p}:n:S` hash of per-day open/overdue nets; `{p}:u:S:D` HyperLogLog of persons;
+//! - `{p}:n:S` hash of per-day open/overdue nets, `{p}:nm:S` their month sums;
+//!   `{p}:u:S:D` HyperLogLog of persons;
 //! - `{p}:t:S` sorted set of units under S by open tickets;
 //! - `{p}:dl:S` sorted set of open tickets by deadline (the overdue clock);
 //! - `{p}:sv:S:ID` hash of one survey's tallies; `{p}:l:S` hash of ledger totals;
@@ -270,6 +271,7 @@ impl RedisAggregates {
             .iter()
             .map(|(b, f)| (b, f.iter().map(|(k, n)| (*k, *n)).collect::<Vec<_>>()));
         self.queue_counts(&mut p, counts.chain(rolled));
+        self.queue_months(&mut p, delta);
         let days = delta
             .uniques
             .iter()
@@ -378,8 +380,8 @@ impl RedisAggregates {
                 .arg("REV")
                 .arg("WITHSCORES");
         }
-        if q.nets.is_some() {
-            pipe.cmd("HGETALL").arg(self.key("n", s));
+        if let Some(day) = q.nets {
+            self.queue_nets_at(pipe, s, day);
             pipe.cmd("HGETALL").arg(self.key("nb", s));
         }
         // Durations are kept per day only: a longer period's percentiles read an
@@ -413,12 +415,12 @@ impl RedisAggregates {
 /// The aggregates' key layout, part of every key. A release that keeps figures
 /// the journal was never projected into (the period totals came with layout 2,
 /// the per-day nets by category and status that give a past day's end and the
-/// unique attendees per event kind with 3)
+/// unique attendees per event kind with 3, the nets' month sums with 4)
 /// raises it: its keys then start empty, with watermark 0, and the catch-up at
 /// start replays the whole journal into them, exactly once, while an older
 /// release still running beside it keeps its own. Old layouts' keys are left
 /// until `cockpit rebuild` (which clears `{p}:*`) or an operator removes them.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 
 /// Why a Redis whose `INFO memory` reads `info` may drop figures: a memory
 /// limit with a policy that evicts any key (`allkeys-*`). `noeviction` refuses

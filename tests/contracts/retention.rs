@@ -110,29 +110,32 @@ struct Answers {
     uniques: Vec<Vec<i64>>,
 }
 
-/// The first days whose end-of-day values reads ask of the nets: before
-/// every archived day, and between two (what moved before it is read summed).
-const NETS_FROM: [i64; 2] = [0, 16];
+/// The days whose end-of-day values reads ask of the nets (and series from
+/// which on): before every archived day, after one in the same month, and
+/// between two, at a month's start and after one in its month (what moved
+/// before it is read summed).
+const NETS_FROM: [i64; 4] = [0, 1, 16, 50];
 
 /// `r` without its counters at 0 (the memory store keeps a counter an apply
 /// brought back to 0, Redis is sent no increment that cancelled out), and its
-/// nets as what they answer: each figure's end-of-day value on every day from
-/// `from` (Redis dates what moved before it differently).
-fn nonzero(mut r: RawFigures, from: i64) -> RawFigures {
+/// nets as what they answer: each figure's end-of-day value on the days
+/// `from`..=`to` (Redis dates what moved before `from` differently, and a
+/// read's nets answer for its day only).
+fn nonzero(mut r: RawFigures, from: i64, to: i64) -> RawFigures {
     for map in [&mut r.day, &mut r.gauge] {
         map.retain(|_, n| *n != 0);
     }
-    r.nets = end_of_days(&r.nets, from);
+    r.nets = end_of_days(&r.nets, from, to);
     r
 }
 
-/// Each figure's end-of-day values of days `from`..=100, keyed `figure:day`,
+/// Each figure's end-of-day values of days `from`..=`to`, keyed `figure:day`,
 /// those not 0.
-fn end_of_days(nets: &HashMap<String, i64>, from: i64) -> HashMap<String, i64> {
+fn end_of_days(nets: &HashMap<String, i64>, from: i64, to: i64) -> HashMap<String, i64> {
     let cal = Calendar::new("Asia/Shanghai").unwrap();
     let figures: std::collections::BTreeSet<&str> = nets.keys().filter_map(|k| k.rsplit_once(':')).map(|(f, _)| f).collect();
     let mut out = HashMap::new();
-    for n in from..=100 {
+    for n in from..=to {
         let day = cal.day_of(T + n * DAY).to_string();
         for f in &figures {
             let v = cockpit::domain::figures::prefix_sum(nets, &format!("{f}:"), &day);
@@ -171,7 +174,7 @@ async fn answers(store: &dyn AggregateStore) -> Answers {
     for cover in &covers {
         for from in NETS_FROM {
             let r = store.read(&queries(from), cover, T + 50 * DAY).await.unwrap();
-            let figures = r.figures.into_iter().map(|f| nonzero(f, from)).collect();
+            let figures = r.figures.into_iter().map(|f| nonzero(f, from, from)).collect();
             out.reads.push((figures, r.watermark));
         }
         out.uniques.push(store.unique_by_kind(&scope("d.c"), cover, &kinds).await.unwrap());
@@ -180,8 +183,8 @@ async fn answers(store: &dyn AggregateStore) -> Answers {
         let days: Vec<Period> = (from..61).map(|n| Period::Day(day(n))).collect();
         for s in ["d", "d.c.g1"] {
             let r = store.series(&scope(s), &days).await.unwrap();
-            let figures = r.days.into_iter().map(|f| nonzero(f, from)).collect();
-            out.series.push((figures, end_of_days(&r.nets, from)));
+            let figures = r.days.into_iter().map(|f| nonzero(f, from, 100)).collect();
+            out.series.push((figures, end_of_days(&r.nets, from, 100)));
         }
     }
     out
@@ -272,6 +275,13 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
         live.reads[0].0[0].day.contains_key("tickets_resolved"),
         "the days hold figures: {live:?}"
     );
+    for part in ["n", "nm"] {
+        let days = nets_days(&node, &prefix, part, "d.c").await;
+        assert!(
+            days.contains(&"2023-11-15".into()) || days.contains(&"2023-11".into()),
+            "{part} holds the days: {days:?}"
+        );
+    }
     same(&answers(&redis).await, &live, "every day live");
 
     assert_eq!(retire_old(&memory, &cal, 400).await.unwrap(), 0, "memory keeps every day");
@@ -284,8 +294,15 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
     );
     let horizon = cal.day_of(T + 48 * DAY).to_string();
     for s in ["d", "d.c", "d.c.g1"] {
-        let behind: Vec<String> = nets_days(&node, &prefix, s).await.into_iter().filter(|d| *d <= horizon).collect();
+        let behind: Vec<String> = nets_days(&node, &prefix, "n", s)
+            .await
+            .into_iter()
+            .filter(|d| *d <= horizon)
+            .collect();
         assert!(behind.is_empty(), "{s}'s nets hold no field of an archived day: {behind:?}");
+        let months = nets_days(&node, &prefix, "nm", s).await;
+        let behind: Vec<&String> = months.iter().filter(|m| m.as_str() < &horizon[..7]).collect();
+        assert!(behind.is_empty(), "{s}'s month sums hold no month archived whole: {months:?}");
     }
     same(&answers(&redis).await, &live, "every day archived");
     same(&answers(&other).await, &live, "on an instance that did not see the days go");
@@ -349,12 +366,13 @@ async fn retention(archive: Arc<dyn DayArchive>, place: Place) {
     );
 }
 
-/// The days of the fields of `scope`'s per-day nets in Redis.
-async fn nets_days(url: &str, prefix: &str, scope: &str) -> Vec<String> {
+/// The days (or months) of the fields of `scope`'s per-day nets (`part` n)
+/// or their month sums (`nm`) in Redis.
+async fn nets_days(url: &str, prefix: &str, part: &str, scope: &str) -> Vec<String> {
     let client = redis::Client::open(url).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let fields: Vec<String> = redis::cmd("HKEYS")
-        .arg(format!("{{{prefix}}}:3:n:{scope}"))
+        .arg(format!("{{{prefix}}}:4:{part}:{scope}"))
         .query_async(&mut conn)
         .await
         .unwrap();
@@ -411,4 +429,75 @@ async fn redis_with_a_sqlite_day_archive_answers_as_before() {
     lite.migrate().await.unwrap();
     retention(lite, Place::single()).await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A ticket reported on `day` (days after `T`) with its deadline 9 hours in,
+/// and, when `resolved` names a later day, resolved then.
+fn reported_and_resolved(id: &str, day: i64, resolved: Option<i64>) -> Vec<Change> {
+    let at = T + day * DAY;
+    let mut report = ticket(id, "d.c.g1", at + 9 * HOUR);
+    if let Change::Ticket { ticket, .. } = &mut report {
+        ticket.reported_at = at;
+    }
+    let mut out = vec![report];
+    if let Some(r) = resolved {
+        for (n, from, to) in [(1, Status::Reported, Status::Dispatched), (2, Status::Dispatched, Status::Resolved)] {
+            let mut c = step(id, &format!("{id}s{n}"), from, to, T + r * DAY + n * HOUR);
+            if let Change::Transition { ticket, .. } = &mut c {
+                ticket.reported_at = at;
+                ticket.deadline = at + 9 * HOUR;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A figure whose month sum an archiving brings to 0 (its fields on the
+/// month's later, live days cancel out) moved into the base, and is named
+/// there: those later days' fields still count at their days' ends.
+#[tokio::test]
+#[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
+async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days() {
+    let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
+    let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
+    lite.migrate().await.unwrap();
+    let Place { url, prefix, node } = Place::single();
+    let redis = RedisAggregates::connect(&url, &prefix).await.unwrap().with_archive(lite);
+    let memory = MemoryAggregates::new();
+    let stores: [&dyn AggregateStore; 2] = [&redis, &memory];
+    let day = |n: i64| Calendar::new("Asia/Shanghai").unwrap().day_of(T + n * DAY);
+    let mut seq = 0;
+    // Day 48 (2 January) keeps a ticket open; one reported on day 50 is resolved on day 51.
+    apply(&stores, &mut seq, reported_and_resolved("m48", 48, None)).await;
+    apply(&stores, &mut seq, reported_and_resolved("m50", 50, Some(51))).await;
+    assert_eq!(redis.retire(day(49)).await.unwrap(), 1, "day 48 archived, days 50 and 51 kept");
+    let mut conn = redis::Client::open(node.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let months: HashMap<String, i64> = redis::cmd("HGETALL")
+        .arg(format!("{{{prefix}}}:4:nm:d.c.g1"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    for figure in ["open", "overdue"] {
+        let field = format!("{figure}:2024-01");
+        assert!(!months.contains_key(&field), "January's {figure} moved to 0: {months:?}");
+    }
+    assert!(nets_days(&node, &prefix, "n", "d.c.g1").await.contains(&"2024-01-04".into()));
+    for n in [48, 49, 50, 51, 52] {
+        let q = [FigureQuery::headline(scope("d.c.g1"), Some(day(n)))];
+        let cover = [Period::Day(day(n))];
+        let (r, m) = (
+            redis.read(&q, &cover, T + 60 * DAY).await.unwrap(),
+            memory.read(&q, &cover, T + 60 * DAY).await.unwrap(),
+        );
+        let at_end = |f: &RawFigures| end_of_days(&f.nets, n, n);
+        assert_eq!(at_end(&r.figures[0]), at_end(&m.figures[0]), "end of day {n}");
+        let open = at_end(&m.figures[0]).get(&format!("open:{}", day(n))).copied();
+        assert_eq!(open, Some(if n == 50 { 2 } else { 1 }), "open at the end of day {n}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -46,8 +46,9 @@ const KEYS_PER_SCAN: usize = 500_000;
 /// aggregates were not cleared for a rebuild meanwhile (the era, `KEYS[4]`,
 /// unchanged): unlinks the keys archived (`ARGV[8]` of them, from `KEYS[5]`)
 /// and names the day's new epoch. A new day's nets fields move into their
-/// scopes' bases (the keys after: a scope's nets and base; the arguments after
-/// `ARGV[8]`: per scope `count (field figure n)…`), less exactly what was read.
+/// scopes' bases (the keys after: a scope's nets, base and month sums; the
+/// arguments after `ARGV[8]`: per scope `count (field figure month n)…`), less
+/// exactly what was read from the nets and their month sums.
 /// A new day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day
 /// behind the horizon merged into its rows) leaves the horizon where it is.
 const FINISH: &str = r#"
@@ -58,13 +59,15 @@ if (redis.call('HGET', KEYS[3], ARGV[3]) or '') ~= ARGV[6] then return 0 end
 local k = tonumber(ARGV[8])
 for i = 5, 4 + k do redis.call('UNLINK', KEYS[i]) end
 local a = 9
-for j = 5 + k, #KEYS, 2 do
+for j = 5 + k, #KEYS, 3 do
   local m = tonumber(ARGV[a])
   a = a + 1
   for _ = 1, m do
-    if redis.call('HINCRBY', KEYS[j], ARGV[a], -tonumber(ARGV[a + 2])) == 0 then redis.call('HDEL', KEYS[j], ARGV[a]) end
-    redis.call('HINCRBY', KEYS[j + 1], ARGV[a + 1], ARGV[a + 2])
-    a = a + 3
+    local n = -tonumber(ARGV[a + 3])
+    if redis.call('HINCRBY', KEYS[j], ARGV[a], n) == 0 then redis.call('HDEL', KEYS[j], ARGV[a]) end
+    if redis.call('HINCRBY', KEYS[j + 2], ARGV[a + 2], n) == 0 then redis.call('HDEL', KEYS[j + 2], ARGV[a + 2]) end
+    redis.call('HINCRBY', KEYS[j + 1], ARGV[a + 1], ARGV[a + 3])
+    a = a + 4
   end
 end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])

@@ -12,15 +12,61 @@
 //! field (read as a late one). A read asks for nets exact from a day on
 //! ([`NetsView`]): the archived rows of the days from it to the horizon, and
 //! the base less them dated the day before.
+//!
+//! Each apply also adds its nets into the scope's month sums (`{p}:L:nm:S`,
+//! `figure:YYYY-MM`), and a move takes out of them what it takes out of the
+//! nets. A read for the end of one day ([`NETS_AT`]) then takes the month sums
+//! of the months before the day's and the fields of that month's days up to
+//! it: a few dozen fields per figure, not one per day of the hot window (a
+//! year of a city root's nets is about 10,000 fields).
 
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use redis::Value;
 
-use super::{RedisAggregates, decode, err};
+use super::{COUNT, RedisAggregates, decode, err};
 use crate::aggregates::AggregateError;
 use crate::aggregates::archive::ArchivedKey;
+use crate::aggregates::delta::{Delta, month_field};
+
+/// A scope's nets for end-of-day values of one day, without reading every
+/// day's field: the month sums (`KEYS[2]`, `figure:YYYY-MM`) of the months
+/// before the day's (`ARGV[1]`), dated the day before it (`ARGV[2]`), and the
+/// fields of the month's days up to the day (`ARGV[3]`…) of every figure named
+/// in the month sums or the base (`KEYS[3]`). A figure whose month sum a move
+/// brought to 0 and removed moved into the base, so it is named there.
+/// Replies `field n` pairs, as `HGETALL` of the nets would.
+const NETS_AT: &str = r#"#!lua flags=no-writes
+local figures, before, out = {}, {}, {}
+local months = redis.call('HGETALL', KEYS[2])
+for i = 1, #months, 2 do
+  local figure, month = string.match(months[i], '^(.*):(%d%d%d%d%-%d%d)$')
+  if figure then
+    figures[figure] = true
+    if month < ARGV[1] then before[figure] = (before[figure] or 0) + tonumber(months[i + 1]) end
+  end
+end
+for _, figure in ipairs(redis.call('HKEYS', KEYS[3])) do figures[figure] = true end
+for figure, n in pairs(before) do
+  if n ~= 0 then
+    out[#out + 1] = figure .. ':' .. ARGV[2]
+    out[#out + 1] = n
+  end
+end
+for figure in pairs(figures) do
+  local fields = {}
+  for i = 3, #ARGV do fields[#fields + 1] = figure .. ':' .. ARGV[i] end
+  local got = redis.call('HMGET', KEYS[1], unpack(fields))
+  for i = 1, #fields do
+    if got[i] then
+      out[#out + 1] = fields[i]
+      out[#out + 1] = got[i]
+    end
+  end
+end
+return out
+"#;
 
 /// Scopes whose nets are read per round trip while a day is archived.
 const CHUNK: usize = 1000;
@@ -187,18 +233,63 @@ impl RedisAggregates {
     }
 
     /// Adds to the finishing script the keys and arguments that move `day`'s
-    /// nets into the bases: per scope its nets and base keys, and
-    /// `count (field figure n)…` (see `FINISH`).
+    /// nets into the bases: per scope its nets, base and month-sum keys, and
+    /// `count (field figure month n)…` (see `FINISH`).
     pub(super) fn queue_moves(&self, keys: &mut Vec<String>, args: &mut Vec<String>, nets: &DayNets) {
         for (scope, fields) in nets {
             keys.push(self.key("n", scope));
             keys.push(self.key("nb", scope));
+            keys.push(self.key("nm", scope));
             args.push(fields.len().to_string());
             for (figure, field, n) in fields {
                 args.push(field.clone());
                 args.push(figure.clone());
+                args.push(month_field(field).unwrap_or_default());
                 args.push(n.to_string());
             }
+        }
+    }
+
+    /// Adds to the apply's transaction the month sums of its nets (see
+    /// [`Delta::net_months`]): one `COUNT` for them all.
+    pub(super) fn queue_months(&self, p: &mut redis::Pipeline, delta: &Delta) {
+        let months = delta.net_months();
+        let mut c = redis::cmd("EVAL");
+        c.arg(COUNT).arg(0);
+        let mut any = false;
+        for (scope, fields) in &months {
+            let sent: Vec<(&String, &i64)> = fields.iter().filter(|(_, n)| **n != 0).collect();
+            if sent.is_empty() {
+                continue;
+            }
+            c.arg(self.key("nm", scope.as_str())).arg(sent.len());
+            for (field, n) in sent {
+                c.arg(field).arg(*n);
+            }
+            any = true;
+        }
+        if any {
+            p.add_command(c).ignore();
+        }
+    }
+
+    /// Queues the read of `scope`'s nets for end-of-day values of `day` (see
+    /// [`NETS_AT`]).
+    pub(super) fn queue_nets_at(&self, p: &mut redis::Pipeline, scope: &str, day: Date) {
+        let first = day.first_of_month();
+        let month = &first.to_string()[..7];
+        let before = first.yesterday().unwrap_or(first);
+        p.cmd("EVAL")
+            .arg(NETS_AT)
+            .arg(3)
+            .arg(self.key("n", scope))
+            .arg(self.key("nm", scope))
+            .arg(self.key("nb", scope))
+            .arg(month)
+            .arg(before.to_string());
+        let days = first.series(jiff::ToSpan::day(1)).take_while(|d| *d <= day);
+        for d in days {
+            p.arg(d.to_string());
         }
     }
 }
