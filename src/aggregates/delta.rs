@@ -200,7 +200,8 @@ impl Delta {
     /// The month sums the per-day nets of this delta add to, by scope: each
     /// `figure:DAY` increment merged into `figure:MONTH` (`YYYY-MM`). They let a
     /// past day's end-of-day values be read without every day's field (see
-    /// `aggregates/redis/nets.rs`).
+    /// `aggregates/redis/nets.rs`). A month whose increments cancel out is
+    /// there at 0: its sum names the figure, whose days' fields are written.
     pub fn net_months(&self) -> HashMap<&Scope, HashMap<String, i64>> {
         let mut out: HashMap<&Scope, HashMap<String, i64>> = HashMap::default();
         if self.days_only {
@@ -209,7 +210,7 @@ impl Delta {
         for (bucket, fields) in &self.counts {
             let Bucket::Net(scope) = bucket else { continue };
             let into = out.entry(scope).or_default();
-            for (field, n) in fields {
+            for (field, n) in fields.iter().filter(|(_, n)| **n != 0) {
                 if let Some(month) = month_field(field) {
                     *into.entry(month).or_default() += n;
                 }
@@ -543,6 +544,29 @@ mod tests {
 
     fn counter(d: &Delta, bucket: &Bucket, field: &str) -> Option<i64> {
         d.counts.get(bucket).and_then(|f| f.get(field)).copied()
+    }
+
+    /// A month whose increments cancel out is summed at 0 (the field names its
+    /// figure); a field brought back to 0 within the delta adds no month.
+    #[test]
+    fn net_months_sum_each_figures_days_by_month() {
+        let g = Scope::parse("d.s.c.g1").unwrap();
+        let mut d = Delta::after(0);
+        d.count(Bucket::Net(g.clone()), "open:2024-01-11", 1);
+        d.count(Bucket::Net(g.clone()), "open:2024-01-12", -1);
+        d.count(Bucket::Net(g.clone()), "oc:water:leak:2024-02-01", 2);
+        d.count(Bucket::Net(g.clone()), "oc:water:leak:2024-02-03", 1);
+        d.count(Bucket::Net(g.clone()), "overdue:2024-01-11", 1);
+        d.count(Bucket::Net(g.clone()), "overdue:2024-01-11", -1);
+        d.count(Bucket::Day(g.clone(), "2024-01-11".parse().unwrap()), "tickets_reported", 1);
+        let months = d.net_months();
+        let want: HashMap<String, i64> = [("open:2024-01", 0), ("oc:water:leak:2024-02", 3)]
+            .into_iter()
+            .map(|(f, n)| (f.to_owned(), n))
+            .collect();
+        assert_eq!(months.get(&g), Some(&want));
+        assert_eq!(months.len(), 1);
+        assert_eq!(month_field("open:2024-W01"), None);
     }
 
     fn report(id: &str) -> Change {

@@ -251,19 +251,16 @@ impl RedisAggregates {
     }
 
     /// Adds to the apply's transaction the month sums of its nets (see
-    /// [`Delta::net_months`]): one `COUNT` for them all.
+    /// [`Delta::net_months`]): one `COUNT` for them all. Sums at 0 are sent
+    /// too: `HINCRBY` by 0 makes the field, which names the figure to a read.
     pub(super) fn queue_months(&self, p: &mut redis::Pipeline, delta: &Delta) {
         let months = delta.net_months();
         let mut c = redis::cmd("EVAL");
         c.arg(COUNT).arg(0);
         let mut any = false;
-        for (scope, fields) in &months {
-            let sent: Vec<(&String, &i64)> = fields.iter().filter(|(_, n)| **n != 0).collect();
-            if sent.is_empty() {
-                continue;
-            }
-            c.arg(self.key("nm", scope.as_str())).arg(sent.len());
-            for (field, n) in sent {
+        for (scope, fields) in months.iter().filter(|(_, f)| !f.is_empty()) {
+            c.arg(self.key("nm", scope.as_str())).arg(fields.len());
+            for (field, n) in fields {
                 c.arg(field).arg(*n);
             }
             any = true;
