@@ -455,7 +455,8 @@ fn reported_and_resolved(id: &str, day: i64, resolved: Option<i64>) -> Vec<Chang
 
 /// A figure whose month sum an archiving brings to 0 (its fields on the
 /// month's later, live days cancel out) moved into the base, and is named
-/// there: those later days' fields still count at their days' ends.
+/// there: those later days' fields still count at their days' ends. A field
+/// at 0 moves too.
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days() {
@@ -468,15 +469,31 @@ async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days()
     let stores: [&dyn AggregateStore; 2] = [&redis, &memory];
     let day = |n: i64| Calendar::new("Asia/Shanghai").unwrap().day_of(T + n * DAY);
     let mut seq = 0;
-    // Day 48 (2 January) keeps a ticket open; one reported on day 50 is resolved on day 51.
+    // Day 47 (1 January) has a ticket reported and resolved in two applies:
+    // its open nets field is at 0 when the day moves. Day 48 keeps a ticket
+    // open; one reported on day 50 is resolved on day 51.
+    let mut z = reported_and_resolved("z47", 47, Some(47));
+    let steps = z.split_off(1);
+    apply(&stores, &mut seq, z).await;
+    apply(&stores, &mut seq, steps).await;
     apply(&stores, &mut seq, reported_and_resolved("m48", 48, None)).await;
     apply(&stores, &mut seq, reported_and_resolved("m50", 50, Some(51))).await;
-    assert_eq!(redis.retire(day(49)).await.unwrap(), 1, "day 48 archived, days 50 and 51 kept");
     let mut conn = redis::Client::open(node.as_str())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
         .unwrap();
+    let nets: HashMap<String, i64> = redis::cmd("HGETALL")
+        .arg(format!("{{{prefix}}}:4:n:d.c.g1"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(nets.get("open:2024-01-01"), Some(&0), "a field at 0 to move: {nets:?}");
+    assert_eq!(
+        redis.retire(day(49)).await.unwrap(),
+        2,
+        "days 47 and 48 archived, days 50 and 51 kept"
+    );
     let months: HashMap<String, i64> = redis::cmd("HGETALL")
         .arg(format!("{{{prefix}}}:4:nm:d.c.g1"))
         .query_async(&mut conn)

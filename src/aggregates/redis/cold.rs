@@ -49,7 +49,8 @@ const KEYS_PER_SCAN: usize = 500_000;
 /// scopes' bases (the keys after: a scope's nets, base and month sums; the
 /// arguments after `ARGV[8]`: per scope `count (field figure month n)…`), less
 /// exactly what was read from the nets and their month sums.
-/// A new day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day
+/// (`0 - n`, not `-n`: a field at 0 would be sent as `-0`, which `HINCRBY`
+/// refuses.) A new day moves the horizon to it; a fold (`ARGV[7]`, late keys of a day
 /// behind the horizon merged into its rows) leaves the horizon where it is.
 const FINISH: &str = r#"
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
@@ -63,7 +64,7 @@ for j = 5 + k, #KEYS, 3 do
   local m = tonumber(ARGV[a])
   a = a + 1
   for _ = 1, m do
-    local n = -tonumber(ARGV[a + 3])
+    local n = 0 - tonumber(ARGV[a + 3])
     if redis.call('HINCRBY', KEYS[j], ARGV[a], n) == 0 then redis.call('HDEL', KEYS[j], ARGV[a]) end
     if redis.call('HINCRBY', KEYS[j + 2], ARGV[a + 2], n) == 0 then redis.call('HDEL', KEYS[j + 2], ARGV[a + 2]) end
     redis.call('HINCRBY', KEYS[j + 1], ARGV[a + 1], ARGV[a + 3])
