@@ -381,7 +381,7 @@ impl RedisAggregates {
                 .arg("WITHSCORES");
         }
         if let Some(day) = q.nets {
-            self.queue_nets_at(pipe, s, day);
+            self.queue_nets_at(pipe, s, day, day);
             pipe.cmd("HGETALL").arg(self.key("nb", s));
         }
         // Durations are kept per day only: a longer period's percentiles read an
@@ -606,6 +606,14 @@ impl AggregateStore for RedisAggregates {
 
     async fn series(&self, scope: &Scope, days: &[Period]) -> Result<SeriesRaw, AggregateError> {
         let s = scope.as_str();
+        // End-of-day values are read for each period's last day; the first
+        // day of any is early enough, the last of any late enough.
+        let nets_from = days.iter().map(|p| p.first_day().unwrap_or(Date::MIN)).min();
+        let upto = days
+            .iter()
+            .map(Period::last_day)
+            .collect::<Option<Vec<Date>>>()
+            .and_then(|d| d.into_iter().max());
         let parts = ["d", "u", "dz", "rz"].map(String::from);
         let queue = |pipe: &mut redis::Pipeline, t: Option<&Thawed>| {
             for d in days {
@@ -618,16 +626,18 @@ impl AggregateStore for RedisAggregates {
                         .arg(self.read_key(t, kind.key_part(), s, d, None));
                 }
             }
-            pipe.cmd("HGETALL").arg(self.key("n", s));
+            if let (Some(from), Some(upto)) = (nets_from, upto) {
+                self.queue_nets_at(pipe, s, from, upto);
+            } else {
+                pipe.cmd("HGETALL").arg(self.key("n", s));
+            }
             pipe.cmd("HGETALL").arg(self.key("nb", s));
         };
-        // End-of-day values are read for each period's last day; the first
-        // day of any is early enough.
         let read = Read {
             periods: days,
             scopes: &[s],
             parts: &parts,
-            nets_from: days.iter().map(|p| p.first_day().unwrap_or(Date::MIN)).min(),
+            nets_from,
         };
         self.read_settled(read, queue, |it, view| {
             let mut out = SeriesRaw::default();

@@ -15,10 +15,11 @@
 //!
 //! Each apply also adds its nets into the scope's month sums (`{p}:L:nm:S`,
 //! `figure:YYYY-MM`), and a move takes out of them what it takes out of the
-//! nets. A read for the end of one day ([`NETS_AT`]) then takes the month sums
-//! of the months before the day's and the fields of that month's days up to
-//! it: a few dozen fields per figure, not one per day of the hot window (a
-//! year of a city root's nets is about 10,000 fields).
+//! nets. A read for the end of some days ([`NETS_AT`]) then takes the month
+//! sums of the months before the first day's and the fields of the days from
+//! that month's first on: for one day a few dozen fields per figure, not one
+//! per day of the hot window (a year of a city root's nets is about 10,000
+//! fields).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -30,11 +31,12 @@ use crate::aggregates::AggregateError;
 use crate::aggregates::archive::ArchivedKey;
 use crate::aggregates::delta::{Delta, month_field};
 
-/// A scope's nets for end-of-day values of one day, without reading every
+/// A scope's nets for end-of-day values of some days, without reading every
 /// day's field: the month sums (`KEYS[2]`, `figure:YYYY-MM`) of the months
-/// before the day's (`ARGV[1]`), dated the day before it (`ARGV[2]`), and the
-/// fields of the month's days up to the day (`ARGV[3]`…) of every figure named
-/// in the month sums or the base (`KEYS[3]`). A figure whose month sum a move
+/// before the first day's (`ARGV[1]`), dated the day before that month
+/// (`ARGV[2]`), and the fields of the days from the month's first
+/// (`ARGV[3]`…) of every figure named in the month sums or the base
+/// (`KEYS[3]`). A figure whose month sum a move
 /// brought to 0 and removed moved into the base, so it is named there.
 /// Replies `field n` pairs, as `HGETALL` of the nets would.
 const NETS_AT: &str = r#"#!lua flags=no-writes
@@ -67,6 +69,10 @@ for figure in pairs(figures) do
 end
 return out
 "#;
+
+/// Most days whose fields [`NETS_AT`] reads per figure (a Lua call takes
+/// about 8,000 arguments); a longer span reads the whole hash.
+const SPAN_READ: usize = 400;
 
 /// Scopes whose nets are read per round trip while a day is archived.
 const CHUNK: usize = 1000;
@@ -270,11 +276,20 @@ impl RedisAggregates {
         }
     }
 
-    /// Queues the read of `scope`'s nets for end-of-day values of `day` (see
-    /// [`NETS_AT`]).
-    pub(super) fn queue_nets_at(&self, p: &mut redis::Pipeline, scope: &str, day: Date) {
-        let first = day.first_of_month();
-        let month = &first.to_string()[..7];
+    /// Queues the read of `scope`'s nets for end-of-day values of the days
+    /// `from`..=`upto` (see [`NETS_AT`]): when they span more than
+    /// [`SPAN_READ`] days, the whole hash, which is then no larger.
+    pub(super) fn queue_nets_at(&self, p: &mut redis::Pipeline, scope: &str, from: Date, upto: Date) {
+        let first = from.first_of_month();
+        let days: Vec<Date> = first
+            .series(jiff::ToSpan::day(1))
+            .take_while(|d| *d <= upto)
+            .take(SPAN_READ + 1)
+            .collect();
+        if days.len() > SPAN_READ {
+            p.cmd("HGETALL").arg(self.key("n", scope));
+            return;
+        }
         let before = first.yesterday().unwrap_or(first);
         p.cmd("EVAL")
             .arg(NETS_AT)
@@ -282,9 +297,8 @@ impl RedisAggregates {
             .arg(self.key("n", scope))
             .arg(self.key("nm", scope))
             .arg(self.key("nb", scope))
-            .arg(month)
+            .arg(&first.to_string()[..7])
             .arg(before.to_string());
-        let days = first.series(jiff::ToSpan::day(1)).take_while(|d| *d <= day);
         for d in days {
             p.arg(d.to_string());
         }
