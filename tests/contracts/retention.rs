@@ -424,9 +424,7 @@ async fn a_redis_cluster_with_a_postgres_day_archive_answers_as_before() {
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn redis_with_a_sqlite_day_archive_answers_as_before() {
-    let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
-    let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
-    lite.migrate().await.unwrap();
+    let (dir, lite) = sqlite_archive().await;
     retention(lite, Place::single()).await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -460,9 +458,7 @@ fn reported_and_resolved(id: &str, day: i64, resolved: Option<i64>) -> Vec<Chang
 #[tokio::test]
 #[cfg_attr(not(services), ignore = "needs PostgreSQL and Redis: scripts/test.sh starts them")]
 async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days() {
-    let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
-    let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
-    lite.migrate().await.unwrap();
+    let (dir, lite) = sqlite_archive().await;
     let Place { url, prefix, node } = Place::single();
     let redis = RedisAggregates::connect(&url, &prefix).await.unwrap().with_archive(lite);
     let memory = MemoryAggregates::new();
@@ -483,22 +479,14 @@ async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days()
         .get_multiplexed_async_connection()
         .await
         .unwrap();
-    let nets: HashMap<String, i64> = redis::cmd("HGETALL")
-        .arg(format!("{{{prefix}}}:4:n:d.c.g1"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let nets = hash(&mut conn, &format!("{{{prefix}}}:4:n:d.c.g1")).await;
     assert_eq!(nets.get("open:2024-01-01"), Some(&0), "a field at 0 to move: {nets:?}");
     assert_eq!(
         redis.retire(day(49)).await.unwrap(),
         2,
         "days 47 and 48 archived, days 50 and 51 kept"
     );
-    let months: HashMap<String, i64> = redis::cmd("HGETALL")
-        .arg(format!("{{{prefix}}}:4:nm:d.c.g1"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let months = hash(&mut conn, &format!("{{{prefix}}}:4:nm:d.c.g1")).await;
     for figure in ["open", "overdue"] {
         let field = format!("{figure}:2024-01");
         assert!(!months.contains_key(&field), "January's {figure} moved to 0: {months:?}");
@@ -517,4 +505,17 @@ async fn a_figure_gone_from_its_month_sum_still_counts_on_the_months_live_days()
         assert_eq!(open, Some(if n == 50 { 2 } else { 1 }), "open at the end of day {n}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh SQLite day archive in a directory of its own (removed by the test).
+async fn sqlite_archive() -> (std::path::PathBuf, Arc<SqliteRecords>) {
+    let dir = std::env::temp_dir().join(format!("cockpit-archive-{:x}", rand::random::<u64>()));
+    let lite = Arc::new(SqliteRecords::open(&dir.join("r.sqlite3")).await.unwrap());
+    lite.migrate().await.unwrap();
+    (dir, lite)
+}
+
+/// A counters hash as Redis holds it.
+async fn hash(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> HashMap<String, i64> {
+    redis::cmd("HGETALL").arg(key).query_async(conn).await.unwrap()
 }
